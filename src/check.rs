@@ -1,0 +1,803 @@
+//! `rubric check`: loads every file of a QA repository in parallel, validates each against its
+//! schema and typed model, then checks rubrics, reviews against the rubric version they name
+//! (from the working tree or git history), and rules across files. Collects every problem.
+
+use crate::diagnostic::{suggestion, Code, Diagnostic, Pos};
+use crate::history::{History, HistoryError};
+use crate::model::{self, Config, RatingValue, Review, Rubric};
+use crate::repo::{self, FileKind, SourceFile};
+use crate::report::CheckReport;
+use crate::schema::{self, Kind};
+use crate::yaml::{self, escape_segment, Document};
+use chrono::{DateTime, NaiveDate, Utc};
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// What to check and how.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Only report on these files or folders (absolute, or relative to the root). Empty: all.
+    pub paths: Vec<PathBuf>,
+    /// Only report on files changed since this revision, plus reviews of changed rubrics.
+    pub changed_since: Option<String>,
+    pub max_file_size: usize,
+    /// "Now", for future-date warnings.
+    pub now: DateTime<Utc>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            paths: Vec::new(),
+            changed_since: None,
+            max_file_size: yaml::DEFAULT_MAX_FILE_SIZE,
+            now: Utc::now(),
+        }
+    }
+}
+
+/// Why a check could not run at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("{0}")]
+    History(#[from] HistoryError),
+    #[error("path `{0}` does not exist")]
+    NoSuchPath(String),
+    #[error("path `{0}` is outside the QA repository")]
+    OutsideRepository(String),
+}
+
+/// A file after loading, schema validation and typing.
+struct Loaded<T> {
+    rel: String,
+    doc: Option<Document>,
+    value: Option<T>,
+    problems: Vec<Diagnostic>,
+}
+
+fn load_typed<T: DeserializeOwned>(
+    kind: Kind,
+    rel: &str,
+    bytes: std::io::Result<Vec<u8>>,
+    max_size: usize,
+) -> Loaded<T> {
+    let mut out = Loaded {
+        rel: rel.to_string(),
+        doc: None,
+        value: None,
+        problems: Vec::new(),
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            out.problems.push(Diagnostic::new(
+                Code::Io,
+                rel,
+                Pos::START,
+                format!("cannot read the file: {e}"),
+            ));
+            return out;
+        }
+    };
+    let doc = match yaml::load(rel, &bytes, max_size) {
+        Ok(d) => d,
+        Err(problems) => {
+            out.problems = problems;
+            return out;
+        }
+    };
+    out.problems = schema::validate(kind, rel, &doc);
+    if out.problems.is_empty() {
+        match serde_json::from_value::<T>(doc.value.clone()) {
+            Ok(v) => out.value = Some(v),
+            Err(e) => out.problems.push(Diagnostic::new(
+                Code::Schema,
+                rel,
+                Pos::START,
+                format!("does not match the {} format: {e}", kind.name()),
+            )),
+        }
+    }
+    out.doc = Some(doc);
+    out
+}
+
+fn read(root: &Path, rel: &str, max_size: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(root.join(rel))?;
+    let mut buf = Vec::new();
+    // Read one byte past the limit so that an oversized file is known without reading it all.
+    f.take(max_size as u64 + 1).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// A rubric version that reviews can be checked against.
+#[derive(Debug, Clone)]
+pub struct RubricVersion {
+    pub rubric: Rubric,
+    /// Where it came from: a working-tree path, or `commit:<id>`.
+    pub source: String,
+}
+
+/// What the roster knows about a person id or e-mail.
+struct Roster {
+    /// Roster id and lowercased e-mail → roster id.
+    lookup: HashMap<String, String>,
+    ids: Vec<String>,
+}
+
+impl Roster {
+    fn new(config: &Config) -> Option<Roster> {
+        let people = config.people.as_ref()?;
+        let mut lookup = HashMap::new();
+        let mut ids = Vec::new();
+        for (id, person) in people {
+            lookup.insert(id.as_str().to_string(), id.as_str().to_string());
+            ids.push(id.as_str().to_string());
+            for e in person.emails.iter().flat_map(|e| e.iter()) {
+                lookup
+                    .entry(e.0.to_lowercase())
+                    .or_insert_with(|| id.as_str().to_string());
+            }
+        }
+        Some(Roster { lookup, ids })
+    }
+
+    fn resolve(&self, id: &str) -> Option<&str> {
+        self.lookup
+            .get(id)
+            .or_else(|| self.lookup.get(&id.to_lowercase()))
+            .map(String::as_str)
+    }
+}
+
+/// Checks the QA repository at `root`.
+pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError> {
+    let max = opts.max_file_size;
+    let mut problems = Vec::new();
+
+    // 1. qa.yaml decides where the other files are, so it comes first.
+    let config_loaded = root
+        .join(repo::CONFIG_FILE)
+        .is_file()
+        .then(|| {
+            load_typed::<Config>(
+                Kind::Config,
+                repo::CONFIG_FILE,
+                read(root, repo::CONFIG_FILE, max),
+                max,
+            )
+        });
+    let mut config = Config::default();
+    if let Some(c) = config_loaded {
+        problems.extend(c.problems);
+        if let (Some(cfg), Some(doc)) = (c.value, c.doc) {
+            problems.extend(check_config(&cfg, &doc));
+            config = cfg;
+        }
+    }
+    let tz = config
+        .timezone
+        .as_ref()
+        .and_then(|t| t.0.parse::<chrono_tz::Tz>().ok())
+        .unwrap_or(chrono_tz::UTC);
+
+    // 2. Load every rubric and review in parallel.
+    let files = repo::list_files(root, &config.paths);
+    let rubric_files: Vec<&SourceFile> =
+        files.iter().filter(|f| f.kind == FileKind::Rubric).collect();
+    let review_files: Vec<&SourceFile> =
+        files.iter().filter(|f| f.kind == FileKind::Review).collect();
+    let rubrics: Vec<Loaded<Rubric>> = rubric_files
+        .par_iter()
+        .map(|f| load_typed(Kind::Rubric, &f.rel, read(root, &f.rel, max), max))
+        .collect();
+    let reviews: Vec<Loaded<Review>> = review_files
+        .par_iter()
+        .map(|f| load_typed(Kind::Review, &f.rel, read(root, &f.rel, max), max))
+        .collect();
+
+    // 3. Rubrics on their own, then the working-tree rubric index.
+    let mut current: BTreeMap<String, RubricVersion> = BTreeMap::new();
+    let mut rubric_paths: HashMap<String, String> = HashMap::new();
+    for r in &rubrics {
+        problems.extend(r.problems.iter().cloned());
+        let (Some(rubric), Some(doc)) = (&r.value, &r.doc) else {
+            continue;
+        };
+        let own = check_rubric(&r.rel, rubric, doc);
+        let valid = own.iter().all(|d| d.severity != crate::Severity::Error);
+        problems.extend(own);
+        let id = rubric.id.as_str().to_string();
+        if let Some(first) = rubric_paths.get(&id) {
+            problems.push(Diagnostic::new(
+                Code::DuplicateRubric,
+                &r.rel,
+                doc.value_pos("/id"),
+                format!("rubric id `{id}` is also declared by {first}"),
+            ));
+            continue;
+        }
+        rubric_paths.insert(id.clone(), r.rel.clone());
+        if valid {
+            current.insert(
+                id,
+                RubricVersion {
+                    rubric: rubric.clone(),
+                    source: r.rel.clone(),
+                },
+            );
+        }
+    }
+
+    // 4. Rubric versions that reviews name but the working tree does not have come from history.
+    let wanted: BTreeSet<(String, u32)> = reviews
+        .iter()
+        .filter_map(|r| r.value.as_ref())
+        .map(|r| (r.rubric.id.as_str().to_string(), r.rubric.version.0))
+        .filter(|(id, v)| current.get(id).map(|c| c.rubric.version.0) != Some(*v))
+        .collect();
+    let mut history_state = HistoryState::NotNeeded;
+    let mut versions: HashMap<(String, u32), RubricVersion> = HashMap::new();
+    let history = History::open(root).ok();
+    if !wanted.is_empty() {
+        history_state = match &history {
+            None => HistoryState::NoRepository,
+            Some(h) => {
+                let blobs = h.rubric_blobs(config.paths.rubrics.as_str())?;
+                for b in blobs {
+                    let Some(rv) = parse_historic(&b.file_name, &b.text, max) else {
+                        continue;
+                    };
+                    let key = (rv.id.as_str().to_string(), rv.version.0);
+                    versions.entry(key).or_insert(RubricVersion {
+                        rubric: rv,
+                        source: format!("commit:{}", b.commit),
+                    });
+                }
+                if h.is_shallow() {
+                    HistoryState::Shallow
+                } else {
+                    HistoryState::Full
+                }
+            }
+        };
+    }
+    for (id, rv) in &current {
+        versions.insert((id.clone(), rv.rubric.version.0), rv.clone());
+    }
+    let known_rubric_ids: BTreeSet<&str> = versions.keys().map(|(id, _)| id.as_str()).collect();
+
+    // 5. Each review against its rubric version, in parallel.
+    let roster = Roster::new(&config);
+    let ctx = ReviewContext {
+        versions: &versions,
+        known_rubric_ids: &known_rubric_ids,
+        rubric_paths: &rubric_paths,
+        history: history_state,
+        roster: roster.as_ref(),
+        tz,
+        now: opts.now,
+    };
+    let per_review: Vec<Vec<Diagnostic>> = reviews
+        .par_iter()
+        .map(|r| {
+            let mut out = r.problems.clone();
+            if let (Some(review), Some(doc)) = (&r.value, &r.doc) {
+                out.extend(check_review(&ctx, &r.rel, review, doc));
+            }
+            out
+        })
+        .collect();
+    problems.extend(per_review.into_iter().flatten());
+
+    // 6. Across files: review ids are unique.
+    let mut by_id: BTreeMap<String, Vec<(&str, Pos)>> = BTreeMap::new();
+    for r in &reviews {
+        let (id, pos) = match (&r.value, &r.doc) {
+            (Some(review), Some(doc)) => match &review.id {
+                Some(id) => (id.as_str().to_string(), doc.value_pos("/id")),
+                None => (repo::stem(&r.rel).to_string(), Pos::START),
+            },
+            _ => continue,
+        };
+        by_id.entry(id).or_default().push((&r.rel, pos));
+    }
+    for (id, places) in &by_id {
+        if places.len() < 2 {
+            continue;
+        }
+        for (i, (rel, pos)) in places.iter().enumerate() {
+            let others: Vec<&str> = places
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, p)| p.0)
+                .collect();
+            problems.push(Diagnostic::new(
+                Code::DuplicateReviewId,
+                *rel,
+                *pos,
+                format!("review id `{id}` is also used by {}", others.join(", ")),
+            ));
+        }
+    }
+
+    // 7. Narrow to the files asked about.
+    let selected = select(root, opts, &files, &reviews, history.as_ref())?;
+    if let Some(sel) = &selected {
+        problems.retain(|d| sel.contains(&d.path));
+    }
+    problems.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.code).cmp(&(&b.path, b.line, b.column, b.code))
+    });
+    problems.dedup();
+    let checked: Vec<String> = files
+        .iter()
+        .filter(|f| selected.as_ref().is_none_or(|sel| sel.contains(&f.rel)))
+        .map(|f| f.rel.clone())
+        .collect();
+    Ok(CheckReport {
+        files_checked: checked.len(),
+        files: checked,
+        problems,
+    })
+}
+
+/// Which files to report on, or `None` for all.
+fn select(
+    root: &Path,
+    opts: &CheckOptions,
+    files: &[SourceFile],
+    reviews: &[Loaded<Review>],
+    history: Option<&History>,
+) -> Result<Option<HashSet<String>>, CheckError> {
+    let mut sel: Option<HashSet<String>> = None;
+    if !opts.paths.is_empty() {
+        let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let mut chosen = HashSet::new();
+        for p in &opts.paths {
+            let abs = if p.is_absolute() { p.clone() } else { root.join(p) };
+            let canon = std::fs::canonicalize(&abs)
+                .map_err(|_| CheckError::NoSuchPath(p.display().to_string()))?;
+            let rel = canon
+                .strip_prefix(&canon_root)
+                .map_err(|_| CheckError::OutsideRepository(p.display().to_string()))?;
+            let rel = repo::rel_path(Path::new(""), rel);
+            for f in files {
+                if rel.is_empty() || f.rel == rel || f.rel.starts_with(&format!("{rel}/")) {
+                    chosen.insert(f.rel.clone());
+                }
+            }
+        }
+        sel = Some(chosen);
+    }
+    if let Some(rev) = &opts.changed_since {
+        let h = history.ok_or(HistoryError::NoRepository)?;
+        let changed: HashSet<String> = h.changed_since(rev)?.into_iter().collect();
+        let mut chosen: HashSet<String> = files
+            .iter()
+            .filter(|f| changed.contains(&f.rel))
+            .map(|f| f.rel.clone())
+            .collect();
+        if changed.contains(repo::CONFIG_FILE) {
+            // The roster changed: every review's people may have changed meaning.
+            chosen.extend(files.iter().map(|f| f.rel.clone()));
+        }
+        // Reviews of a changed (or deleted) rubric.
+        let changed_rubrics: HashSet<&str> = changed
+            .iter()
+            .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
+            .filter(|p| files.iter().any(|f| f.rel == **p && f.kind == FileKind::Rubric) || !root.join(p).exists())
+            .map(|p| repo::stem(p))
+            .collect();
+        for r in reviews {
+            if let Some(review) = &r.value {
+                if changed_rubrics.contains(review.rubric.id.as_str()) {
+                    chosen.insert(r.rel.clone());
+                }
+            }
+        }
+        sel = Some(match sel {
+            Some(paths) => paths.intersection(&chosen).cloned().collect(),
+            None => chosen,
+        });
+    }
+    Ok(sel)
+}
+
+fn parse_historic(file_name: &str, text: &str, max: usize) -> Option<Rubric> {
+    let doc = yaml::load(file_name, text.as_bytes(), max).ok()?;
+    if !schema::validate(Kind::Rubric, file_name, &doc).is_empty() {
+        return None;
+    }
+    let r: Rubric = serde_json::from_value(doc.value.clone()).ok()?;
+    // Only trust a historic rubric that was valid then.
+    let ok = check_rubric(file_name, &r, &doc)
+        .iter()
+        .all(|d| d.severity != crate::Severity::Error);
+    ok.then_some(r)
+}
+
+fn check_config(cfg: &Config, doc: &Document) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let rel = repo::CONFIG_FILE;
+    if let Some(tz) = &cfg.timezone {
+        if tz.0.parse::<chrono_tz::Tz>().is_err() {
+            let names = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name());
+            out.push(Diagnostic::new(
+                Code::UnknownTimezone,
+                rel,
+                doc.value_pos("/timezone"),
+                format!("`{}` is not an IANA time zone{}", tz.0, suggestion(&tz.0, names)),
+            ));
+        }
+    }
+    if let Some(people) = &cfg.people {
+        let mut owner: HashMap<String, &str> = HashMap::new();
+        for (id, person) in people {
+            for (i, e) in person.emails.iter().flat_map(|e| e.iter()).enumerate() {
+                let key = e.0.to_lowercase();
+                match owner.get(&key) {
+                    Some(first) if *first != id.as_str() => {
+                        let ptr = format!("/people/{}/emails/{i}", escape_segment(id.as_str()));
+                        out.push(Diagnostic::new(
+                            Code::DuplicateEmail,
+                            rel,
+                            doc.value_pos(&ptr),
+                            format!("`{}` is also an e-mail of `{first}`", e.0),
+                        ));
+                    }
+                    _ => {
+                        owner.insert(key, id.as_str());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Checks one rubric on its own (the schema has passed).
+pub fn check_rubric(rel: &str, r: &Rubric, doc: &Document) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let stem = repo::stem(rel);
+    if r.id.as_str() != stem {
+        out.push(Diagnostic::new(
+            Code::RubricIdMismatch,
+            rel,
+            doc.value_pos("/id"),
+            format!("rubric id `{}` differs from the file name `{stem}`", r.id),
+        ));
+    }
+    let mut groups = HashSet::new();
+    for (i, g) in r.groups.iter().enumerate() {
+        if !groups.insert(g.id.as_str()) {
+            out.push(Diagnostic::new(
+                Code::DuplicateGroup,
+                rel,
+                doc.value_pos(&format!("/groups/{i}/id")),
+                format!("group id `{}` is used twice", g.id),
+            ));
+        }
+    }
+    let mut cats = HashSet::new();
+    for (i, c) in r.categories.iter().enumerate() {
+        if !cats.insert(c.id.as_str()) {
+            out.push(Diagnostic::new(
+                Code::DuplicateCategory,
+                rel,
+                doc.value_pos(&format!("/categories/{i}/id")),
+                format!("category id `{}` is used twice", c.id),
+            ));
+        }
+        if let Some(g) = &c.group {
+            if !groups.contains(g.as_str()) {
+                out.push(Diagnostic::new(
+                    Code::UnknownGroup,
+                    rel,
+                    doc.value_pos(&format!("/categories/{i}/group")),
+                    format!(
+                        "category `{}` names group `{g}`, which the rubric does not define{}",
+                        c.id,
+                        suggestion(g.as_str(), groups.iter().copied())
+                    ),
+                ));
+            }
+        }
+        if let Some(labels) = &c.labels {
+            if labels.len() != c.scale.0 as usize {
+                out.push(Diagnostic::new(
+                    Code::LabelCount,
+                    rel,
+                    doc.key_pos(&format!("/categories/{i}/labels")),
+                    format!(
+                        "category `{}` has {} labels for a scale of {}",
+                        c.id,
+                        labels.len(),
+                        c.scale.0
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HistoryState {
+    NotNeeded,
+    NoRepository,
+    Shallow,
+    Full,
+}
+
+struct ReviewContext<'a> {
+    versions: &'a HashMap<(String, u32), RubricVersion>,
+    known_rubric_ids: &'a BTreeSet<&'a str>,
+    rubric_paths: &'a HashMap<String, String>,
+    history: HistoryState,
+    roster: Option<&'a Roster>,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+}
+
+/// Checks one review (the schema has passed) against its rubric version and the roster.
+fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &Review, doc: &Document) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if review.id.is_none() && !model::is_person_id(repo::stem(rel)) {
+        out.push(Diagnostic::new(
+            Code::InvalidReviewId,
+            rel,
+            Pos::START,
+            format!(
+                "the file name `{}` is not a valid review id and the review has no `id`",
+                repo::stem(rel)
+            ),
+        ));
+    }
+    check_people(ctx, rel, review, doc, &mut out);
+    check_date(ctx, rel, review, doc, &mut out);
+
+    let key = (review.rubric.id.as_str().to_string(), review.rubric.version.0);
+    let rubric_pos = doc.value_pos("/rubric");
+    let Some(rv) = ctx.versions.get(&key) else {
+        let id = review.rubric.id.as_str();
+        let exists = ctx.known_rubric_ids.contains(id) || ctx.rubric_paths.contains_key(id);
+        let d = match ctx.history {
+            HistoryState::NoRepository | HistoryState::Shallow => Diagnostic::new(
+                Code::RubricHistoryUnavailable,
+                rel,
+                rubric_pos,
+                format!(
+                    "`{}` is not the current version of rubric `{id}`, and {} to look it up",
+                    review.rubric,
+                    if ctx.history == HistoryState::Shallow {
+                        "this shallow clone lacks the history"
+                    } else {
+                        "there is no git repository"
+                    }
+                ),
+            )
+            .hint(
+                "Check the repository out with full history: `git fetch --unshallow`, or \
+                 `fetch-depth: 0` in actions/checkout.",
+            ),
+            _ if exists => {
+                let mut known: Vec<u32> = ctx
+                    .versions
+                    .keys()
+                    .filter(|(i, _)| i == id)
+                    .map(|(_, v)| *v)
+                    .collect();
+                known.sort_unstable();
+                let known: Vec<String> = known.iter().map(|v| v.to_string()).collect();
+                Diagnostic::new(
+                    Code::UnknownRubricVersion,
+                    rel,
+                    rubric_pos,
+                    format!(
+                        "rubric `{id}` never had version {} (versions found: {})",
+                        review.rubric.version.0,
+                        if known.is_empty() { "none valid".to_string() } else { known.join(", ") }
+                    ),
+                )
+            }
+            _ => Diagnostic::new(
+                Code::UnknownRubric,
+                rel,
+                rubric_pos,
+                format!(
+                    "no rubric `{id}` exists{}",
+                    suggestion(id, ctx.known_rubric_ids.iter().copied())
+                ),
+            ),
+        };
+        out.push(d);
+        return out;
+    };
+
+    let rubric = &rv.rubric;
+    let cat_ids: Vec<&str> = rubric.categories.iter().map(|c| c.id.as_str()).collect();
+    let missing: Vec<&str> = cat_ids
+        .iter()
+        .copied()
+        .filter(|c| !review.ratings.keys().any(|k| k.as_str() == *c))
+        .collect();
+    for (cat, entry) in &review.ratings {
+        let ptr = format!("/ratings/{}", escape_segment(cat.as_str()));
+        let Some(category) = rubric.categories.iter().find(|c| c.id == *cat) else {
+            let guess = crate::diagnostic::did_you_mean(cat.as_str(), missing.iter().copied())
+                .or_else(|| crate::diagnostic::did_you_mean(cat.as_str(), cat_ids.iter().copied()));
+            out.push(Diagnostic::new(
+                Code::UnknownCategory,
+                rel,
+                doc.key_pos(&ptr),
+                format!(
+                    "rubric {} has no category `{cat}`{}",
+                    review.rubric,
+                    guess.map(|g| format!(" (did you mean `{g}`?)")).unwrap_or_default()
+                ),
+            ));
+            continue;
+        };
+        let vptr = match entry {
+            model::RatingEntry::Value(_) => ptr.clone(),
+            model::RatingEntry::Detailed(_) => format!("{ptr}/rating"),
+        };
+        match entry.value() {
+            RatingValue::Points(p) if p < 1 || p > i64::from(category.scale.0) => {
+                out.push(Diagnostic::new(
+                    Code::RatingOutOfScale,
+                    rel,
+                    doc.value_pos(&vptr),
+                    format!(
+                        "rating {p} for `{cat}` is outside its scale 1..{}",
+                        category.scale.0
+                    ),
+                ));
+            }
+            RatingValue::Na(_) if !category.na => {
+                out.push(Diagnostic::new(
+                    Code::NaNotAllowed,
+                    rel,
+                    doc.value_pos(&vptr),
+                    format!("category `{cat}` may not be rated `na`"),
+                ));
+            }
+            _ => {}
+        }
+        let allowed: Vec<&str> = category
+            .root_causes
+            .iter()
+            .flat_map(|r| r.iter().map(|s| s.as_str()))
+            .collect();
+        for (i, rc) in entry.root_causes().iter().enumerate() {
+            if !allowed.contains(&rc.as_str()) {
+                let list = if allowed.is_empty() {
+                    "it lists none".to_string()
+                } else {
+                    format!("allowed: {}", allowed.join(", "))
+                };
+                out.push(Diagnostic::new(
+                    Code::UnknownRootCause,
+                    rel,
+                    doc.value_pos(&format!("{ptr}/root_causes/{i}")),
+                    format!(
+                        "root cause `{rc}` is not in the list of category `{cat}` ({list}){}",
+                        suggestion(rc.as_str(), allowed.iter().copied())
+                    ),
+                ));
+            }
+        }
+    }
+    for cat in missing {
+        out.push(Diagnostic::new(
+            Code::MissingRating,
+            rel,
+            doc.key_pos("/ratings"),
+            format!("no rating for category `{cat}` of rubric {}", review.rubric),
+        ));
+    }
+    out
+}
+
+fn check_people(
+    ctx: &ReviewContext<'_>,
+    rel: &str,
+    review: &Review,
+    doc: &Document,
+    out: &mut Vec<Diagnostic>,
+) {
+    let resolve = |id: &str| -> String {
+        ctx.roster
+            .and_then(|r| r.resolve(id))
+            .unwrap_or(id)
+            .to_lowercase()
+    };
+    if let Some(roster) = ctx.roster {
+        let mut who = vec![("agent", Code::UnknownAgent, review.agent.as_str())];
+        if let Some(r) = &review.reviewer {
+            who.push(("reviewer", Code::UnknownReviewer, r.as_str()));
+        }
+        for (field, code, id) in who {
+            if roster.resolve(id).is_none() {
+                out.push(Diagnostic::new(
+                    code,
+                    rel,
+                    doc.value_pos(&format!("/{field}")),
+                    format!(
+                        "{field} `{id}` is not in the qa.yaml roster{}",
+                        suggestion(id, roster.ids.iter().map(String::as_str))
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(reviewer) = &review.reviewer {
+        if resolve(reviewer.as_str()) == resolve(review.agent.as_str()) {
+            out.push(Diagnostic::new(
+                Code::SelfReview,
+                rel,
+                doc.value_pos("/reviewer"),
+                format!(
+                    "reviewer `{reviewer}` is the agent `{}` of this conversation",
+                    review.agent
+                ),
+            ));
+        }
+    }
+}
+
+/// A `reviewed_at` value as a calendar day or an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewDate {
+    Day(NaiveDate),
+    Instant(DateTime<chrono::FixedOffset>),
+}
+
+/// Parses `reviewed_at`: `YYYY-MM-DD` or RFC 3339.
+pub fn parse_review_date(s: &str) -> Option<ReviewDate> {
+    if s.len() == 10 {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(ReviewDate::Day)
+    } else {
+        DateTime::parse_from_rfc3339(s).ok().map(ReviewDate::Instant)
+    }
+}
+
+fn check_date(
+    ctx: &ReviewContext<'_>,
+    rel: &str,
+    review: &Review,
+    doc: &Document,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(text) = &review.reviewed_at else {
+        return;
+    };
+    let pos = doc.value_pos("/reviewed_at");
+    match parse_review_date(&text.0) {
+        None => out.push(Diagnostic::new(
+            Code::InvalidDate,
+            rel,
+            pos,
+            format!("`{}` is not a real date or time", text.0),
+        )),
+        Some(date) => {
+            let future = match date {
+                ReviewDate::Day(d) => d > ctx.now.with_timezone(&ctx.tz).date_naive(),
+                ReviewDate::Instant(t) => t.with_timezone(&Utc) > ctx.now,
+            };
+            if future {
+                out.push(Diagnostic::new(
+                    Code::FutureDate,
+                    rel,
+                    pos,
+                    format!("reviewed_at {} lies in the future", text.0),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! `rubric`: customer-service quality assurance kept as code.
+//!
+//! The library loads a QA repository (rubrics, reviews and `qa.yaml` as YAML files in git),
+//! checks it and returns plain data. It never prints: the `rubric` binary chooses formats and
+//! writes to stdout and stderr.
+
+pub mod check;
+pub mod diagnostic;
+pub mod history;
+pub mod model;
+pub mod output;
+pub mod repo;
+pub mod report;
+pub mod schema;
+pub mod yaml;
+
+pub use diagnostic::{Code, Diagnostic, Severity};

@@ -1,0 +1,658 @@
+//! The typed model of rubric, review and `qa.yaml` files. Deserialising into these types
+//! enforces the same rules as the bundled JSON Schemas (a test keeps the two in step).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+fn is_slug(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && s.len() <= 100
+}
+
+/// Is `s` a valid review, agent, reviewer or calibration id (`[A-Za-z0-9][A-Za-z0-9._@+-]*`)?
+pub fn is_person_id(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "._@+-".contains(c))
+        && s.len() <= 200
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $check:path, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                if $check(&s) {
+                    Ok($name(s))
+                } else {
+                    Err(format!("`{}` is not a valid {}", s, $what))
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A rubric, category, group or root-cause id: `[a-z0-9][a-z0-9_-]*`.
+    Slug,
+    is_slug,
+    "id (lowercase letters, digits, '-' and '_')"
+);
+id_type!(
+    /// A review, agent, reviewer, team or calibration id: `[A-Za-z0-9][A-Za-z0-9._@+-]*`.
+    PersonId,
+    is_person_id,
+    "id (letters, digits and . _ @ + -)"
+);
+
+/// A rubric file (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rubric {
+    pub id: Slug,
+    pub version: Version,
+    pub title: NonEmpty,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub pass_mark: Option<Percent>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
+    pub categories: NonEmptyVec<Category>,
+}
+
+/// A rubric version: an integer >= 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "u32")]
+pub struct Version(pub u32);
+
+impl TryFrom<i64> for Version {
+    type Error = String;
+    fn try_from(v: i64) -> Result<Self, String> {
+        u32::try_from(v)
+            .ok()
+            .filter(|v| *v >= 1)
+            .map(Version)
+            .ok_or_else(|| format!("version must be an integer >= 1, not {v}"))
+    }
+}
+
+impl From<Version> for u32 {
+    fn from(v: Version) -> u32 {
+        v.0
+    }
+}
+
+/// A non-empty string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct NonEmpty(pub String);
+
+impl TryFrom<String> for NonEmpty {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.is_empty() {
+            Err("must not be empty".into())
+        } else {
+            Ok(NonEmpty(s))
+        }
+    }
+}
+
+impl From<NonEmpty> for String {
+    fn from(v: NonEmpty) -> String {
+        v.0
+    }
+}
+
+/// A percentage 0..=100.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Percent(pub f64);
+
+impl TryFrom<f64> for Percent {
+    type Error = String;
+    fn try_from(v: f64) -> Result<Self, String> {
+        if (0.0..=100.0).contains(&v) {
+            Ok(Percent(v))
+        } else {
+            Err(format!("{v} is not a percentage 0..100"))
+        }
+    }
+}
+
+impl From<Percent> for f64 {
+    fn from(v: Percent) -> f64 {
+        v.0
+    }
+}
+
+/// A list with at least one item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<T>", into = "Vec<T>")]
+#[serde(bound(deserialize = "T: Deserialize<'de>", serialize = "T: Serialize + Clone"))]
+pub struct NonEmptyVec<T>(pub Vec<T>);
+
+impl<T> TryFrom<Vec<T>> for NonEmptyVec<T> {
+    type Error = String;
+    fn try_from(v: Vec<T>) -> Result<Self, String> {
+        if v.is_empty() {
+            Err("must have at least one item".into())
+        } else {
+            Ok(NonEmptyVec(v))
+        }
+    }
+}
+
+impl<T> From<NonEmptyVec<T>> for Vec<T> {
+    fn from(v: NonEmptyVec<T>) -> Vec<T> {
+        v.0
+    }
+}
+
+impl<T> std::ops::Deref for NonEmptyVec<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+/// A group of categories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: Slug,
+    pub title: NonEmpty,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A scale: 2..=10 points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "u8")]
+pub struct Scale(pub u8);
+
+impl TryFrom<i64> for Scale {
+    type Error = String;
+    fn try_from(v: i64) -> Result<Self, String> {
+        if (2..=10).contains(&v) {
+            Ok(Scale(v as u8))
+        } else {
+            Err(format!("scale must be 2..10, not {v}"))
+        }
+    }
+}
+
+impl From<Scale> for u8 {
+    fn from(v: Scale) -> u8 {
+        v.0
+    }
+}
+
+/// A weight >= 0.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Weight(pub f64);
+
+impl TryFrom<f64> for Weight {
+    type Error = String;
+    fn try_from(v: f64) -> Result<Self, String> {
+        if v >= 0.0 && v.is_finite() {
+            Ok(Weight(v))
+        } else {
+            Err(format!("weight must be >= 0, not {v}"))
+        }
+    }
+}
+
+impl From<Weight> for f64 {
+    fn from(v: Weight) -> f64 {
+        v.0
+    }
+}
+
+impl Default for Weight {
+    fn default() -> Self {
+        Weight(1.0)
+    }
+}
+
+/// One rated category of a rubric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub id: Slug,
+    pub title: NonEmpty,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub group: Option<Slug>,
+    pub scale: Scale,
+    #[serde(default)]
+    pub labels: Option<Vec<String>>,
+    #[serde(default)]
+    pub weight: Weight,
+    #[serde(default)]
+    pub critical: bool,
+    #[serde(default)]
+    pub na: bool,
+    #[serde(default)]
+    pub root_causes: Option<UniqueVec<Slug>>,
+}
+
+/// A list without repeated items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<T>", into = "Vec<T>")]
+#[serde(bound(
+    deserialize = "T: Deserialize<'de> + PartialEq",
+    serialize = "T: Serialize + Clone"
+))]
+pub struct UniqueVec<T>(pub Vec<T>);
+
+impl<T: PartialEq> TryFrom<Vec<T>> for UniqueVec<T> {
+    type Error = String;
+    fn try_from(v: Vec<T>) -> Result<Self, String> {
+        for (i, a) in v.iter().enumerate() {
+            if v[..i].contains(a) {
+                return Err("items must be unique".into());
+            }
+        }
+        Ok(UniqueVec(v))
+    }
+}
+
+impl<T> From<UniqueVec<T>> for Vec<T> {
+    fn from(v: UniqueVec<T>) -> Vec<T> {
+        v.0
+    }
+}
+
+impl<T> std::ops::Deref for UniqueVec<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+/// A reference from a review to a rubric version: `support@4`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RubricRef {
+    pub id: Slug,
+    pub version: Version,
+}
+
+impl TryFrom<String> for RubricRef {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let err = || format!("`{s}` is not <rubric id>@<version>");
+        let (id, version) = s.split_once('@').ok_or_else(err)?;
+        let id = Slug::try_from(id.to_string()).map_err(|_| err())?;
+        if version.starts_with('0') || !version.chars().all(|c| c.is_ascii_digit()) {
+            return Err(err());
+        }
+        let version: i64 = version.parse().map_err(|_| err())?;
+        let version = Version::try_from(version).map_err(|_| err())?;
+        Ok(RubricRef { id, version })
+    }
+}
+
+impl From<RubricRef> for String {
+    fn from(r: RubricRef) -> String {
+        r.to_string()
+    }
+}
+
+impl fmt::Display for RubricRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.id, self.version.0)
+    }
+}
+
+/// A review file (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    #[serde(default)]
+    pub id: Option<PersonId>,
+    pub rubric: RubricRef,
+    pub agent: PersonId,
+    #[serde(default)]
+    pub reviewer: Option<PersonId>,
+    #[serde(default)]
+    pub reviewed_at: Option<DateText>,
+    pub conversation: Conversation,
+    #[serde(default)]
+    pub calibration: Option<PersonId>,
+    pub ratings: BTreeMap<Slug, RatingEntry>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// `reviewed_at` as written: a date or an RFC 3339 time (shape checked; real-date checked by
+/// `rubric check`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DateText(pub String);
+
+/// Does `s` have the shape of `YYYY-MM-DD` or an RFC 3339 time (the schema's pattern)?
+pub fn is_date_shape(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    if !(digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7) && b.get(7) == Some(&b'-') && digits(8..10)) {
+        return false;
+    }
+    if b.len() == 10 {
+        return true;
+    }
+    if !matches!(b.get(10), Some(b'T' | b't' | b' '))
+        || !(digits(11..13) && b.get(13) == Some(&b':') && digits(14..16) && b.get(16) == Some(&b':') && digits(17..19))
+    {
+        return false;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match b.get(i) {
+        Some(b'Z' | b'z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            digits(i + 1..i + 3) && b.get(i + 3) == Some(&b':') && digits(i + 4..i + 6) && i + 6 == b.len()
+        }
+        _ => false,
+    }
+}
+
+impl TryFrom<String> for DateText {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if is_date_shape(&s) {
+            Ok(DateText(s))
+        } else {
+            Err(format!("`{s}` is not a date or RFC 3339 time"))
+        }
+    }
+}
+
+impl From<DateText> for String {
+    fn from(v: DateText) -> String {
+        v.0
+    }
+}
+
+/// The reviewed conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conversation {
+    pub id: ConversationId,
+    #[serde(default)]
+    pub url: Option<Url>,
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+/// A conversation id; a bare number is read as its decimal text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "StringOrInt", into = "String")]
+pub struct ConversationId(pub String);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StringOrInt {
+    S(String),
+    I(i64),
+}
+
+impl TryFrom<StringOrInt> for ConversationId {
+    type Error = String;
+    fn try_from(v: StringOrInt) -> Result<Self, String> {
+        match v {
+            StringOrInt::S(s) if s.is_empty() => Err("conversation id must not be empty".into()),
+            StringOrInt::S(s) => Ok(ConversationId(s)),
+            StringOrInt::I(i) => Ok(ConversationId(i.to_string())),
+        }
+    }
+}
+
+impl From<ConversationId> for String {
+    fn from(v: ConversationId) -> String {
+        v.0
+    }
+}
+
+/// An http(s) URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Url(pub String);
+
+impl TryFrom<String> for Url {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.starts_with("http://") || s.starts_with("https://") {
+            Ok(Url(s))
+        } else {
+            Err(format!("`{s}` is not an http(s) URL"))
+        }
+    }
+}
+
+impl From<Url> for String {
+    fn from(v: Url) -> String {
+        v.0
+    }
+}
+
+/// A rating as written: a number, `na`, or a mapping with details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RatingEntry {
+    Value(RatingValue),
+    Detailed(RatingDetail),
+}
+
+/// A rating value: an integer or `na`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RatingValue {
+    Points(i64),
+    Na(NaMarker),
+}
+
+/// The literal string `na`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NaMarker {
+    #[serde(rename = "na")]
+    Na,
+}
+
+/// A rating with a comment and root causes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingDetail {
+    pub rating: RatingValue,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub root_causes: Option<UniqueVec<Slug>>,
+}
+
+impl RatingEntry {
+    pub fn value(&self) -> RatingValue {
+        match self {
+            RatingEntry::Value(v) => *v,
+            RatingEntry::Detailed(d) => d.rating,
+        }
+    }
+
+    pub fn comment(&self) -> Option<&str> {
+        match self {
+            RatingEntry::Value(_) => None,
+            RatingEntry::Detailed(d) => d.comment.as_deref(),
+        }
+    }
+
+    pub fn root_causes(&self) -> &[Slug] {
+        match self {
+            RatingEntry::Detailed(RatingDetail {
+                root_causes: Some(r),
+                ..
+            }) => r,
+            _ => &[],
+        }
+    }
+}
+
+/// `qa.yaml` (SPEC §4).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub paths: Paths,
+    #[serde(default)]
+    pub timezone: Option<NonEmpty>,
+    #[serde(default)]
+    pub week_start: Option<Weekday>,
+    #[serde(default)]
+    pub people: Option<BTreeMap<PersonId, Person>>,
+}
+
+/// The day a week starts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+/// Folders of the QA repository.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Paths {
+    pub rubrics: RelPath,
+    pub reviews: RelPath,
+    pub templates: RelPath,
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        Paths {
+            rubrics: RelPath("rubrics".into()),
+            reviews: RelPath("reviews".into()),
+            templates: RelPath("templates".into()),
+        }
+    }
+}
+
+/// A relative path that stays inside the repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RelPath(pub String);
+
+impl TryFrom<String> for RelPath {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let bad = s.is_empty()
+            || s.starts_with('/')
+            || s.contains('\\')
+            || (s.len() >= 2 && s.as_bytes()[1] == b':' && s.as_bytes()[0].is_ascii_alphabetic())
+            || s.split('/').any(|seg| seg == "..");
+        if bad {
+            Err(format!("`{s}` is not a relative path inside the repository"))
+        } else {
+            Ok(RelPath(s))
+        }
+    }
+}
+
+impl From<RelPath> for String {
+    fn from(v: RelPath) -> String {
+        v.0
+    }
+}
+
+impl RelPath {
+    pub fn as_str(&self) -> &str {
+        self.0.trim_end_matches('/')
+    }
+}
+
+/// One person in the roster.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub team: Option<PersonId>,
+    #[serde(default)]
+    pub emails: Option<UniqueVec<Email>>,
+}
+
+/// An e-mail address (shape `local@domain`, no spaces).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(pub String);
+
+impl TryFrom<String> for Email {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let ok = match s.split_once('@') {
+            Some((l, d)) => {
+                !l.is_empty()
+                    && !d.is_empty()
+                    && !d.contains('@')
+                    && !s.chars().any(char::is_whitespace)
+            }
+            None => false,
+        };
+        if ok {
+            Ok(Email(s))
+        } else {
+            Err(format!("`{s}` is not an e-mail address"))
+        }
+    }
+}
+
+impl From<Email> for String {
+    fn from(v: Email) -> String {
+        v.0
+    }
+}

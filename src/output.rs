@@ -1,0 +1,349 @@
+//! Output formats for `rubric check`: human (rustc-style with the source line and a caret),
+//! SPEC §7 JSON, GitHub Actions workflow commands, SARIF 2.1.0 and JUnit XML. Every function
+//! returns a string; the binary decides where it goes.
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::report::CheckReport;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The formats `rubric check --format` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Github,
+    Sarif,
+    Junit,
+}
+
+/// Renders a report in the given format. `source` returns the text of a file by its
+/// repository-relative path (for the human format's source lines).
+pub fn render_check(
+    report: &CheckReport,
+    format: CheckFormat,
+    source: &dyn Fn(&str) -> Option<String>,
+    color: bool,
+    root_uri: &str,
+) -> String {
+    match format {
+        CheckFormat::Human => human(report, source, color),
+        CheckFormat::Json => json(report),
+        CheckFormat::Github => github(report),
+        CheckFormat::Sarif => sarif(report, root_uri),
+        CheckFormat::Junit => junit(report),
+    }
+}
+
+/// SPEC §7 JSON, pretty-printed, with a trailing newline.
+pub fn json(report: &CheckReport) -> String {
+    let mut s = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Byte range of the token starting at 1-based `column` (in characters) of `line`.
+fn token_range(line: &str, column: usize) -> std::ops::Range<usize> {
+    let start = line
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    let rest = &line[start..];
+    let mut len = 0;
+    let quoted = rest.starts_with('"') || rest.starts_with('\'');
+    for (i, c) in rest.char_indices() {
+        let stop = if quoted {
+            i > 0 && (c == '"' || c == '\'')
+        } else {
+            c.is_whitespace() || c == ':' || c == ',' || c == ']' || c == '}' || c == '#'
+        };
+        if stop {
+            len = if quoted { i + c.len_utf8() } else { i };
+            break;
+        }
+        len = i + c.len_utf8();
+    }
+    start..start + len.max(usize::from(!rest.is_empty()))
+}
+
+/// rustc-style text: the problem, the source line with a caret under the offending node, and
+/// the hint; then a summary line.
+pub fn human(report: &CheckReport, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut cache: BTreeMap<&str, Option<String>> = BTreeMap::new();
+    let mut out = String::new();
+    for d in &report.problems {
+        let text = cache.entry(&d.path).or_insert_with(|| source(&d.path));
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let line = text
+            .as_deref()
+            .and_then(|t| t.lines().nth(d.line.saturating_sub(1)));
+        let title = level.primary_title(d.message.as_str()).id(d.code.name());
+        let mut groups = Vec::new();
+        match line {
+            Some(line_text) => {
+                let range = token_range(line_text, d.column);
+                groups.push(
+                    title.element(
+                        Snippet::source(line_text)
+                            .line_start(d.line)
+                            .path(d.path.as_str())
+                            .annotation(AnnotationKind::Primary.span(range)),
+                    ),
+                );
+            }
+            None => groups.push(title.element(
+                annotate_snippets::Origin::path(d.path.as_str())
+                    .line(d.line)
+                    .char_column(d.column.saturating_sub(1)),
+            )),
+        }
+        if let Some(h) = &d.hint {
+            groups.push(Group::with_title(Level::HELP.secondary_title(h.as_str())));
+        }
+        out.push_str(&renderer.render(&groups));
+        out.push_str("\n\n");
+    }
+    let (e, w) = (report.errors(), report.warnings());
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    out.push_str(&format!(
+        "checked {}: {}, {}\n",
+        plural(report.files_checked, "file"),
+        plural(e, "error"),
+        plural(w, "warning")
+    ));
+    out
+}
+
+/// GitHub Actions workflow-command data escaping.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// GitHub Actions workflow-command property escaping.
+fn gh_prop(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One `::error` or `::warning` workflow command per problem.
+pub fn github(report: &CheckReport) -> String {
+    let mut out = String::new();
+    for d in &report.problems {
+        let cmd = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut msg = d.message.clone();
+        if let Some(h) = &d.hint {
+            msg.push('\n');
+            msg.push_str(h);
+        }
+        out.push_str(&format!(
+            "::{cmd} file={},line={},col={},title={}::{}\n",
+            gh_prop(&d.path),
+            d.line,
+            d.column,
+            gh_prop(&format!("rubric {}", d.code.name())),
+            gh_data(&msg)
+        ));
+    }
+    out
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// Percent-encodes a relative path for a URI reference, keeping `/`.
+fn uri_path(p: &str) -> String {
+    let mut out = String::new();
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `file://` URI of an absolute directory, ending in `/`.
+pub fn dir_uri(dir: &std::path::Path) -> String {
+    let s = dir.to_string_lossy().replace('\\', "/");
+    let mut u = String::from("file://");
+    if !s.starts_with('/') {
+        u.push('/');
+    }
+    u.push_str(&uri_path(&s));
+    if !u.ends_with('/') {
+        u.push('/');
+    }
+    u
+}
+
+fn pascal(code: &str) -> String {
+    code.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// SARIF 2.1.0 with one rule per diagnostic code.
+pub fn sarif(report: &CheckReport, root_uri: &str) -> String {
+    let rules: Vec<_> = Code::ALL
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.name(),
+                "name": pascal(c.name()),
+                "shortDescription": {"text": c.summary()},
+                "fullDescription": {"text": format!("{} {}", c.summary(), c.default_hint())},
+                "help": {"text": c.default_hint()},
+                "defaultConfiguration": {"level": sarif_level(c.severity())}
+            })
+        })
+        .collect();
+    let results: Vec<_> = report
+        .problems
+        .iter()
+        .map(|d: &Diagnostic| {
+            let index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
+            let text = match &d.hint {
+                Some(h) => format!("{} {}", end_sentence(&d.message), h),
+                None => end_sentence(&d.message),
+            };
+            json!({
+                "ruleId": d.code.name(),
+                "ruleIndex": index,
+                "level": sarif_level(d.severity),
+                "message": {"text": text},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri_path(&d.path), "uriBaseId": "SRCROOT"},
+                        "region": {"startLine": d.line, "startColumn": d.column}
+                    }
+                }]
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rubric",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules
+            }},
+            "originalUriBaseIds": {"SRCROOT": {"uri": root_uri}},
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn end_sentence(s: &str) -> String {
+    if s.ends_with('.') || s.ends_with('?') || s.ends_with('!') {
+        s.to_string()
+    } else {
+        format!("{s}.")
+    }
+}
+
+/// JUnit XML: one test case per checked file; a file with errors fails. Needs the list of
+/// checked files in `report.files`.
+pub fn junit(report: &CheckReport) -> String {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+    for f in &report.files {
+        by_file.entry(f.as_str()).or_default();
+    }
+    for d in &report.problems {
+        by_file.entry(d.path.as_str()).or_default().push(d);
+    }
+    let mut suite = TestSuite::new("rubric check");
+    for (file, diags) in by_file {
+        let errors: Vec<&&Diagnostic> = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        let lines: Vec<String> = diags
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{}:{}: {}[{}]: {}",
+                    d.path,
+                    d.line,
+                    d.column,
+                    d.severity.as_str(),
+                    d.code,
+                    d.message
+                )
+            })
+            .collect();
+        let mut status = if errors.is_empty() {
+            TestCaseStatus::success()
+        } else {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(format!(
+                "{} error{}: {}",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                errors[0].message
+            ));
+            s.set_type(errors[0].code.name());
+            s.set_description(lines.join("\n"));
+            s
+        };
+        if errors.is_empty() && !lines.is_empty() {
+            // Warnings only: the file passes, the warnings are kept as output.
+            status = TestCaseStatus::success();
+        }
+        let mut case = TestCase::new(file, status);
+        case.set_classname("rubric.check");
+        if errors.is_empty() && !lines.is_empty() {
+            case.set_system_out(lines.join("\n"));
+        }
+        suite.add_test_case(case);
+    }
+    let mut r = Report::new("rubric");
+    r.add_test_suite(suite);
+    r.to_string().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escaping() {
+        assert_eq!(gh_data("a%b\r\nc"), "a%25b%0D%0Ac");
+        assert_eq!(gh_prop("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn token_ranges() {
+        assert_eq!(token_range("  tone: 7", 3), 2..6);
+        assert_eq!(token_range("  tone: 7", 9), 8..9);
+        assert_eq!(token_range("a: \"x y\"", 4), 3..8);
+        assert_eq!(token_range("ä: ö", 4), 4..6);
+    }
+}

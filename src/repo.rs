@@ -1,0 +1,92 @@
+//! The QA repository on disk: finding its root, reading `qa.yaml`'s paths, and listing the
+//! rubric and review files to check.
+
+use crate::model::Paths;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// The configuration file name at the repository root.
+pub const CONFIG_FILE: &str = "qa.yaml";
+
+/// What a file is to `rubric`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Config,
+    Rubric,
+    Review,
+}
+
+/// One file of the QA repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the repository root, `/`-separated.
+    pub rel: String,
+    pub kind: FileKind,
+}
+
+/// Finds the QA repository root for a starting directory: the nearest ancestor that holds
+/// `qa.yaml`, a `rubrics/` folder or `.git`; the start itself when none does.
+pub fn find_root(start: &Path) -> PathBuf {
+    for dir in start.ancestors() {
+        if dir.join(CONFIG_FILE).is_file() || dir.join("rubrics").is_dir() || dir.join(".git").exists() {
+            return dir.to_path_buf();
+        }
+    }
+    start.to_path_buf()
+}
+
+fn is_yaml(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// `/`-separated path of `p` relative to `root`.
+pub fn rel_path(root: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(root).unwrap_or(p);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Lists every file of the repository: `qa.yaml` (if present), rubric files directly in the
+/// rubrics folder, and review files anywhere below the reviews folder (hidden entries skipped).
+/// Sorted by path.
+pub fn list_files(root: &Path, paths: &Paths) -> Vec<SourceFile> {
+    let mut out = Vec::new();
+    if root.join(CONFIG_FILE).is_file() {
+        out.push(SourceFile {
+            rel: CONFIG_FILE.to_string(),
+            kind: FileKind::Config,
+        });
+    }
+    let walk = |dir: &str, depth: usize, kind: FileKind, out: &mut Vec<SourceFile>| {
+        let base = root.join(dir);
+        if !base.is_dir() {
+            return;
+        }
+        let mut files: Vec<SourceFile> = WalkDir::new(&base)
+            .min_depth(1)
+            .max_depth(depth)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file() && is_yaml(e.path()))
+            .map(|e| SourceFile {
+                rel: rel_path(root, e.path()),
+                kind,
+            })
+            .collect();
+        files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        out.extend(files);
+    };
+    walk(paths.rubrics.as_str(), 1, FileKind::Rubric, &mut out);
+    walk(paths.reviews.as_str(), usize::MAX, FileKind::Review, &mut out);
+    out
+}
+
+/// The file stem of a `/`-separated path.
+pub fn stem(rel: &str) -> &str {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}

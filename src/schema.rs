@@ -1,0 +1,310 @@
+//! The bundled JSON Schemas (embedded from `schemas/`) and schema validation of loaded files,
+//! with each schema error mapped to the line and column of the offending YAML key or value.
+
+use crate::diagnostic::{suggestion, Code, Diagnostic, Pos};
+use crate::yaml::{escape_segment, Document};
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
+use jsonschema::{Draft, ValidationError, Validator};
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// Which kind of file a schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Rubric,
+    Review,
+    Config,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Rubric, Kind::Review, Kind::Config];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Rubric => "rubric",
+            Kind::Review => "review",
+            Kind::Config => "config",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The schema text, as shipped in `schemas/<kind>.schema.json`.
+    pub fn source(self) -> &'static str {
+        match self {
+            Kind::Rubric => include_str!("../schemas/rubric.schema.json"),
+            Kind::Review => include_str!("../schemas/review.schema.json"),
+            Kind::Config => include_str!("../schemas/config.schema.json"),
+        }
+    }
+
+    /// The schema as JSON.
+    pub fn json(self) -> &'static Value {
+        static CELLS: [OnceLock<Value>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        CELLS[self as usize].get_or_init(|| {
+            serde_json::from_str(self.source()).expect("bundled schemas are valid JSON (tested)")
+        })
+    }
+
+    fn validator(self) -> &'static Validator {
+        static CELLS: [OnceLock<Validator>; 3] =
+            [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        CELLS[self as usize].get_or_init(|| {
+            jsonschema::options()
+                .with_draft(Draft::Draft202012)
+                .build(self.json())
+                .expect("bundled schemas compile (tested)")
+        })
+    }
+}
+
+/// Validates a loaded document; returns one diagnostic per schema violation.
+pub fn validate(kind: Kind, path: &str, doc: &Document) -> Vec<Diagnostic> {
+    let validator = kind.validator();
+    if validator.is_valid(&doc.value) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for error in validator.iter_errors(&doc.value) {
+        push_error(kind, path, doc, &error, &mut out);
+    }
+    out.sort_by_key(|d| (d.line, d.column));
+    out.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.message == b.message);
+    out
+}
+
+fn pointer_of(error: &ValidationError<'_>) -> String {
+    let mut p = String::new();
+    for seg in error.instance_path().iter() {
+        p.push('/');
+        match seg {
+            LocationSegment::Property(name) => p.push_str(&escape_segment(&name)),
+            LocationSegment::Index(i) => p.push_str(&i.to_string()),
+        }
+    }
+    p
+}
+
+/// A readable name for the node at a pointer: `ratings.tone`, `categories[2].weight`.
+fn display_path(pointer: &str) -> String {
+    if pointer.is_empty() {
+        return "the top level".to_string();
+    }
+    let mut out = String::new();
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        if seg.chars().all(|c| c.is_ascii_digit()) && !seg.is_empty() {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&seg);
+        }
+    }
+    out
+}
+
+/// The property names that the schema allows at the location of an `additionalProperties`
+/// error, for "did you mean".
+fn allowed_properties(kind: Kind, error: &ValidationError<'_>) -> Vec<String> {
+    let schema_path = error.schema_path().as_str();
+    let parent = schema_path
+        .strip_suffix("/additionalProperties")
+        .unwrap_or(schema_path);
+    let mut node = kind.json().pointer(parent);
+    // Follow a `$ref` (local only) if the location is a reference.
+    if let Some(Value::String(r)) = node.and_then(|n| n.get("$ref")) {
+        node = r.strip_prefix('#').and_then(|p| kind.json().pointer(p));
+    }
+    node.and_then(|n| n.get("properties"))
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("`{b}`"),
+        Value::Number(n) => format!("`{n}`"),
+        Value::String(s) => {
+            let mut t: String = s.chars().take(40).collect();
+            if t.len() < s.len() {
+                t.push('…');
+            }
+            format!("\"{t}\"")
+        }
+        Value::Array(_) => "a sequence".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+fn push_error(
+    kind: Kind,
+    path: &str,
+    doc: &Document,
+    error: &ValidationError<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let pointer = pointer_of(error);
+    let at = display_path(&pointer);
+    let instance = error.instance();
+    let diag = |pos: Pos, msg: String| Diagnostic::new(Code::Schema, path, pos, msg);
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let allowed = allowed_properties(kind, error);
+            for name in unexpected {
+                let child = format!("{pointer}/{}", escape_segment(name));
+                let hint = suggestion(name, allowed.iter().map(String::as_str));
+                let mut d = diag(
+                    doc.key_pos(&child),
+                    format!("unknown key `{name}` in {at}{hint}"),
+                );
+                if !allowed.is_empty() {
+                    d = d.hint(format!("Allowed keys here: {}.", allowed.join(", ")));
+                }
+                out.push(d);
+            }
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            out.push(diag(
+                doc.key_pos(&pointer),
+                format!("{at} is missing the required key `{name}`"),
+            ));
+        }
+        ValidationErrorKind::Minimum { limit } if pointer.ends_with("/weight") => {
+            out.push(
+                Diagnostic::new(
+                    Code::NegativeWeight,
+                    path,
+                    doc.value_pos(&pointer),
+                    format!("{at} is {}, below 0", describe(instance)),
+                )
+                .hint(format!(
+                    "Use a weight of {limit} or more (0: rated and shown, not scored)."
+                )),
+            );
+        }
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            // Report the errors of the branch that matches the value's type, if one does;
+            // otherwise say what the value may be.
+            let branch = context.iter().find(|errs| {
+                !errs.is_empty()
+                    && errs.iter().all(|e| {
+                        !(matches!(e.kind(), ValidationErrorKind::Type { .. })
+                            || matches!(e.kind(), ValidationErrorKind::Constant { .. }))
+                            || pointer_of(e) != pointer
+                    })
+            });
+            match branch {
+                Some(errs) => {
+                    for e in errs {
+                        push_error(kind, path, doc, e, out);
+                    }
+                }
+                None => {
+                    let expected = error
+                        .schema_path()
+                        .as_str()
+                        .rsplit_once('/')
+                        .and_then(|(parent, _)| kind.json().pointer(parent))
+                        .and_then(|n| n.get("description"))
+                        .and_then(Value::as_str)
+                        .map(|d| format!(" Expected {}", lower_first(d)))
+                        .unwrap_or_default();
+                    out.push(diag(
+                        doc.value_pos(&pointer),
+                        format!("{at} has an invalid value {}.{expected}", describe(instance)),
+                    ));
+                }
+            }
+        }
+        ValidationErrorKind::PropertyNames { error: inner } => {
+            // The offending name is the instance of the inner error.
+            let name = inner.instance().as_str().unwrap_or_default().to_string();
+            let child = format!("{pointer}/{}", escape_segment(&name));
+            out.push(diag(
+                doc.key_pos(&child),
+                format!("`{name}` is not a valid key in {at}: {}", inner.kind_message()),
+            ));
+        }
+        _ => {
+            out.push(diag(
+                doc.value_pos(&pointer),
+                format!("{at}: {}", error.kind_message()),
+            ));
+        }
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// A short message for an error, without repeating the instance for long values.
+trait KindMessage {
+    fn kind_message(&self) -> String;
+}
+
+impl KindMessage for ValidationError<'_> {
+    fn kind_message(&self) -> String {
+        let v = describe(self.instance());
+        match self.kind() {
+            ValidationErrorKind::Type { kind } => {
+                let expected = match kind {
+                    jsonschema::error::TypeKind::Single(t) => t.to_string(),
+                    jsonschema::error::TypeKind::Multiple(ts) => ts
+                        .iter()
+                        .map(|t| t.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                };
+                format!("{v} is not of type {expected}")
+            }
+            ValidationErrorKind::Pattern { .. } => {
+                format!("{v} does not have the required form")
+            }
+            ValidationErrorKind::Enum { options } => format!("{v} is not one of {options}"),
+            ValidationErrorKind::Minimum { limit } => format!("{v} is less than {limit}"),
+            ValidationErrorKind::Maximum { limit } => format!("{v} is more than {limit}"),
+            ValidationErrorKind::MinItems { limit } => {
+                format!("needs at least {limit} item(s)")
+            }
+            ValidationErrorKind::MinLength { .. } => "must not be empty".to_string(),
+            ValidationErrorKind::MaxLength { limit } => format!("is longer than {limit} characters"),
+            ValidationErrorKind::UniqueItems => "has repeated items".to_string(),
+            ValidationErrorKind::Constant { expected_value } => {
+                format!("{v} is not {expected_value}")
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_schemas_compile() {
+        for k in Kind::ALL {
+            let _ = k.validator();
+        }
+    }
+
+    #[test]
+    fn display_paths() {
+        assert_eq!(display_path("/ratings/tone"), "ratings.tone");
+        assert_eq!(display_path("/categories/2/weight"), "categories[2].weight");
+        assert_eq!(display_path(""), "the top level");
+    }
+}

@@ -1,0 +1,393 @@
+//! The position-aware YAML loader: bytes in, a JSON value plus the line and column of every
+//! key and value out, or diagnostics for files that are too large, not UTF-8, empty, not YAML,
+//! alias bombs, too deep, or not a mapping.
+//!
+//! saphyr does the parsing (it rejects duplicate keys and bounds alias expansion); this module
+//! drives its event stream itself so that nesting depth is bounded before any recursion.
+
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use saphyr::{MarkedYaml, Scalar, YamlData, YamlLoader};
+use saphyr_parser::{Event, Parser, SpannedEventReceiver};
+use serde_json::{Map, Number, Value};
+use std::collections::HashMap;
+
+/// Default limit on a file's size: 1 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: usize = 1024 * 1024;
+/// Nodes that alias expansion may produce in one file.
+pub const ALIAS_LIMIT: usize = 10_000;
+/// Nesting depth of sequences and mappings.
+pub const MAX_DEPTH: usize = 64;
+
+/// Where a node is: its key (for mapping values) and the value itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodePos {
+    pub key: Option<Pos>,
+    pub value: Pos,
+}
+
+/// A loaded YAML file: its data as JSON and the position of each node by JSON Pointer.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub value: Value,
+    positions: HashMap<String, NodePos>,
+}
+
+impl Document {
+    /// The position of the node at `pointer` (RFC 6901, "" for the root).
+    pub fn node(&self, pointer: &str) -> Option<NodePos> {
+        self.positions.get(pointer).copied()
+    }
+
+    /// Where the value at `pointer` is; falls back to the nearest ancestor that exists.
+    pub fn value_pos(&self, pointer: &str) -> Pos {
+        self.nearest(pointer).value
+    }
+
+    /// Where the key of the node at `pointer` is (its value for sequence items and the root).
+    pub fn key_pos(&self, pointer: &str) -> Pos {
+        let n = self.nearest(pointer);
+        n.key.unwrap_or(n.value)
+    }
+
+    fn nearest(&self, pointer: &str) -> NodePos {
+        let mut p = pointer;
+        loop {
+            if let Some(n) = self.positions.get(p) {
+                return *n;
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => {
+                    return NodePos {
+                        key: None,
+                        value: Pos::START,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Escapes one JSON Pointer segment.
+pub fn escape_segment(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// Loads one YAML file. `path` is only used to label diagnostics.
+pub fn load(path: &str, bytes: &[u8], max_size: usize) -> Result<Document, Vec<Diagnostic>> {
+    if bytes.len() > max_size {
+        return Err(vec![Diagnostic::new(
+            Code::FileTooLarge,
+            path,
+            Pos::START,
+            format!(
+                "file is {} bytes, over the limit of {} bytes",
+                bytes.len(),
+                max_size
+            ),
+        )]);
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            // The valid prefix is UTF-8 by definition.
+            let prefix = String::from_utf8_lossy(good);
+            return Err(vec![Diagnostic::new(
+                Code::NotUtf8,
+                path,
+                pos_after(&prefix),
+                format!(
+                    "invalid UTF-8 at byte offset {}: the file is not UTF-8 text",
+                    e.valid_up_to()
+                ),
+            )]);
+        }
+    };
+    load_str(path, text)
+}
+
+/// Position just after `text` (1-based line and column).
+fn pos_after(text: &str) -> Pos {
+    let line = text.matches('\n').count() + 1;
+    let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Pos::new(line, col)
+}
+
+fn pos_of(m: &saphyr_parser::Marker) -> Pos {
+    Pos::new(m.line().max(1), m.col() + 1)
+}
+
+/// Forwards parser events to saphyr's loader, counting nesting and documents.
+struct Receiver<'i> {
+    loader: YamlLoader<'i, MarkedYaml<'i>>,
+    depth: usize,
+    documents: usize,
+    extra_document: Option<Pos>,
+}
+
+impl<'i> SpannedEventReceiver<'i> for Receiver<'i> {
+    fn on_event(&mut self, ev: Event<'i>, span: saphyr_parser::Span) {
+        match ev {
+            Event::SequenceStart(..) | Event::MappingStart(..) => self.depth += 1,
+            Event::SequenceEnd | Event::MappingEnd => self.depth = self.depth.saturating_sub(1),
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents == 2 {
+                    self.extra_document = Some(pos_of(&span.start));
+                }
+            }
+            _ => {}
+        }
+        self.loader.on_event(ev, span);
+    }
+}
+
+/// Loads YAML text.
+pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut parser = Parser::new_from_str(text);
+    let mut loader = YamlLoader::default();
+    loader.alias_limit(ALIAS_LIMIT);
+    let mut recv = Receiver {
+        loader,
+        depth: 0,
+        documents: 0,
+        extra_document: None,
+    };
+    let syntax = |pos: Pos, info: &str| {
+        let code = if info.contains("duplicated key") {
+            Code::DuplicateKey
+        } else if info.contains("alias expansion") {
+            Code::AliasLimit
+        } else {
+            Code::YamlSyntax
+        };
+        let message = match code {
+            Code::DuplicateKey => "duplicate key in mapping".to_string(),
+            Code::AliasLimit => format!(
+                "aliases expand to more than {ALIAS_LIMIT} nodes (a \"billion laughs\" file?)"
+            ),
+            _ => format!("YAML syntax error: {info}"),
+        };
+        vec![Diagnostic::new(code, path, pos, message)]
+    };
+    for item in &mut parser {
+        let (ev, span) = match item {
+            Ok(x) => x,
+            Err(e) => return Err(syntax(pos_of(e.marker()), e.info())),
+        };
+        let is_end = matches!(ev, Event::StreamEnd);
+        recv.on_event(ev, span);
+        if let Some(e) = recv.loader.error() {
+            return Err(syntax(pos_of(e.marker()), e.info()));
+        }
+        if recv.depth > MAX_DEPTH {
+            return Err(vec![Diagnostic::new(
+                Code::TooDeep,
+                path,
+                pos_of(&span.start),
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            )]);
+        }
+        if is_end {
+            break;
+        }
+    }
+    if let Some(pos) = recv.extra_document {
+        return Err(vec![Diagnostic::new(
+            Code::MultipleDocuments,
+            path,
+            pos,
+            "a second YAML document starts here; a file holds one",
+        )]);
+    }
+    let docs = recv.loader.into_documents();
+    let Some(root) = docs.into_iter().next() else {
+        return Err(vec![Diagnostic::new(
+            Code::EmptyFile,
+            path,
+            Pos::START,
+            "the file has no content",
+        )]);
+    };
+    let root_pos = pos_of(&root.span.start);
+    match &root.data {
+        YamlData::Mapping(_) => {}
+        YamlData::Value(Scalar::Null) => {
+            return Err(vec![Diagnostic::new(
+                Code::EmptyFile,
+                path,
+                root_pos,
+                "the file holds an empty document",
+            )])
+        }
+        other => {
+            let what = match other {
+                YamlData::Sequence(_) => "a sequence",
+                _ => "a single value",
+            };
+            return Err(vec![Diagnostic::new(
+                Code::NotAMapping,
+                path,
+                root_pos,
+                format!("the file holds {what}, not a mapping of keys to values"),
+            )]);
+        }
+    }
+    let mut positions = HashMap::new();
+    let mut problems = Vec::new();
+    let mut pointer = String::new();
+    let value = convert(
+        &root,
+        None,
+        &mut pointer,
+        &mut positions,
+        &mut problems,
+        path,
+    );
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Document { value, positions })
+}
+
+fn convert(
+    node: &MarkedYaml<'_>,
+    key: Option<Pos>,
+    pointer: &mut String,
+    positions: &mut HashMap<String, NodePos>,
+    problems: &mut Vec<Diagnostic>,
+    path: &str,
+) -> Value {
+    let here = pos_of(&node.span.start);
+    positions.insert(pointer.clone(), NodePos { key, value: here });
+    match &node.data {
+        YamlData::Value(s) => scalar(s, here, path, problems),
+        YamlData::Representation(text, _, _) => Value::String(text.to_string()),
+        YamlData::Tagged(_, inner) => convert(inner, key, pointer, positions, problems, path),
+        YamlData::Sequence(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                out.push(convert(item, None, pointer, positions, problems, path));
+                pointer.truncate(len);
+            }
+            Value::Array(out)
+        }
+        YamlData::Mapping(map) => {
+            let mut out = Map::with_capacity(map.len());
+            for (k, v) in map.iter() {
+                let kpos = pos_of(&k.span.start);
+                let name = match key_text(k) {
+                    Some(n) => n,
+                    None => {
+                        problems.push(Diagnostic::new(
+                            Code::UnsupportedKey,
+                            path,
+                            kpos,
+                            "this key is not plain text (a sequence, mapping or null key)",
+                        ));
+                        continue;
+                    }
+                };
+                if out.contains_key(&name) {
+                    // Keys equal as text but not as YAML values, such as `1` and `"1"`.
+                    problems.push(Diagnostic::new(
+                        Code::DuplicateKey,
+                        path,
+                        kpos,
+                        format!("duplicate key `{name}` in mapping"),
+                    ));
+                    continue;
+                }
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_segment(&name));
+                let value = convert(v, Some(kpos), pointer, positions, problems, path);
+                pointer.truncate(len);
+                out.insert(name, value);
+            }
+            Value::Object(out)
+        }
+        YamlData::Alias(_) | YamlData::BadValue => {
+            problems.push(Diagnostic::new(
+                Code::UnsupportedValue,
+                path,
+                here,
+                "this value does not match its tag",
+            ));
+            Value::Null
+        }
+    }
+}
+
+fn key_text(k: &MarkedYaml<'_>) -> Option<String> {
+    match &k.data {
+        YamlData::Value(Scalar::String(s)) => Some(s.to_string()),
+        YamlData::Value(Scalar::Integer(i)) => Some(i.to_string()),
+        YamlData::Value(Scalar::Boolean(b)) => Some(b.to_string()),
+        YamlData::Value(Scalar::FloatingPoint(f)) => Some(f.to_string()),
+        YamlData::Representation(text, _, _) => Some(text.to_string()),
+        YamlData::Tagged(_, inner) => key_text(inner),
+        _ => None,
+    }
+}
+
+fn scalar(s: &Scalar<'_>, here: Pos, path: &str, problems: &mut Vec<Diagnostic>) -> Value {
+    match s {
+        Scalar::Null => Value::Null,
+        Scalar::Boolean(b) => Value::Bool(*b),
+        Scalar::Integer(i) => Value::Number((*i).into()),
+        Scalar::FloatingPoint(f) => match Number::from_f64(f.into_inner()) {
+            Some(n) => Value::Number(n),
+            None => {
+                problems.push(Diagnostic::new(
+                    Code::UnsupportedValue,
+                    path,
+                    here,
+                    "NaN and infinity are not numbers a rubric can use",
+                ));
+                Value::Null
+            }
+        },
+        Scalar::String(s) => Value::String(s.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_of_keys_and_values() {
+        let doc = load_str("x.yaml", "a: 1\nb:\n  c: [x, y]\n").unwrap();
+        assert_eq!(doc.node("/a").unwrap().key, Some(Pos::new(1, 1)));
+        assert_eq!(doc.node("/a").unwrap().value, Pos::new(1, 4));
+        assert_eq!(doc.node("/b/c").unwrap().key, Some(Pos::new(3, 3)));
+        assert_eq!(doc.node("/b/c/1").unwrap().value, Pos::new(3, 10));
+        assert_eq!(doc.value_pos("/b/c/7"), Pos::new(3, 6));
+    }
+
+    #[test]
+    fn duplicate_key_points_at_second_key() {
+        let e = load_str("x.yaml", "a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(e[0].code, Code::DuplicateKey);
+        assert_eq!((e[0].line, e[0].column), (3, 1));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        let text = "[".repeat(200_000);
+        let e = load_str("x.yaml", &text).unwrap_err();
+        assert!(matches!(e[0].code, Code::TooDeep | Code::YamlSyntax));
+        let text = format!("a: {}1{}", "{b: ".repeat(100), "}".repeat(100));
+        let e = load_str("x.yaml", &text).unwrap_err();
+        assert_eq!(e[0].code, Code::TooDeep);
+        assert_eq!((e[0].line, e[0].column), (1, 4 + 4 * 63));
+        let text = format!("a: {}", "{b: ".repeat(100_000));
+        assert!(load_str("x.yaml", &text).is_err());
+    }
+}
