@@ -113,6 +113,39 @@ fn read(root: &Path, rel: &str, max_size: usize) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// The parts of a review that are well-formed, read leniently so that a review with a schema
+/// error elsewhere still gets its ratings, people and date checked.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewView {
+    pub id: Option<model::PersonId>,
+    pub rubric: Option<model::RubricRef>,
+    pub agent: Option<model::PersonId>,
+    pub reviewer: Option<model::PersonId>,
+    pub reviewed_at: Option<model::DateText>,
+    /// Category key and its rating, `None` where the rating itself is malformed.
+    pub ratings: Option<Vec<(String, Option<model::RatingEntry>)>>,
+}
+
+impl ReviewView {
+    pub fn from_value(v: &serde_json::Value) -> ReviewView {
+        fn field<T: DeserializeOwned>(v: &serde_json::Value, key: &str) -> Option<T> {
+            v.get(key).and_then(|x| serde_json::from_value(x.clone()).ok())
+        }
+        ReviewView {
+            id: field(v, "id"),
+            rubric: field(v, "rubric"),
+            agent: field(v, "agent"),
+            reviewer: field(v, "reviewer"),
+            reviewed_at: field(v, "reviewed_at"),
+            ratings: v.get("ratings").and_then(|r| r.as_object()).map(|m| {
+                m.iter()
+                    .map(|(k, x)| (k.clone(), serde_json::from_value(x.clone()).ok()))
+                    .collect()
+            }),
+        }
+    }
+}
+
 /// A rubric version that reviews can be checked against.
 #[derive(Debug, Clone)]
 pub struct RubricVersion {
@@ -194,17 +227,23 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         .par_iter()
         .map(|f| load_typed(Kind::Rubric, &f.rel, read(root, &f.rel, max), max))
         .collect();
-    let reviews: Vec<Loaded<Review>> = review_files
+    let reviews: Vec<(Loaded<Review>, Option<ReviewView>)> = review_files
         .par_iter()
-        .map(|f| load_typed(Kind::Review, &f.rel, read(root, &f.rel, max), max))
+        .map(|f| {
+            let loaded = load_typed(Kind::Review, &f.rel, read(root, &f.rel, max), max);
+            let view = loaded.doc.as_ref().map(|d| ReviewView::from_value(&d.value));
+            (loaded, view)
+        })
         .collect();
 
     // 3. Rubrics on their own, then the working-tree rubric index.
     let mut current: BTreeMap<String, RubricVersion> = BTreeMap::new();
     let mut rubric_paths: HashMap<String, String> = HashMap::new();
+    let mut broken_rubrics: HashSet<String> = HashSet::new();
     for r in &rubrics {
         problems.extend(r.problems.iter().cloned());
         let (Some(rubric), Some(doc)) = (&r.value, &r.doc) else {
+            broken_rubrics.insert(repo::stem(&r.rel).to_string());
             continue;
         };
         let own = check_rubric(&r.rel, rubric, doc);
@@ -221,6 +260,9 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
             continue;
         }
         rubric_paths.insert(id.clone(), r.rel.clone());
+        if !valid {
+            broken_rubrics.insert(id.clone());
+        }
         if valid {
             current.insert(
                 id,
@@ -235,8 +277,8 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
     // 4. Rubric versions that reviews name but the working tree does not have come from history.
     let wanted: BTreeSet<(String, u32)> = reviews
         .iter()
-        .filter_map(|r| r.value.as_ref())
-        .map(|r| (r.rubric.id.as_str().to_string(), r.rubric.version.0))
+        .filter_map(|(_, v)| v.as_ref()?.rubric.as_ref())
+        .map(|r| (r.id.as_str().to_string(), r.version.0))
         .filter(|(id, v)| current.get(id).map(|c| c.rubric.version.0) != Some(*v))
         .collect();
     let mut history_state = HistoryState::NotNeeded;
@@ -276,6 +318,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         versions: &versions,
         known_rubric_ids: &known_rubric_ids,
         rubric_paths: &rubric_paths,
+        broken_rubrics: &broken_rubrics,
         history: history_state,
         roster: roster.as_ref(),
         tz,
@@ -283,10 +326,10 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
     };
     let per_review: Vec<Vec<Diagnostic>> = reviews
         .par_iter()
-        .map(|r| {
+        .map(|(r, view)| {
             let mut out = r.problems.clone();
-            if let (Some(review), Some(doc)) = (&r.value, &r.doc) {
-                out.extend(check_review(&ctx, &r.rel, review, doc));
+            if let (Some(view), Some(doc)) = (view, &r.doc) {
+                out.extend(check_review(&ctx, &r.rel, view, doc));
             }
             out
         })
@@ -295,10 +338,11 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
 
     // 6. Across files: review ids are unique.
     let mut by_id: BTreeMap<String, Vec<(&str, Pos)>> = BTreeMap::new();
-    for r in &reviews {
-        let (id, pos) = match (&r.value, &r.doc) {
-            (Some(review), Some(doc)) => match &review.id {
+    for (r, view) in &reviews {
+        let (id, pos) = match (view, &r.doc) {
+            (Some(view), Some(doc)) => match &view.id {
                 Some(id) => (id.as_str().to_string(), doc.value_pos("/id")),
+                None if doc.value.get("id").is_some() => continue,
                 None => (repo::stem(&r.rel).to_string(), Pos::START),
             },
             _ => continue,
@@ -351,7 +395,7 @@ fn select(
     root: &Path,
     opts: &CheckOptions,
     files: &[SourceFile],
-    reviews: &[Loaded<Review>],
+    reviews: &[(Loaded<Review>, Option<ReviewView>)],
     history: Option<&History>,
 ) -> Result<Option<HashSet<String>>, CheckError> {
     let mut sel: Option<HashSet<String>> = None;
@@ -393,9 +437,9 @@ fn select(
             .filter(|p| files.iter().any(|f| f.rel == **p && f.kind == FileKind::Rubric) || !root.join(p).exists())
             .map(|p| repo::stem(p))
             .collect();
-        for r in reviews {
-            if let Some(review) = &r.value {
-                if changed_rubrics.contains(review.rubric.id.as_str()) {
+        for (r, view) in reviews {
+            if let Some(rubric) = view.as_ref().and_then(|v| v.rubric.as_ref()) {
+                if changed_rubrics.contains(rubric.id.as_str()) {
                     chosen.insert(r.rel.clone());
                 }
             }
@@ -538,16 +582,19 @@ struct ReviewContext<'a> {
     versions: &'a HashMap<(String, u32), RubricVersion>,
     known_rubric_ids: &'a BTreeSet<&'a str>,
     rubric_paths: &'a HashMap<String, String>,
+    /// Rubric ids whose working-tree file has errors.
+    broken_rubrics: &'a HashSet<String>,
     history: HistoryState,
     roster: Option<&'a Roster>,
     tz: chrono_tz::Tz,
     now: DateTime<Utc>,
 }
 
-/// Checks one review (the schema has passed) against its rubric version and the roster.
-fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &Review, doc: &Document) -> Vec<Diagnostic> {
+/// Checks one review against its rubric version and the roster, on whatever parts of it are
+/// well-formed (schema problems are reported separately).
+fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &ReviewView, doc: &Document) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if review.id.is_none() && !model::is_person_id(repo::stem(rel)) {
+    if doc.value.get("id").is_none() && !model::is_person_id(repo::stem(rel)) {
         out.push(Diagnostic::new(
             Code::InvalidReviewId,
             rel,
@@ -561,10 +608,17 @@ fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &Review, doc: &Docum
     check_people(ctx, rel, review, doc, &mut out);
     check_date(ctx, rel, review, doc, &mut out);
 
-    let key = (review.rubric.id.as_str().to_string(), review.rubric.version.0);
+    let Some(rref) = &review.rubric else {
+        return out;
+    };
+    let key = (rref.id.as_str().to_string(), rref.version.0);
     let rubric_pos = doc.value_pos("/rubric");
+    let id = rref.id.as_str();
     let Some(rv) = ctx.versions.get(&key) else {
-        let id = review.rubric.id.as_str();
+        if ctx.broken_rubrics.contains(id) {
+            // The rubric file itself has errors, reported on its own; nothing to check against.
+            return out;
+        }
         let exists = ctx.known_rubric_ids.contains(id) || ctx.rubric_paths.contains_key(id);
         let d = match ctx.history {
             HistoryState::NoRepository | HistoryState::Shallow => Diagnostic::new(
@@ -572,18 +626,13 @@ fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &Review, doc: &Docum
                 rel,
                 rubric_pos,
                 format!(
-                    "`{}` is not the current version of rubric `{id}`, and {} to look it up",
-                    review.rubric,
+                    "`{rref}` is not the current version of rubric `{id}`, and {} to look it up",
                     if ctx.history == HistoryState::Shallow {
                         "this shallow clone lacks the history"
                     } else {
                         "there is no git repository"
                     }
                 ),
-            )
-            .hint(
-                "Check the repository out with full history: `git fetch --unshallow`, or \
-                 `fetch-depth: 0` in actions/checkout.",
             ),
             _ if exists => {
                 let mut known: Vec<u32> = ctx
@@ -599,8 +648,8 @@ fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &Review, doc: &Docum
                     rel,
                     rubric_pos,
                     format!(
-                        "rubric `{id}` never had version {} (versions found: {})",
-                        review.rubric.version.0,
+                        "rubric `{id}` never had version {} (versions found in history: {})",
+                        rref.version.0,
                         if known.is_empty() { "none valid".to_string() } else { known.join(", ") }
                     ),
                 )
@@ -619,30 +668,33 @@ fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &Review, doc: &Docum
         return out;
     };
 
+    let Some(ratings) = &review.ratings else {
+        return out;
+    };
     let rubric = &rv.rubric;
     let cat_ids: Vec<&str> = rubric.categories.iter().map(|c| c.id.as_str()).collect();
     let missing: Vec<&str> = cat_ids
         .iter()
         .copied()
-        .filter(|c| !review.ratings.keys().any(|k| k.as_str() == *c))
+        .filter(|c| !ratings.iter().any(|(k, _)| k == c))
         .collect();
-    for (cat, entry) in &review.ratings {
-        let ptr = format!("/ratings/{}", escape_segment(cat.as_str()));
-        let Some(category) = rubric.categories.iter().find(|c| c.id == *cat) else {
-            let guess = crate::diagnostic::did_you_mean(cat.as_str(), missing.iter().copied())
-                .or_else(|| crate::diagnostic::did_you_mean(cat.as_str(), cat_ids.iter().copied()));
+    for (cat, entry) in ratings {
+        let ptr = format!("/ratings/{}", escape_segment(cat));
+        let Some(category) = rubric.categories.iter().find(|c| c.id.as_str() == cat) else {
+            let guess = crate::diagnostic::did_you_mean(cat, missing.iter().copied())
+                .or_else(|| crate::diagnostic::did_you_mean(cat, cat_ids.iter().copied()));
             out.push(Diagnostic::new(
                 Code::UnknownCategory,
                 rel,
                 doc.key_pos(&ptr),
                 format!(
-                    "rubric {} has no category `{cat}`{}",
-                    review.rubric,
+                    "rubric {rref} has no category `{cat}`{}",
                     guess.map(|g| format!(" (did you mean `{g}`?)")).unwrap_or_default()
                 ),
             ));
             continue;
         };
+        let Some(entry) = entry else { continue };
         let vptr = match entry {
             model::RatingEntry::Value(_) => ptr.clone(),
             model::RatingEntry::Detailed(_) => format!("{ptr}/rating"),
@@ -698,7 +750,7 @@ fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &Review, doc: &Docum
             Code::MissingRating,
             rel,
             doc.key_pos("/ratings"),
-            format!("no rating for category `{cat}` of rubric {}", review.rubric),
+            format!("no rating for category `{cat}` of rubric {rref}"),
         ));
     }
     out
@@ -707,7 +759,7 @@ fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &Review, doc: &Docum
 fn check_people(
     ctx: &ReviewContext<'_>,
     rel: &str,
-    review: &Review,
+    review: &ReviewView,
     doc: &Document,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -718,34 +770,32 @@ fn check_people(
             .to_lowercase()
     };
     if let Some(roster) = ctx.roster {
-        let mut who = vec![("agent", Code::UnknownAgent, review.agent.as_str())];
-        if let Some(r) = &review.reviewer {
-            who.push(("reviewer", Code::UnknownReviewer, r.as_str()));
-        }
+        let who = [
+            ("agent", Code::UnknownAgent, &review.agent),
+            ("reviewer", Code::UnknownReviewer, &review.reviewer),
+        ];
         for (field, code, id) in who {
-            if roster.resolve(id).is_none() {
+            let Some(id) = id else { continue };
+            if roster.resolve(id.as_str()).is_none() {
                 out.push(Diagnostic::new(
                     code,
                     rel,
                     doc.value_pos(&format!("/{field}")),
                     format!(
                         "{field} `{id}` is not in the qa.yaml roster{}",
-                        suggestion(id, roster.ids.iter().map(String::as_str))
+                        suggestion(id.as_str(), roster.ids.iter().map(String::as_str))
                     ),
                 ));
             }
         }
     }
-    if let Some(reviewer) = &review.reviewer {
-        if resolve(reviewer.as_str()) == resolve(review.agent.as_str()) {
+    if let (Some(reviewer), Some(agent)) = (&review.reviewer, &review.agent) {
+        if resolve(reviewer.as_str()) == resolve(agent.as_str()) {
             out.push(Diagnostic::new(
                 Code::SelfReview,
                 rel,
                 doc.value_pos("/reviewer"),
-                format!(
-                    "reviewer `{reviewer}` is the agent `{}` of this conversation",
-                    review.agent
-                ),
+                format!("reviewer `{reviewer}` is the agent `{agent}` of this conversation"),
             ));
         }
     }
@@ -770,7 +820,7 @@ pub fn parse_review_date(s: &str) -> Option<ReviewDate> {
 fn check_date(
     ctx: &ReviewContext<'_>,
     rel: &str,
-    review: &Review,
+    review: &ReviewView,
     doc: &Document,
     out: &mut Vec<Diagnostic>,
 ) {

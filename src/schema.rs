@@ -233,6 +233,15 @@ fn push_error(
                 format!("`{name}` is not a valid key in {at}: {}", inner.kind_message()),
             ));
         }
+        ValidationErrorKind::Pattern { .. } | ValidationErrorKind::Enum { .. } => {
+            let expected = schema_description(kind, error)
+                .map(|d| format!(". Expected {}", lower_first(d)))
+                .unwrap_or_default();
+            out.push(diag(
+                doc.value_pos(&pointer),
+                format!("{at}: {}{expected}", error.kind_message()),
+            ));
+        }
         _ => {
             out.push(diag(
                 doc.value_pos(&pointer),
@@ -240,6 +249,13 @@ fn push_error(
             ));
         }
     }
+}
+
+/// The `description` of the schema node that holds the failing keyword.
+fn schema_description(kind: Kind, error: &ValidationError<'_>) -> Option<&'static str> {
+    let path = error.schema_path().as_str();
+    let (parent, _) = path.rsplit_once('/')?;
+    kind.json().pointer(parent)?.get("description")?.as_str()
 }
 
 fn lower_first(s: &str) -> String {
