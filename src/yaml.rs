@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic, Pos};
 use saphyr::{MarkedYaml, Scalar, YamlData, YamlLoader};
 use saphyr_parser::{Event, Parser, SpannedEventReceiver};
 use serde_json::{Map, Number, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Default limit on a file's size: 1 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: usize = 1024 * 1024;
@@ -118,19 +118,77 @@ fn pos_of(m: &saphyr_parser::Marker) -> Pos {
     Pos::new(m.line().max(1), m.col() + 1)
 }
 
-/// Forwards parser events to saphyr's loader, counting nesting and documents.
+/// An open collection while events stream past.
+enum Frame {
+    Sequence,
+    Mapping {
+        expect_key: bool,
+        keys: HashSet<String>,
+    },
+}
+
+/// Forwards parser events to saphyr's loader, counting nesting and documents and catching
+/// duplicate text keys (saphyr's own check compares YAML values, which also flags repeated
+/// null and collection keys that this loader reports as unsupported instead).
 struct Receiver<'i> {
     loader: YamlLoader<'i, MarkedYaml<'i>>,
     depth: usize,
     documents: usize,
     extra_document: Option<Pos>,
+    stack: Vec<Frame>,
+    duplicate: Option<(Pos, String)>,
+}
+
+impl Receiver<'_> {
+    /// Is the node that starts now a mapping key?
+    fn at_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Mapping { expect_key: true, .. }))
+    }
+
+    /// A whole node (key or value) has been read in the innermost collection.
+    fn node_done(&mut self) {
+        if let Some(Frame::Mapping { expect_key, .. }) = self.stack.last_mut() {
+            *expect_key = !*expect_key;
+        }
+    }
+}
+
+/// Is a plain scalar one of YAML's spellings of null?
+fn is_null_plain(text: &str, style: saphyr_parser::ScalarStyle) -> bool {
+    style == saphyr_parser::ScalarStyle::Plain && matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
 impl<'i> SpannedEventReceiver<'i> for Receiver<'i> {
     fn on_event(&mut self, ev: Event<'i>, span: saphyr_parser::Span) {
-        match ev {
-            Event::SequenceStart(..) | Event::MappingStart(..) => self.depth += 1,
-            Event::SequenceEnd | Event::MappingEnd => self.depth = self.depth.saturating_sub(1),
+        match &ev {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                self.depth += 1;
+                self.stack.push(if matches!(ev, Event::SequenceStart(..)) {
+                    Frame::Sequence
+                } else {
+                    Frame::Mapping {
+                        expect_key: true,
+                        keys: HashSet::new(),
+                    }
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.depth = self.depth.saturating_sub(1);
+                self.stack.pop();
+                self.node_done();
+            }
+            Event::Scalar(text, style, _, _) => {
+                if self.at_key() && !is_null_plain(text, *style) && self.duplicate.is_none() {
+                    let text = text.to_string();
+                    if let Some(Frame::Mapping { keys, .. }) = self.stack.last_mut() {
+                        if !keys.insert(text.clone()) {
+                            self.duplicate = Some((pos_of(&span.start), text));
+                        }
+                    }
+                }
+                self.node_done();
+            }
+            Event::Alias(_) => self.node_done(),
             Event::DocumentStart(_) => {
                 self.documents += 1;
                 if self.documents == 2 {
@@ -149,11 +207,14 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
     let mut parser = Parser::new_from_str(text);
     let mut loader = YamlLoader::default();
     loader.alias_limit(ALIAS_LIMIT);
+    loader.allow_duplicate_keys(true);
     let mut recv = Receiver {
         loader,
         depth: 0,
         documents: 0,
         extra_document: None,
+        stack: Vec::new(),
+        duplicate: None,
     };
     let syntax = |pos: Pos, info: &str| {
         let code = if info.contains("duplicated key") {
@@ -179,6 +240,14 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
         };
         let is_end = matches!(ev, Event::StreamEnd);
         recv.on_event(ev, span);
+        if let Some((pos, key)) = recv.duplicate.take() {
+            return Err(vec![Diagnostic::new(
+                Code::DuplicateKey,
+                path,
+                pos,
+                format!("duplicate key `{key}` in mapping"),
+            )]);
+        }
         if let Some(e) = recv.loader.error() {
             return Err(syntax(pos_of(e.marker()), e.info()));
         }

@@ -1,0 +1,1 @@
+//! Every diagnostic code, with its exact line and column, on fixture files.

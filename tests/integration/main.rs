@@ -1,0 +1,116 @@
+//! The one integration-test binary: the `rubric` command run on fixture repositories.
+
+mod diagnostics;
+mod formats;
+mod history;
+mod loader;
+mod schema_types;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The project root (which is also the example QA repository).
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A `rubric` command run in `dir`, with a fixed environment.
+pub fn rubric(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("rubric").expect("binary builds");
+    cmd.current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// A temporary QA repository with the given files (path, content).
+pub fn temp_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, content) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(p, content).expect("write");
+    }
+    dir
+}
+
+/// Runs `rubric check --format json` in `dir` and returns (exit code, parsed JSON).
+pub fn check_json(dir: &Path, extra: &[&str]) -> (i32, Value) {
+    let out = rubric(dir)
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), json)
+}
+
+/// The problems of a check as (path, line, column, code) tuples, in report order.
+pub fn problems(json: &Value) -> Vec<(String, u64, u64, String)> {
+    json["problems"]
+        .as_array()
+        .expect("problems array")
+        .iter()
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap_or_default().to_string(),
+                p["line"].as_u64().unwrap_or_default(),
+                p["column"].as_u64().unwrap_or_default(),
+                p["code"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A valid rubric used by many tests (support@2).
+pub const RUBRIC: &str = "\
+id: support
+version: 2
+title: Support
+pass_mark: 85
+groups:
+  - id: resolution
+    title: Resolution
+categories:
+  - id: solution
+    title: Solution offered
+    group: resolution
+    scale: 4
+    labels: [Wrong, Partial, Good, Excellent]
+    weight: 3
+  - id: tone
+    title: Tone
+    scale: 5
+    weight: 2
+    root_causes: [coaching, workload]
+  - id: grammar
+    title: Grammar
+    scale: 3
+    na: true
+  - id: security
+    title: Data protection
+    scale: 2
+    critical: true
+";
+
+/// A valid review of `RUBRIC`.
+pub const REVIEW: &str = "\
+rubric: support@2
+agent: alice
+reviewer: bob
+reviewed_at: 2026-11-20
+conversation:
+  id: \"48213\"
+ratings:
+  solution: 3
+  tone: { rating: 2, comment: \"Curt.\", root_causes: [coaching] }
+  grammar: na
+  security: 2
+";
