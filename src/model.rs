@@ -1,9 +1,54 @@
 //! The typed model of rubric, review and `qa.yaml` files. Deserialising into these types
 //! enforces the same rules as the bundled JSON Schemas (a test keeps the two in step).
 
-use serde::{Deserialize, Serialize};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
+
+/// Deserialises a struct only from a mapping: serde would also accept a sequence of field
+/// values, which the JSON Schemas (rightly) reject.
+fn de_map<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    struct MapOnly<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for MapOnly<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a mapping")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_map(MapOnly(PhantomData))
+}
+
+/// A struct read only from a mapping (see [`de_map`]).
+struct M<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for M<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de_map(d).map(M)
+    }
+}
+
+fn de_vec_map<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Vec::<M<T>>::deserialize(d)?.into_iter().map(|m| m.0).collect())
+}
+
+fn de_nonempty_map<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<NonEmptyVec<T>, D::Error> {
+    NonEmptyVec::try_from(de_vec_map(d)?).map_err(serde::de::Error::custom)
+}
+
+fn de_people<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<BTreeMap<PersonId, Person>>, D::Error> {
+    let m = BTreeMap::<PersonId, M<Person>>::deserialize(d)?;
+    Ok(Some(m.into_iter().map(|(k, v)| (k, v.0)).collect()))
+}
 
 fn is_slug(s: &str) -> bool {
     let mut chars = s.chars();
@@ -82,8 +127,9 @@ pub struct Rubric {
     pub description: Option<String>,
     #[serde(default)]
     pub pass_mark: Option<Percent>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_vec_map")]
     pub groups: Vec<Group>,
+    #[serde(deserialize_with = "de_nonempty_map")]
     pub categories: NonEmptyVec<Category>,
 }
 
@@ -347,6 +393,7 @@ pub struct Review {
     pub reviewer: Option<PersonId>,
     #[serde(default)]
     pub reviewed_at: Option<DateText>,
+    #[serde(deserialize_with = "de_map")]
     pub conversation: Conversation,
     #[serde(default)]
     pub calibration: Option<PersonId>,
@@ -480,7 +527,7 @@ impl From<Url> for String {
 #[serde(untagged)]
 pub enum RatingEntry {
     Value(RatingValue),
-    Detailed(RatingDetail),
+    Detailed(#[serde(deserialize_with = "de_map")] RatingDetail),
 }
 
 /// A rating value: an integer or `na`.
@@ -539,13 +586,13 @@ impl RatingEntry {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_map")]
     pub paths: Paths,
     #[serde(default)]
     pub timezone: Option<NonEmpty>,
     #[serde(default)]
     pub week_start: Option<Weekday>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_people")]
     pub people: Option<BTreeMap<PersonId, Person>>,
 }
 
