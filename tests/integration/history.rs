@@ -1,0 +1,222 @@
+//! Rubric versions from git history: fixture repositories built in temp dirs with fixed dates.
+
+use crate::{check_json, problems, rubric, temp_repo};
+use std::path::Path;
+use std::process::Command;
+
+/// Runs git in `dir` with a fixed identity and fixed dates.
+pub fn git(dir: &Path, args: &[&str], date: &str) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=Bob QA", "-c", "user.email=bob@acme.example"])
+        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env_remove("GIT_DIR")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn commit_all(dir: &Path, message: &str, date: &str) {
+    git(dir, &["add", "-A"], date);
+    git(dir, &["commit", "-q", "-m", message], date);
+}
+
+const V1: &str = "id: support\nversion: 1\ntitle: Support\ncategories:\n  - {id: solution, title: Solution, scale: 4}\n  - {id: tone, title: Tone, scale: 3}\n";
+const V2: &str = "id: support\nversion: 2\ntitle: Support\ncategories:\n  - {id: solution, title: Solution, scale: 4, weight: 3}\n  - {id: empathy, title: Empathy, scale: 5}\n";
+const OLD_REVIEW: &str = "rubric: support@1\nagent: alice\nreviewer: bob\nreviewed_at: 2026-03-02\nconversation: {id: \"1\"}\nratings:\n  solution: 4\n  tone: 3\n";
+const NEW_REVIEW: &str = "rubric: support@2\nagent: alice\nreviewer: bob\nreviewed_at: 2026-05-02\nconversation: {id: \"2\"}\nratings:\n  solution: 4\n  empathy: 5\n";
+
+/// A repository where support@1 was replaced by support@2, with one review of each.
+fn two_versions() -> tempfile::TempDir {
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", V1),
+        ("reviews/2026/03/old.yaml", OLD_REVIEW),
+    ]);
+    git(dir.path(), &["init", "-q"], "2026-03-01T10:00:00Z");
+    commit_all(dir.path(), "support v1 and a review", "2026-03-02T10:00:00Z");
+    std::fs::write(dir.path().join("rubrics/support.yaml"), V2).unwrap();
+    commit_all(dir.path(), "support v2", "2026-04-01T10:00:00Z");
+    std::fs::create_dir_all(dir.path().join("reviews/2026/05")).unwrap();
+    std::fs::write(dir.path().join("reviews/2026/05/new.yaml"), NEW_REVIEW).unwrap();
+    commit_all(dir.path(), "a review of v2", "2026-05-02T10:00:00Z");
+    dir
+}
+
+#[test]
+fn old_review_against_old_rubric_version_passes() {
+    let dir = two_versions();
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(problems(&json), vec![]);
+    assert_eq!(json["files_checked"], 3);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn old_review_is_checked_against_the_old_content() {
+    let dir = two_versions();
+    // `empathy` exists in v2 only: rating it in a v1 review is an unknown category, and `tone`
+    // (v1 only) is then missing.
+    std::fs::write(
+        dir.path().join("reviews/2026/03/old.yaml"),
+        OLD_REVIEW.replace("  tone: 3\n", "  empathy: 3\n"),
+    )
+    .unwrap();
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(
+        problems(&json),
+        vec![
+            ("reviews/2026/03/old.yaml".into(), 6, 1, "missing-rating".into()),
+            ("reviews/2026/03/old.yaml".into(), 8, 3, "unknown-category".into()),
+        ]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_version_that_never_existed_fails_clearly() {
+    let dir = two_versions();
+    std::fs::write(
+        dir.path().join("reviews/2026/03/old.yaml"),
+        OLD_REVIEW.replace("support@1", "support@7"),
+    )
+    .unwrap();
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(
+        problems(&json),
+        vec![("reviews/2026/03/old.yaml".into(), 1, 9, "unknown-rubric-version".into())]
+    );
+    let msg = json["problems"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("never had version 7"), "{msg}");
+    assert!(msg.contains("1, 2"), "{msg}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn shallow_clone_names_the_fix() {
+    let dir = two_versions();
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", dir.path().display());
+    git(
+        clone.path(),
+        &["clone", "-q", "--depth", "1", &url, "c"],
+        "2026-06-01T10:00:00Z",
+    );
+    let root = clone.path().join("c");
+    let (code, json) = check_json(&root, &[]);
+    assert_eq!(
+        problems(&json),
+        vec![("reviews/2026/03/old.yaml".into(), 1, 9, "rubric-history-unavailable".into())]
+    );
+    assert!(json["problems"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("shallow clone"));
+    assert_eq!(code, 1);
+    // The human format tells how to fix it.
+    let out = rubric(&root).arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("fetch-depth: 0"), "{text}");
+    assert!(text.contains("git fetch --unshallow"), "{text}");
+}
+
+#[test]
+fn without_a_repository_an_old_version_is_not_guessed() {
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", V2),
+        ("reviews/old.yaml", OLD_REVIEW),
+    ]);
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(
+        problems(&json),
+        vec![("reviews/old.yaml".into(), 1, 9, "rubric-history-unavailable".into())]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn deleted_rubric_is_found_in_history() {
+    let dir = two_versions();
+    std::fs::remove_file(dir.path().join("rubrics/support.yaml")).unwrap();
+    std::fs::remove_file(dir.path().join("reviews/2026/05/new.yaml")).unwrap();
+    commit_all(dir.path(), "retire support", "2026-06-01T10:00:00Z");
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(problems(&json), vec![]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn changed_since_checks_changed_files_and_reviews_of_changed_rubrics() {
+    let dir = two_versions();
+    // A broken review that is not changed: not reported with --changed-since.
+    std::fs::write(
+        dir.path().join("reviews/2026/05/new.yaml"),
+        NEW_REVIEW.replace("empathy: 5", "empathy: 9"),
+    )
+    .unwrap();
+    commit_all(dir.path(), "broken", "2026-06-01T10:00:00Z");
+    // Untracked new review with a problem.
+    std::fs::write(
+        dir.path().join("reviews/2026/05/added.yaml"),
+        NEW_REVIEW.replace("solution: 4", "solution: 0"),
+    )
+    .unwrap();
+    let (code, json) = check_json(dir.path(), &["--changed-since", "HEAD"]);
+    assert_eq!(
+        problems(&json),
+        vec![("reviews/2026/05/added.yaml".into(), 7, 13, "rating-out-of-scale".into())]
+    );
+    assert_eq!(json["files_checked"], 1);
+    assert_eq!(code, 1);
+
+    // Changing the rubric (wording only) brings in every review of that rubric.
+    std::fs::remove_file(dir.path().join("reviews/2026/05/added.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("rubrics/support.yaml"),
+        V2.replace("title: Support", "title: Support (email)"),
+    )
+    .unwrap();
+    let (_, json) = check_json(dir.path(), &["--changed-since", "HEAD"]);
+    assert_eq!(json["files_checked"], 3);
+    assert_eq!(
+        problems(&json),
+        vec![("reviews/2026/05/new.yaml".into(), 8, 12, "rating-out-of-scale".into())]
+    );
+
+    // A revision that does not exist cannot run: exit 2.
+    let out = rubric(dir.path())
+        .args(["check", "--changed-since", "no-such-rev"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-rev"));
+}
+
+#[test]
+fn qa_repository_in_a_subfolder_of_the_git_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let qa = dir.path().join("qa");
+    std::fs::create_dir_all(qa.join("rubrics")).unwrap();
+    std::fs::create_dir_all(qa.join("reviews")).unwrap();
+    std::fs::write(qa.join("qa.yaml"), "timezone: UTC\n").unwrap();
+    std::fs::write(qa.join("rubrics/support.yaml"), V1).unwrap();
+    std::fs::write(qa.join("reviews/old.yaml"), OLD_REVIEW).unwrap();
+    git(dir.path(), &["init", "-q"], "2026-03-01T10:00:00Z");
+    commit_all(dir.path(), "v1", "2026-03-02T10:00:00Z");
+    std::fs::write(qa.join("rubrics/support.yaml"), V2).unwrap();
+    commit_all(dir.path(), "v2", "2026-04-02T10:00:00Z");
+    // -C into the subfolder; the old version is found under qa/rubrics in history.
+    let out = rubric(dir.path())
+        .args(["-C", "qa", "check", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(problems(&json), vec![]);
+    assert_eq!(out.status.code(), Some(0));
+}
