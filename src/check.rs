@@ -129,7 +129,8 @@ pub struct ReviewView {
 impl ReviewView {
     pub fn from_value(v: &serde_json::Value) -> ReviewView {
         fn field<T: DeserializeOwned>(v: &serde_json::Value, key: &str) -> Option<T> {
-            v.get(key).and_then(|x| serde_json::from_value(x.clone()).ok())
+            v.get(key)
+                .and_then(|x| serde_json::from_value(x.clone()).ok())
         }
         ReviewView {
             id: field(v, "id"),
@@ -192,17 +193,14 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
     let mut problems = Vec::new();
 
     // 1. qa.yaml decides where the other files are, so it comes first.
-    let config_loaded = root
-        .join(repo::CONFIG_FILE)
-        .is_file()
-        .then(|| {
-            load_typed::<Config>(
-                Kind::Config,
-                repo::CONFIG_FILE,
-                read(root, repo::CONFIG_FILE, max),
-                max,
-            )
-        });
+    let config_loaded = root.join(repo::CONFIG_FILE).is_file().then(|| {
+        load_typed::<Config>(
+            Kind::Config,
+            repo::CONFIG_FILE,
+            read(root, repo::CONFIG_FILE, max),
+            max,
+        )
+    });
     let mut config = Config::default();
     if let Some(c) = config_loaded {
         problems.extend(c.problems);
@@ -219,10 +217,14 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
 
     // 2. Load every rubric and review in parallel.
     let files = repo::list_files(root, &config.paths);
-    let rubric_files: Vec<&SourceFile> =
-        files.iter().filter(|f| f.kind == FileKind::Rubric).collect();
-    let review_files: Vec<&SourceFile> =
-        files.iter().filter(|f| f.kind == FileKind::Review).collect();
+    let rubric_files: Vec<&SourceFile> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Rubric)
+        .collect();
+    let review_files: Vec<&SourceFile> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Review)
+        .collect();
     let rubrics: Vec<Loaded<Rubric>> = rubric_files
         .par_iter()
         .map(|f| load_typed(Kind::Rubric, &f.rel, read(root, &f.rel, max), max))
@@ -231,7 +233,10 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         .par_iter()
         .map(|f| {
             let loaded = load_typed(Kind::Review, &f.rel, read(root, &f.rel, max), max);
-            let view = loaded.doc.as_ref().map(|d| ReviewView::from_value(&d.value));
+            let view = loaded
+                .doc
+                .as_ref()
+                .map(|d| ReviewView::from_value(&d.value));
             (loaded, view)
         })
         .collect();
@@ -403,7 +408,11 @@ fn select(
         let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let mut chosen = HashSet::new();
         for p in &opts.paths {
-            let abs = if p.is_absolute() { p.clone() } else { root.join(p) };
+            let abs = if p.is_absolute() {
+                p.clone()
+            } else {
+                root.join(p)
+            };
             let canon = std::fs::canonicalize(&abs)
                 .map_err(|_| CheckError::NoSuchPath(p.display().to_string()))?;
             let rel = canon
@@ -434,7 +443,12 @@ fn select(
         let changed_rubrics: HashSet<&str> = changed
             .iter()
             .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
-            .filter(|p| files.iter().any(|f| f.rel == **p && f.kind == FileKind::Rubric) || !root.join(p).exists())
+            .filter(|p| {
+                files
+                    .iter()
+                    .any(|f| f.rel == **p && f.kind == FileKind::Rubric)
+                    || !root.join(p).exists()
+            })
             .map(|p| repo::stem(p))
             .collect();
         for (r, view) in reviews {
@@ -475,7 +489,11 @@ fn check_config(cfg: &Config, doc: &Document) -> Vec<Diagnostic> {
                 Code::UnknownTimezone,
                 rel,
                 doc.value_pos("/timezone"),
-                format!("`{}` is not an IANA time zone{}", tz.0, suggestion(&tz.0, names)),
+                format!(
+                    "`{}` is not an IANA time zone{}",
+                    tz.0,
+                    suggestion(&tz.0, names)
+                ),
             ));
         }
     }
@@ -592,7 +610,12 @@ struct ReviewContext<'a> {
 
 /// Checks one review against its rubric version and the roster, on whatever parts of it are
 /// well-formed (schema problems are reported separately).
-fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &ReviewView, doc: &Document) -> Vec<Diagnostic> {
+fn check_review(
+    ctx: &ReviewContext<'_>,
+    rel: &str,
+    review: &ReviewView,
+    doc: &Document,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if doc.value.get("id").is_none() && !model::is_person_id(repo::stem(rel)) {
         out.push(Diagnostic::new(
@@ -650,7 +673,11 @@ fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &ReviewView, doc: &D
                     format!(
                         "rubric `{id}` never had version {} (versions found in history: {})",
                         rref.version.0,
-                        if known.is_empty() { "none valid".to_string() } else { known.join(", ") }
+                        if known.is_empty() {
+                            "none valid".to_string()
+                        } else {
+                            known.join(", ")
+                        }
                     ),
                 )
             }
@@ -689,7 +716,9 @@ fn check_review(ctx: &ReviewContext<'_>, rel: &str, review: &ReviewView, doc: &D
                 doc.key_pos(&ptr),
                 format!(
                     "rubric {rref} has no category `{cat}`{}",
-                    guess.map(|g| format!(" (did you mean `{g}`?)")).unwrap_or_default()
+                    guess
+                        .map(|g| format!(" (did you mean `{g}`?)"))
+                        .unwrap_or_default()
                 ),
             ));
             continue;
@@ -811,9 +840,13 @@ pub enum ReviewDate {
 /// Parses `reviewed_at`: `YYYY-MM-DD` or RFC 3339.
 pub fn parse_review_date(s: &str) -> Option<ReviewDate> {
     if s.len() == 10 {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(ReviewDate::Day)
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .map(ReviewDate::Day)
     } else {
-        DateTime::parse_from_rfc3339(s).ok().map(ReviewDate::Instant)
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(ReviewDate::Instant)
     }
 }
 

@@ -79,7 +79,8 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
     let start = match &cli.dir {
         Some(d) => cwd.join(d),
         None => cwd.clone(),
@@ -122,7 +123,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let canon = std::fs::canonicalize(&root).unwrap_or(root.clone());
             let source = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
-            let text = output::render_check(&report, format, &source, color, &output::dir_uri(&canon));
+            let text =
+                output::render_check(&report, format, &source, color, &output::dir_uri(&canon));
             print(&text)?;
             Ok(if report.errors() > 0 {
                 ExitCode::from(1)

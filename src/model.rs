@@ -34,7 +34,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for M<T> {
 }
 
 fn de_vec_map<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-    Ok(Vec::<M<T>>::deserialize(d)?.into_iter().map(|m| m.0).collect())
+    Ok(Vec::<M<T>>::deserialize(d)?
+        .into_iter()
+        .map(|m| m.0)
+        .collect())
 }
 
 fn de_nonempty_map<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
@@ -202,7 +205,10 @@ impl From<Percent> for f64 {
 /// A list with at least one item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<T>", into = "Vec<T>")]
-#[serde(bound(deserialize = "T: Deserialize<'de>", serialize = "T: Serialize + Clone"))]
+#[serde(bound(
+    deserialize = "T: Deserialize<'de>",
+    serialize = "T: Serialize + Clone"
+))]
 pub struct NonEmptyVec<T>(pub Vec<T>);
 
 impl<T> TryFrom<Vec<T>> for NonEmptyVec<T> {
@@ -411,16 +417,26 @@ pub struct DateText(pub String);
 /// Does `s` have the shape of `YYYY-MM-DD` or an RFC 3339 time (the schema's pattern)?
 pub fn is_date_shape(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
-    if !(digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7) && b.get(7) == Some(&b'-') && digits(8..10)) {
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    if !(digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10))
+    {
         return false;
     }
     if b.len() == 10 {
         return true;
     }
-    if !matches!(b.get(10), Some(b'T' | b't' | b' '))
-        || !(digits(11..13) && b.get(13) == Some(&b':') && digits(14..16) && b.get(16) == Some(&b':') && digits(17..19))
-    {
+    let time = matches!(b.get(10), Some(b'T' | b't' | b' '))
+        && digits(11..13)
+        && b.get(13) == Some(&b':')
+        && digits(14..16)
+        && b.get(16) == Some(&b':')
+        && digits(17..19);
+    if !time {
         return false;
     }
     let mut i = 19;
@@ -437,7 +453,10 @@ pub fn is_date_shape(s: &str) -> bool {
     match b.get(i) {
         Some(b'Z' | b'z') => i + 1 == b.len(),
         Some(b'+' | b'-') => {
-            digits(i + 1..i + 3) && b.get(i + 3) == Some(&b':') && digits(i + 4..i + 6) && i + 6 == b.len()
+            digits(i + 1..i + 3)
+                && b.get(i + 3) == Some(&b':')
+                && digits(i + 4..i + 6)
+                && i + 6 == b.len()
         }
         _ => false,
     }
@@ -642,7 +661,9 @@ impl TryFrom<String> for RelPath {
             || (s.len() >= 2 && s.as_bytes()[1] == b':' && s.as_bytes()[0].is_ascii_alphabetic())
             || s.split('/').any(|seg| seg == "..");
         if bad {
-            Err(format!("`{s}` is not a relative path inside the repository"))
+            Err(format!(
+                "`{s}` is not a relative path inside the repository"
+            ))
         } else {
             Ok(RelPath(s))
         }

@@ -100,11 +100,13 @@ pub fn human(report: &CheckReport, source: &dyn Fn(&str) -> Option<String>, colo
                     ),
                 );
             }
-            None => groups.push(title.element(
-                annotate_snippets::Origin::path(d.path.as_str())
-                    .line(d.line)
-                    .char_column(d.column.saturating_sub(1)),
-            )),
+            None => groups.push(
+                title.element(
+                    annotate_snippets::Origin::path(d.path.as_str())
+                        .line(d.line)
+                        .char_column(d.column.saturating_sub(1)),
+                ),
+            ),
         }
         if let Some(h) = &d.hint {
             groups.push(Group::with_title(Level::HELP.secondary_title(h.as_str())));
@@ -125,7 +127,9 @@ pub fn human(report: &CheckReport, source: &dyn Fn(&str) -> Option<String>, colo
 
 /// GitHub Actions workflow-command data escaping.
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// GitHub Actions workflow-command property escaping.
@@ -192,6 +196,16 @@ pub fn dir_uri(dir: &std::path::Path) -> String {
     u
 }
 
+/// A rule's display name: the code in PascalCase, never equal to the id (SARIF1001).
+fn rule_name(code: &str) -> String {
+    let name = pascal(code);
+    if name.eq_ignore_ascii_case(code) {
+        format!("{name}Violation")
+    } else {
+        name
+    }
+}
+
 fn pascal(code: &str) -> String {
     code.split('-')
         .map(|w| {
@@ -210,7 +224,7 @@ pub fn sarif(report: &CheckReport, root_uri: &str) -> String {
         .map(|c| {
             json!({
                 "id": c.name(),
-                "name": pascal(c.name()),
+                "name": rule_name(c.name()),
                 "shortDescription": {"text": c.summary()},
                 "fullDescription": {"text": format!("{} {}", c.summary(), c.default_hint())},
                 "help": {"text": c.default_hint()},

@@ -28,7 +28,10 @@ pub struct SourceFile {
 /// `qa.yaml`, a `rubrics/` folder or `.git`; the start itself when none does.
 pub fn find_root(start: &Path) -> PathBuf {
     for dir in start.ancestors() {
-        if dir.join(CONFIG_FILE).is_file() || dir.join("rubrics").is_dir() || dir.join(".git").exists() {
+        if dir.join(CONFIG_FILE).is_file()
+            || dir.join("rubrics").is_dir()
+            || dir.join(".git").exists()
+        {
             return dir.to_path_buf();
         }
     }
@@ -81,7 +84,12 @@ pub fn list_files(root: &Path, paths: &Paths) -> Vec<SourceFile> {
         out.extend(files);
     };
     walk(paths.rubrics.as_str(), 1, FileKind::Rubric, &mut out);
-    walk(paths.reviews.as_str(), usize::MAX, FileKind::Review, &mut out);
+    walk(
+        paths.reviews.as_str(),
+        usize::MAX,
+        FileKind::Review,
+        &mut out,
+    );
     out
 }
 

@@ -219,7 +219,10 @@ fn push_error(
                         .unwrap_or_default();
                     out.push(diag(
                         doc.value_pos(&pointer),
-                        format!("{at} has an invalid value {}.{expected}", describe(instance)),
+                        format!(
+                            "{at} has an invalid value {}.{expected}",
+                            describe(instance)
+                        ),
                     ));
                 }
             }
@@ -230,7 +233,10 @@ fn push_error(
             let child = format!("{pointer}/{}", escape_segment(&name));
             out.push(diag(
                 doc.key_pos(&child),
-                format!("`{name}` is not a valid key in {at}: {}", inner.kind_message()),
+                format!(
+                    "`{name}` is not a valid key in {at}: {}",
+                    inner.kind_message()
+                ),
             ));
         }
         ValidationErrorKind::Pattern { .. } | ValidationErrorKind::Enum { .. } => {
@@ -296,7 +302,9 @@ impl KindMessage for ValidationError<'_> {
                 format!("needs at least {limit} item(s)")
             }
             ValidationErrorKind::MinLength { .. } => "must not be empty".to_string(),
-            ValidationErrorKind::MaxLength { limit } => format!("is longer than {limit} characters"),
+            ValidationErrorKind::MaxLength { limit } => {
+                format!("is longer than {limit} characters")
+            }
             ValidationErrorKind::UniqueItems => "has repeated items".to_string(),
             ValidationErrorKind::Constant { expected_value } => {
                 format!("{v} is not {expected_value}")

@@ -142,7 +142,13 @@ struct Receiver<'i> {
 impl Receiver<'_> {
     /// Is the node that starts now a mapping key?
     fn at_key(&self) -> bool {
-        matches!(self.stack.last(), Some(Frame::Mapping { expect_key: true, .. }))
+        matches!(
+            self.stack.last(),
+            Some(Frame::Mapping {
+                expect_key: true,
+                ..
+            })
+        )
     }
 
     /// A whole node (key or value) has been read in the innermost collection.
@@ -155,7 +161,8 @@ impl Receiver<'_> {
 
 /// Is a plain scalar one of YAML's spellings of null?
 fn is_null_plain(text: &str, style: saphyr_parser::ScalarStyle) -> bool {
-    style == saphyr_parser::ScalarStyle::Plain && matches!(text, "" | "~" | "null" | "Null" | "NULL")
+    style == saphyr_parser::ScalarStyle::Plain
+        && matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
 impl<'i> SpannedEventReceiver<'i> for Receiver<'i> {

@@ -85,7 +85,8 @@ fn github_workflow_commands_are_escaped() {
         lines[0],
         "::error file=reviews/a%2Cb.yaml,line=1,col=1,title=rubric invalid-review-id::the file name `a,b` is not a valid review id and the review has no `id`%0AAdd an `id:` with letters, digits and . _ @ + -, or rename the file."
     );
-    assert!(lines[1].starts_with("::warning file=reviews/r1.yaml,line=3,col=11,title=rubric self-review::"));
+    assert!(lines[1]
+        .starts_with("::warning file=reviews/r1.yaml,line=3,col=11,title=rubric self-review::"));
     // GITHUB_ACTIONS=true makes github the default.
     let out = rubric(dir.path())
         .arg("check")
@@ -116,15 +117,26 @@ fn sarif_has_one_rule_per_code_and_located_results() {
     assert_eq!(results.len(), 3);
     let r = &results[2];
     assert_eq!(r["ruleId"], "rating-out-of-scale");
-    assert_eq!(rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"], "rating-out-of-scale");
+    assert_eq!(
+        rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "rating-out-of-scale"
+    );
     assert_eq!(r["level"], "error");
     let loc = &r["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "reviews/r1.yaml");
     assert_eq!(loc["artifactLocation"]["uriBaseId"], "SRCROOT");
     assert_eq!(loc["region"], json!({"startLine": 6, "startColumn": 13}));
-    assert_eq!(results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "reviews/a%2Cb.yaml");
-    let base = run["originalUriBaseIds"]["SRCROOT"]["uri"].as_str().unwrap();
-    assert!(base.starts_with("file:///") && base.ends_with('/'), "{base}");
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "reviews/a%2Cb.yaml"
+    );
+    let base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
     assert_eq!(results[1]["level"], "warning");
 }
 
@@ -134,7 +146,12 @@ fn junit_has_one_testcase_per_file() {
     let (code, out) = run(dir.path(), &["check", "--format", "junit"]);
     assert_eq!(code, 1);
     assert!(out.starts_with("<?xml"));
-    assert!(out.contains(r#"<testsuite name="rubric check" tests="3" skipped="0" errors="0" failures="2">"#), "{out}");
+    assert!(
+        out.contains(
+            r#"<testsuite name="rubric check" tests="3" skipped="0" errors="0" failures="2">"#
+        ),
+        "{out}"
+    );
     assert!(out.contains(r#"<testcase name="rubrics/support.yaml" classname="rubric.check"/>"#));
     assert!(out.contains(r#"<testcase name="reviews/r1.yaml" classname="rubric.check">"#));
     assert!(out.contains(r#"type="rating-out-of-scale""#) || out.contains(r#"type="self-review""#));
@@ -143,11 +160,20 @@ fn junit_has_one_testcase_per_file() {
 
 #[test]
 fn warnings_alone_exit_zero_and_junit_passes() {
-    let dir = temp_repo(&[("rubrics/support.yaml", RUBRIC), ("reviews/r1.yaml", &REVIEW.replace("solution: 7", "solution: 3"))]);
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        (
+            "reviews/r1.yaml",
+            &REVIEW.replace("solution: 7", "solution: 3"),
+        ),
+    ]);
     let (code, out) = run(dir.path(), &["check", "--format", "junit"]);
     assert_eq!(code, 0);
     assert!(out.contains(r#"failures="0""#));
-    assert!(out.contains("<system-out>reviews/r1.yaml:3:11: warning[self-review]"), "{out}");
+    assert!(
+        out.contains("<system-out>reviews/r1.yaml:3:11: warning[self-review]"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -155,17 +181,27 @@ fn dash_c_runs_as_if_started_there_and_bad_usage_exits_2() {
     let dir = repo();
     let parent = dir.path().parent().unwrap();
     let name = dir.path().file_name().unwrap().to_str().unwrap();
-    let out = rubric(parent).args(["-C", name, "check", "--format", "json"]).output().unwrap();
+    let out = rubric(parent)
+        .args(["-C", name, "check", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["files_checked"], 3);
     // A path to a subfolder, relative to where the user stands.
-    let out = rubric(&dir.path().join("reviews")).args(["check", "--format", "json", "r1.yaml"]).output().unwrap();
+    let out = rubric(&dir.path().join("reviews"))
+        .args(["check", "--format", "json", "r1.yaml"])
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["files_checked"], 1);
     assert_eq!(v["problems"].as_array().unwrap().len(), 2);
 
-    for args in [vec!["check", "--format", "xml"], vec!["-C", "/no/such/dir", "check"], vec!["check", "no-such-file.yaml"]] {
+    for args in [
+        vec!["check", "--format", "xml"],
+        vec!["-C", "/no/such/dir", "check"],
+        vec!["check", "no-such-file.yaml"],
+    ] {
         let out = rubric(dir.path()).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}: data only on success");

@@ -8,8 +8,18 @@ use std::process::Command;
 pub fn git(dir: &Path, args: &[&str], date: &str) {
     let out = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=Bob QA", "-c", "user.email=bob@acme.example"])
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=Bob QA",
+            "-c",
+            "user.email=bob@acme.example",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .env("GIT_AUTHOR_DATE", date)
         .env("GIT_COMMITTER_DATE", date)
@@ -40,7 +50,11 @@ fn two_versions() -> tempfile::TempDir {
         ("reviews/2026/03/old.yaml", OLD_REVIEW),
     ]);
     git(dir.path(), &["init", "-q"], "2026-03-01T10:00:00Z");
-    commit_all(dir.path(), "support v1 and a review", "2026-03-02T10:00:00Z");
+    commit_all(
+        dir.path(),
+        "support v1 and a review",
+        "2026-03-02T10:00:00Z",
+    );
     std::fs::write(dir.path().join("rubrics/support.yaml"), V2).unwrap();
     commit_all(dir.path(), "support v2", "2026-04-01T10:00:00Z");
     std::fs::create_dir_all(dir.path().join("reviews/2026/05")).unwrap();
@@ -72,8 +86,18 @@ fn old_review_is_checked_against_the_old_content() {
     assert_eq!(
         problems(&json),
         vec![
-            ("reviews/2026/03/old.yaml".into(), 6, 1, "missing-rating".into()),
-            ("reviews/2026/03/old.yaml".into(), 8, 3, "unknown-category".into()),
+            (
+                "reviews/2026/03/old.yaml".into(),
+                6,
+                1,
+                "missing-rating".into()
+            ),
+            (
+                "reviews/2026/03/old.yaml".into(),
+                8,
+                3,
+                "unknown-category".into()
+            ),
         ]
     );
     assert_eq!(code, 1);
@@ -90,7 +114,12 @@ fn a_version_that_never_existed_fails_clearly() {
     let (code, json) = check_json(dir.path(), &[]);
     assert_eq!(
         problems(&json),
-        vec![("reviews/2026/03/old.yaml".into(), 1, 9, "unknown-rubric-version".into())]
+        vec![(
+            "reviews/2026/03/old.yaml".into(),
+            1,
+            9,
+            "unknown-rubric-version".into()
+        )]
     );
     let msg = json["problems"][0]["message"].as_str().unwrap();
     assert!(msg.contains("never had version 7"), "{msg}");
@@ -112,7 +141,12 @@ fn shallow_clone_names_the_fix() {
     let (code, json) = check_json(&root, &[]);
     assert_eq!(
         problems(&json),
-        vec![("reviews/2026/03/old.yaml".into(), 1, 9, "rubric-history-unavailable".into())]
+        vec![(
+            "reviews/2026/03/old.yaml".into(),
+            1,
+            9,
+            "rubric-history-unavailable".into()
+        )]
     );
     assert!(json["problems"][0]["message"]
         .as_str()
@@ -135,7 +169,12 @@ fn without_a_repository_an_old_version_is_not_guessed() {
     let (code, json) = check_json(dir.path(), &[]);
     assert_eq!(
         problems(&json),
-        vec![("reviews/old.yaml".into(), 1, 9, "rubric-history-unavailable".into())]
+        vec![(
+            "reviews/old.yaml".into(),
+            1,
+            9,
+            "rubric-history-unavailable".into()
+        )]
     );
     assert_eq!(code, 1);
 }
@@ -170,7 +209,12 @@ fn changed_since_checks_changed_files_and_reviews_of_changed_rubrics() {
     let (code, json) = check_json(dir.path(), &["--changed-since", "HEAD"]);
     assert_eq!(
         problems(&json),
-        vec![("reviews/2026/05/added.yaml".into(), 7, 13, "rating-out-of-scale".into())]
+        vec![(
+            "reviews/2026/05/added.yaml".into(),
+            7,
+            13,
+            "rating-out-of-scale".into()
+        )]
     );
     assert_eq!(json["files_checked"], 1);
     assert_eq!(code, 1);
@@ -186,7 +230,12 @@ fn changed_since_checks_changed_files_and_reviews_of_changed_rubrics() {
     assert_eq!(json["files_checked"], 3);
     assert_eq!(
         problems(&json),
-        vec![("reviews/2026/05/new.yaml".into(), 8, 12, "rating-out-of-scale".into())]
+        vec![(
+            "reviews/2026/05/new.yaml".into(),
+            8,
+            12,
+            "rating-out-of-scale".into()
+        )]
     );
 
     // A revision that does not exist cannot run: exit 2.

@@ -80,7 +80,11 @@ fn random_bytes_and_truncations_never_panic() {
     }
     // Every prefix of every real file of the example repository and of the corpus.
     let mut files = Vec::new();
-    for dir in ["rubrics", "reviews/2026/10", "tests/fixtures/yaml-test-suite/cases"] {
+    for dir in [
+        "rubrics",
+        "reviews/2026/10",
+        "tests/fixtures/yaml-test-suite/cases",
+    ] {
         for e in std::fs::read_dir(crate::project_root().join(dir)).expect("dir") {
             files.push(e.expect("entry").path());
         }
@@ -101,7 +105,9 @@ fn billion_laughs_ends_fast_with_an_error() {
         let prev = format!("*a{}", i - 1);
         text.push_str(&format!(
             "a{i}: &a{i} [{}]\n",
-            std::iter::repeat_n(prev.as_str(), 9).collect::<Vec<_>>().join(", ")
+            std::iter::repeat_n(prev.as_str(), 9)
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     // Unbounded, this would expand 10^9 nodes and exhaust memory; bounded, it is an error.

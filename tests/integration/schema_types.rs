@@ -15,8 +15,10 @@ fn typed_ok(kind: Kind, v: &Value) -> bool {
     }
 }
 
-const RUBRIC_OK: &str = "id: support\nversion: 1\ntitle: S\ncategories:\n  - {id: a, title: A, scale: 4}\n";
-const REVIEW_OK: &str = "rubric: support@1\nagent: alice\nconversation: {id: \"1\"}\nratings: {a: 3}\n";
+const RUBRIC_OK: &str =
+    "id: support\nversion: 1\ntitle: S\ncategories:\n  - {id: a, title: A, scale: 4}\n";
+const REVIEW_OK: &str =
+    "rubric: support@1\nagent: alice\nconversation: {id: \"1\"}\nratings: {a: 3}\n";
 
 /// (kind, name, yaml, valid)
 fn cases() -> Vec<(Kind, &'static str, String, bool)> {
@@ -26,70 +28,362 @@ fn cases() -> Vec<(Kind, &'static str, String, bool)> {
     vec![
         (Rubric, "minimal", RUBRIC_OK.to_string(), true),
         (Rubric, "full", crate::RUBRIC.to_string(), true),
-        (Rubric, "example support", std::fs::read_to_string(crate::project_root().join("rubrics/support.yaml")).unwrap(), true),
-        (Rubric, "example chat", std::fs::read_to_string(crate::project_root().join("rubrics/chat.yaml")).unwrap(), true),
-        (Rubric, "pass_mark 0 and 100", format!("{RUBRIC_OK}pass_mark: 100\n"), true),
-        (Rubric, "weight 0", r("  - {id: a, title: A, scale: 4, weight: 0}"), true),
-        (Rubric, "weight 2.5", r("  - {id: a, title: A, scale: 4, weight: 2.5}"), true),
-        (Rubric, "scale 10", r("  - {id: a, title: A, scale: 10}"), true),
-        (Rubric, "missing version", RUBRIC_OK.replace("version: 1\n", ""), false),
-        (Rubric, "version 0", RUBRIC_OK.replace("version: 1", "version: 0"), false),
-        (Rubric, "version string", RUBRIC_OK.replace("version: 1", "version: \"1\""), false),
-        (Rubric, "version float", RUBRIC_OK.replace("version: 1", "version: 1.5"), false),
-        (Rubric, "uppercase id", RUBRIC_OK.replace("id: support", "id: Support"), false),
-        (Rubric, "empty title", RUBRIC_OK.replace("title: S", "title: \"\""), false),
-        (Rubric, "no categories", RUBRIC_OK.replace("  - {id: a, title: A, scale: 4}\n", "").replace("categories:\n", "categories: []\n"), false),
-        (Rubric, "scale 1", r("  - {id: a, title: A, scale: 1}"), false),
-        (Rubric, "scale 11", r("  - {id: a, title: A, scale: 11}"), false),
-        (Rubric, "negative weight", r("  - {id: a, title: A, scale: 4, weight: -1}"), false),
-        (Rubric, "unknown key", r("  - {id: a, title: A, scale: 4, wieght: 1}"), false),
-        (Rubric, "critical not bool", r("  - {id: a, title: A, scale: 4, critical: yes}"), false),
-        (Rubric, "pass_mark 101", format!("{RUBRIC_OK}pass_mark: 101\n"), false),
-        (Rubric, "root causes repeated", r("  - {id: a, title: A, scale: 4, root_causes: [x, x]}"), false),
-        (Rubric, "bad group id", format!("{RUBRIC_OK}groups: [{{id: Bad Id, title: B}}]\n"), false),
-        (Rubric, "labels not strings", r("  - {id: a, title: A, scale: 2, labels: [[x], y]}"), false),
+        (
+            Rubric,
+            "example support",
+            std::fs::read_to_string(crate::project_root().join("rubrics/support.yaml")).unwrap(),
+            true,
+        ),
+        (
+            Rubric,
+            "example chat",
+            std::fs::read_to_string(crate::project_root().join("rubrics/chat.yaml")).unwrap(),
+            true,
+        ),
+        (
+            Rubric,
+            "pass_mark 0 and 100",
+            format!("{RUBRIC_OK}pass_mark: 100\n"),
+            true,
+        ),
+        (
+            Rubric,
+            "weight 0",
+            r("  - {id: a, title: A, scale: 4, weight: 0}"),
+            true,
+        ),
+        (
+            Rubric,
+            "weight 2.5",
+            r("  - {id: a, title: A, scale: 4, weight: 2.5}"),
+            true,
+        ),
+        (
+            Rubric,
+            "scale 10",
+            r("  - {id: a, title: A, scale: 10}"),
+            true,
+        ),
+        (
+            Rubric,
+            "missing version",
+            RUBRIC_OK.replace("version: 1\n", ""),
+            false,
+        ),
+        (
+            Rubric,
+            "version 0",
+            RUBRIC_OK.replace("version: 1", "version: 0"),
+            false,
+        ),
+        (
+            Rubric,
+            "version string",
+            RUBRIC_OK.replace("version: 1", "version: \"1\""),
+            false,
+        ),
+        (
+            Rubric,
+            "version float",
+            RUBRIC_OK.replace("version: 1", "version: 1.5"),
+            false,
+        ),
+        (
+            Rubric,
+            "uppercase id",
+            RUBRIC_OK.replace("id: support", "id: Support"),
+            false,
+        ),
+        (
+            Rubric,
+            "empty title",
+            RUBRIC_OK.replace("title: S", "title: \"\""),
+            false,
+        ),
+        (
+            Rubric,
+            "no categories",
+            RUBRIC_OK
+                .replace("  - {id: a, title: A, scale: 4}\n", "")
+                .replace("categories:\n", "categories: []\n"),
+            false,
+        ),
+        (
+            Rubric,
+            "scale 1",
+            r("  - {id: a, title: A, scale: 1}"),
+            false,
+        ),
+        (
+            Rubric,
+            "scale 11",
+            r("  - {id: a, title: A, scale: 11}"),
+            false,
+        ),
+        (
+            Rubric,
+            "negative weight",
+            r("  - {id: a, title: A, scale: 4, weight: -1}"),
+            false,
+        ),
+        (
+            Rubric,
+            "unknown key",
+            r("  - {id: a, title: A, scale: 4, wieght: 1}"),
+            false,
+        ),
+        (
+            Rubric,
+            "critical not bool",
+            r("  - {id: a, title: A, scale: 4, critical: yes}"),
+            false,
+        ),
+        (
+            Rubric,
+            "pass_mark 101",
+            format!("{RUBRIC_OK}pass_mark: 101\n"),
+            false,
+        ),
+        (
+            Rubric,
+            "root causes repeated",
+            r("  - {id: a, title: A, scale: 4, root_causes: [x, x]}"),
+            false,
+        ),
+        (
+            Rubric,
+            "bad group id",
+            format!("{RUBRIC_OK}groups: [{{id: Bad Id, title: B}}]\n"),
+            false,
+        ),
+        (
+            Rubric,
+            "labels not strings",
+            r("  - {id: a, title: A, scale: 2, labels: [[x], y]}"),
+            false,
+        ),
         (Review, "minimal", REVIEW_OK.to_string(), true),
         (Review, "full", crate::REVIEW.to_string(), true),
-        (Review, "bare number conversation", v("id: \"1\"", "id: 48213"), true),
-        (Review, "email agent", v("agent: alice", "agent: alice@acme.example"), true),
-        (Review, "rfc3339 date", format!("{REVIEW_OK}reviewed_at: 2026-11-20T23:30:00Z\n"), true),
-        (Review, "offset date", format!("{REVIEW_OK}reviewed_at: 2026-11-20T23:30:00.5+02:00\n"), true),
-        (Review, "na detail", v("{a: 3}", "{a: {rating: na, comment: x}}"), true),
-        (Review, "rating 0 is a scale matter", v("{a: 3}", "{a: 0}"), true),
-        (Review, "missing agent", REVIEW_OK.replace("agent: alice\n", ""), false),
-        (Review, "missing ratings", REVIEW_OK.replace("ratings: {a: 3}\n", ""), false),
-        (Review, "rubric without version", v("support@1", "support"), false),
-        (Review, "rubric version 0", v("support@1", "support@0"), false),
-        (Review, "rubric version leading zero", v("support@1", "support@01"), false),
-        (Review, "slash in agent", v("agent: alice", "agent: team/alice"), false),
-        (Review, "date with month 13 shape ok", format!("{REVIEW_OK}reviewed_at: 2026-1-20\n"), false),
-        (Review, "date as number", format!("{REVIEW_OK}reviewed_at: 20261120\n"), false),
-        (Review, "empty conversation id", v("id: \"1\"", "id: \"\""), false),
-        (Review, "float conversation id", v("id: \"1\"", "id: 1.5"), false),
-        (Review, "conversation without id", v("{id: \"1\"}", "{url: \"https://x\"}"), false),
-        (Review, "ftp url", v("{id: \"1\"}", "{id: \"1\", url: \"ftp://x\"}"), false),
+        (
+            Review,
+            "bare number conversation",
+            v("id: \"1\"", "id: 48213"),
+            true,
+        ),
+        (
+            Review,
+            "email agent",
+            v("agent: alice", "agent: alice@acme.example"),
+            true,
+        ),
+        (
+            Review,
+            "rfc3339 date",
+            format!("{REVIEW_OK}reviewed_at: 2026-11-20T23:30:00Z\n"),
+            true,
+        ),
+        (
+            Review,
+            "offset date",
+            format!("{REVIEW_OK}reviewed_at: 2026-11-20T23:30:00.5+02:00\n"),
+            true,
+        ),
+        (
+            Review,
+            "na detail",
+            v("{a: 3}", "{a: {rating: na, comment: x}}"),
+            true,
+        ),
+        (
+            Review,
+            "rating 0 is a scale matter",
+            v("{a: 3}", "{a: 0}"),
+            true,
+        ),
+        (
+            Review,
+            "missing agent",
+            REVIEW_OK.replace("agent: alice\n", ""),
+            false,
+        ),
+        (
+            Review,
+            "missing ratings",
+            REVIEW_OK.replace("ratings: {a: 3}\n", ""),
+            false,
+        ),
+        (
+            Review,
+            "rubric without version",
+            v("support@1", "support"),
+            false,
+        ),
+        (
+            Review,
+            "rubric version 0",
+            v("support@1", "support@0"),
+            false,
+        ),
+        (
+            Review,
+            "rubric version leading zero",
+            v("support@1", "support@01"),
+            false,
+        ),
+        (
+            Review,
+            "slash in agent",
+            v("agent: alice", "agent: team/alice"),
+            false,
+        ),
+        (
+            Review,
+            "date with month 13 shape ok",
+            format!("{REVIEW_OK}reviewed_at: 2026-1-20\n"),
+            false,
+        ),
+        (
+            Review,
+            "date as number",
+            format!("{REVIEW_OK}reviewed_at: 20261120\n"),
+            false,
+        ),
+        (
+            Review,
+            "empty conversation id",
+            v("id: \"1\"", "id: \"\""),
+            false,
+        ),
+        (
+            Review,
+            "float conversation id",
+            v("id: \"1\"", "id: 1.5"),
+            false,
+        ),
+        (
+            Review,
+            "conversation without id",
+            v("{id: \"1\"}", "{url: \"https://x\"}"),
+            false,
+        ),
+        (
+            Review,
+            "ftp url",
+            v("{id: \"1\"}", "{id: \"1\", url: \"ftp://x\"}"),
+            false,
+        ),
         (Review, "rating string", v("{a: 3}", "{a: three}"), false),
         (Review, "rating float", v("{a: 3}", "{a: 2.5}"), false),
         (Review, "rating list", v("{a: 3}", "{a: [3]}"), false),
-        (Review, "detail without rating", v("{a: 3}", "{a: {comment: x}}"), false),
-        (Review, "detail unknown key", v("{a: 3}", "{a: {rating: 3, coment: x}}"), false),
-        (Review, "root cause not slug", v("{a: 3}", "{a: {rating: 3, root_causes: [Bad Cause]}}"), false),
-        (Review, "category key not slug", v("{a: 3}", "{A: 3}"), false),
-        (Review, "unknown top key", format!("{REVIEW_OK}score: 100\n"), false),
-        (Review, "comment not string", format!("{REVIEW_OK}comment: [x]\n"), false),
+        (
+            Review,
+            "detail without rating",
+            v("{a: 3}", "{a: {comment: x}}"),
+            false,
+        ),
+        (
+            Review,
+            "detail unknown key",
+            v("{a: 3}", "{a: {rating: 3, coment: x}}"),
+            false,
+        ),
+        (
+            Review,
+            "root cause not slug",
+            v("{a: 3}", "{a: {rating: 3, root_causes: [Bad Cause]}}"),
+            false,
+        ),
+        (
+            Review,
+            "category key not slug",
+            v("{a: 3}", "{A: 3}"),
+            false,
+        ),
+        (
+            Review,
+            "unknown top key",
+            format!("{REVIEW_OK}score: 100\n"),
+            false,
+        ),
+        (
+            Review,
+            "comment not string",
+            format!("{REVIEW_OK}comment: [x]\n"),
+            false,
+        ),
         (Config, "empty mapping", "{}\n".to_string(), true),
-        (Config, "example", std::fs::read_to_string(crate::project_root().join("qa.yaml")).unwrap(), true),
-        (Config, "paths", "paths: {rubrics: qa/rubrics, reviews: qa/reviews}\n".to_string(), true),
-        (Config, "week start", "week_start: sunday\n".to_string(), true),
-        (Config, "bad week start", "week_start: sun\n".to_string(), false),
-        (Config, "absolute path", "paths: {rubrics: /etc}\n".to_string(), false),
-        (Config, "parent path", "paths: {reviews: ../elsewhere}\n".to_string(), false),
-        (Config, "inner parent path", "paths: {reviews: a/../../b}\n".to_string(), false),
-        (Config, "bad email", "people: {alice: {emails: [alice]}}\n".to_string(), false),
-        (Config, "repeated email", "people: {alice: {emails: [a@x.y, a@x.y]}}\n".to_string(), false),
-        (Config, "bad person id", "people: {\"al/ice\": {name: A}}\n".to_string(), false),
-        (Config, "unknown person key", "people: {alice: {nmae: A}}\n".to_string(), false),
-        (Config, "empty timezone", "timezone: \"\"\n".to_string(), false),
+        (
+            Config,
+            "example",
+            std::fs::read_to_string(crate::project_root().join("qa.yaml")).unwrap(),
+            true,
+        ),
+        (
+            Config,
+            "paths",
+            "paths: {rubrics: qa/rubrics, reviews: qa/reviews}\n".to_string(),
+            true,
+        ),
+        (
+            Config,
+            "week start",
+            "week_start: sunday\n".to_string(),
+            true,
+        ),
+        (
+            Config,
+            "bad week start",
+            "week_start: sun\n".to_string(),
+            false,
+        ),
+        (
+            Config,
+            "absolute path",
+            "paths: {rubrics: /etc}\n".to_string(),
+            false,
+        ),
+        (
+            Config,
+            "parent path",
+            "paths: {reviews: ../elsewhere}\n".to_string(),
+            false,
+        ),
+        (
+            Config,
+            "inner parent path",
+            "paths: {reviews: a/../../b}\n".to_string(),
+            false,
+        ),
+        (
+            Config,
+            "bad email",
+            "people: {alice: {emails: [alice]}}\n".to_string(),
+            false,
+        ),
+        (
+            Config,
+            "repeated email",
+            "people: {alice: {emails: [a@x.y, a@x.y]}}\n".to_string(),
+            false,
+        ),
+        (
+            Config,
+            "bad person id",
+            "people: {\"al/ice\": {name: A}}\n".to_string(),
+            false,
+        ),
+        (
+            Config,
+            "unknown person key",
+            "people: {alice: {nmae: A}}\n".to_string(),
+            false,
+        ),
+        (
+            Config,
+            "empty timezone",
+            "timezone: \"\"\n".to_string(),
+            false,
+        ),
     ]
 }
 
@@ -145,7 +439,11 @@ fn every_schema_field_has_a_description() {
     for kind in Kind::ALL {
         let mut missing = Vec::new();
         walk_descriptions(kind.json(), String::new(), &mut missing);
-        assert!(missing.is_empty(), "{}: no description at {missing:?}", kind.name());
+        assert!(
+            missing.is_empty(),
+            "{}: no description at {missing:?}",
+            kind.name()
+        );
         assert_eq!(
             kind.json()["$schema"],
             "https://json-schema.org/draft/2020-12/schema"
@@ -172,7 +470,10 @@ fn rubric_schema_prints_the_bundled_schemas() {
 fn sequences_are_not_read_as_structs() {
     for (kind, text) in [
         (Kind::Review, REVIEW_OK.replace("{id: \"1\"}", "[\"1\"]")),
-        (Kind::Rubric, RUBRIC_OK.replace("{id: a, title: A, scale: 4}", "[a, A, 4]")),
+        (
+            Kind::Rubric,
+            RUBRIC_OK.replace("{id: a, title: A, scale: 4}", "[a, A, 4]"),
+        ),
         (Kind::Config, "paths: [a, b, c]\n".to_string()),
         (Kind::Config, "people: {alice: [A, t]}\n".to_string()),
     ] {
