@@ -208,3 +208,15 @@ fn dash_c_runs_as_if_started_there_and_bad_usage_exits_2() {
         assert!(!out.stderr.is_empty());
     }
 }
+
+#[test]
+fn every_code_is_documented() {
+    let doc = std::fs::read_to_string(crate::project_root().join("docs/diagnostics.md")).unwrap();
+    for code in rubric::Code::ALL {
+        assert!(
+            doc.contains(&format!("## `{}`", code.name())),
+            "docs/diagnostics.md lacks a section for `{}`",
+            code.name()
+        );
+    }
+}
