@@ -62,10 +62,12 @@ zones with DST, including -03:30, +05:30 and +05:45):
     unchanged (several renames per commit when --reviews is large);
   * deletions (~--delete-rate): a duplicate removed within a few days;
   * rubric and roster commits by leads, as listed above;
-  * merges (--merge-rate per added review, spread over the history, none
-    below 100 reviews): a reviewer's branch adds 2-5
+  * merges (round(--reviews x --merge-rate) of them, spread over the
+    history, so none below ~170 reviews by default): a reviewer's branch adds 2-5
     reviews while main moves on, then a lead merges it (a real two-parent
-    merge; the branch reviews were added by the branch commits).
+    merge; the branch reviews were added by the branch commits). One
+    branch is open while support v2 lands on main, so its support@1
+    reviews reach main through the merge after v1 is gone.
 Ratings follow a per-agent skill with a trend over the year, per-reviewer
 leniency and per-category difficulty: mostly good scores, some failures,
 ~2-4% critical failures (score 0). Ratings are integers, `na` where the
@@ -314,9 +316,13 @@ def make_people(rng: Random, n_agents: int, n_reviewers: int) -> list[Person]:
             addrs.append(third)
         return Person(pid, f"{first} {last}", team, zone, addrs)
 
-    # Leads sit in Europe; reviewers are dealt distinct zones while they last.
-    zones = STAFF_ZONES[3:] + STAFF_ZONES[:3]
-    rng.shuffle(zones)
+    # Leads sit in Europe; reviewers are dealt distinct zones, alternately
+    # west and east of Greenwich, while they last.
+    west = [z for z in STAFF_ZONES if ZONES[z][0] < 0]
+    east = [z for z in STAFF_ZONES if ZONES[z][0] >= 0]
+    rng.shuffle(west)
+    rng.shuffle(east)
+    zones = [z for pair in itertools.zip_longest(west, east) for z in pair if z]
     k = 0
     for _ in range(2):
         people.append(new_person("leads", rng.choice(STAFF_ZONES[:3]), k))
@@ -327,13 +333,13 @@ def make_people(rng: Random, n_agents: int, n_reviewers: int) -> list[Person]:
         p.workload = rng.uniform(0.5, 1.5)
         people.append(p)
         k += 1
-    for _ in range(n_agents):
+    for i in range(n_agents):
         team = rng.choices([t for t, _ in AGENT_TEAMS], weights=[w for _, w in AGENT_TEAMS])[0]
         p = new_person(team, rng.choice(AGENT_ZONES), k)
         p.skill = min(0.97, max(0.55, rng.gauss(0.86, 0.06)))
         p.trend = rng.gauss(0, 0.06)
         p.workload = rng.uniform(0.6, 1.4)
-        p.hire_at = 0.4 if rng.random() < 0.1 else 0.0
+        p.hire_at = 0.4 if rng.random() < 0.1 and i > 0 else 0.0  # the first is never late
         people.append(p)
         k += 1
 
@@ -624,21 +630,17 @@ def rating_value(v: object) -> object:
 
 
 def render_rating(v: object) -> str | list[str]:
+    """A rating as YAML: a scalar, a one-line flow mapping, or block-mapping lines."""
     if not isinstance(v, dict):
         return str(v)
-    items = [(k, x) for k, x in v.items() if k != "_block"]
-    if v.get("_block"):
-        return [f"{k}: {flow_list(x) if isinstance(x, list) else json.dumps(x, ensure_ascii=False) if k == 'comment' else x}"
-                for k, x in items]
     parts = []
-    for k, x in items:
-        if isinstance(x, list):
-            parts.append(f"{k}: {flow_list(x)}")
-        elif k == "comment":
-            parts.append(f"{k}: {json.dumps(x, ensure_ascii=False)}")
-        else:
-            parts.append(f"{k}: {x}")
-    return "{ " + ", ".join(parts) + " }"
+    for k, x in v.items():
+        if k == "_block":  # presentation only: block or flow mapping
+            continue
+        text = (flow_list(x) if isinstance(x, list) else
+                json.dumps(x, ensure_ascii=False) if k == "comment" else str(x))
+        parts.append(f"{k}: {text}")
+    return parts if v.get("_block") else "{ " + ", ".join(parts) + " }"
 
 
 def render_review(rv: Review, ratings: dict, comment: str | None) -> bytes:
@@ -798,11 +800,12 @@ class Planner:
             lag=lag, show_id=rng.random() < 0.25, ratings=ratings, comment=comment,
             calibration=calibration)
 
-    def quality(self, agent: Person, reviewer: Person, step: int) -> float:
-        return agent.skill + agent.trend * (self.pos(step) - 0.5) + reviewer.bias
+    def quality(self, agent: Person, step: int, bias: float = 0.0) -> float:
+        """The agent's expected rating value (0..1) now, as a reviewer with `bias` sees it."""
+        return agent.skill + agent.trend * (self.pos(step) - 0.5) + bias
 
     def rate(self, rubric: dict, agent: Person, reviewer: Person, step: int) -> dict:
-        q = self.quality(agent, reviewer, step)
+        q = self.quality(agent, step, reviewer.bias)
         rng = self.rng
         return {c["id"]: make_rating(rng, c, q, bool(c.get("na")) and rng.random() < 0.2,
                                      bool(c.get("critical")) and rng.random() < CRITICAL_FAIL)
@@ -823,7 +826,7 @@ class Planner:
             channel = "chat" if rubric["id"] == "chat" else "email"
             truth = {c["id"]: (bool(c.get("na")) and rng.random() < 0.2,
                                bool(c.get("critical")) and rng.random() < 0.05,
-                               self.quality(agent, agent, step) + rng.gauss(0, 0.1))
+                               self.quality(agent, step) + rng.gauss(0, 0.1))
                      for c in rubric["categories"]}
             k = min(len(self.reviewers), rng.randint(3, 5))
             for reviewer in rng.sample(self.reviewers, k):
@@ -848,9 +851,10 @@ class Planner:
     def schedule_followups(self, rv: Review, step: int) -> None:
         """Decide whether a review that just reached main is edited, moved, deleted."""
         rng, a = self.rng, self.args
-        if rng.random() < a.delete_rate:
+        calibration = rv.calibration is not None  # never disputed nor deleted
+        if rng.random() < a.delete_rate and not calibration:
             self.pending[step + self.steps(rng.uniform(0.05, 5))].append(("delete", rv))
-        if rng.random() < a.edit_rate:
+        if rng.random() < a.edit_rate and not calibration:
             self.pending[step + self.steps(rng.uniform(0.5, 30))].append(("edit", rv))
         earliest = step + self.steps(30)  # archived once at least a month old
         if rng.random() < a.move_rate and earliest < self.n:
@@ -938,6 +942,8 @@ class Planner:
             return {int((k + rng.random()) * n / count) for k in range(count)} if count else set()
         calibration_steps = spread(round(n * a.calibration_rate / 5.5))
         branch_steps = spread(round(n * a.merge_rate) if n >= 100 else 0)
+        if branch_steps:  # one branch is open while support v2 lands on main
+            branch_steps.add(int(0.30 * n) - 2)
 
         for step in range(n + 1):
             for change in fixed.pop(step, []):
@@ -963,13 +969,14 @@ class Planner:
                     self.merge(step)
             if step == n:
                 break
-            if step in calibration_steps:
+            if step in calibration_steps and n - step > 20:
                 self.queue_calibration(step)
             if step in branch_steps and self.branch is None and 0 < step < n - 20:
                 self.open_branch(step)
 
-            # the review added at this step
-            if self.branch and self.branch.todo > 0 and rng.random() < 0.45:
+            # the review added at this step; a calibration session must finish
+            flush = 0 < n - step <= len(self.calibration_queue)
+            if not flush and self.branch and self.branch.todo > 0 and rng.random() < 0.45:
                 b = self.branch
                 rv = self.normal_review(step, b.reviewer, b.agents, b.rubrics)
                 b.reviews.append(rv)
@@ -978,7 +985,7 @@ class Planner:
                           ratings=copy.deepcopy(rv.ratings), comment=rv.comment,
                           message=f"Add review {rv.id}\n")
                 continue
-            if self.calibration_queue and rng.random() < 0.6:
+            if flush or (self.calibration_queue and rng.random() < 0.6):
                 rv = self.calibration_queue.pop(0)
                 msg = f"Calibration review {rv.id}\n"
             else:
