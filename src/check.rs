@@ -57,10 +57,17 @@ struct Loaded<T> {
     problems: Vec<Diagnostic>,
 }
 
+/// A file's bytes, or why there are none.
+enum Input {
+    Bytes(Vec<u8>),
+    TooLarge(u64),
+    Failed(std::io::Error),
+}
+
 fn load_typed<T: DeserializeOwned>(
     kind: Kind,
     rel: &str,
-    bytes: std::io::Result<Vec<u8>>,
+    input: Input,
     max_size: usize,
 ) -> Loaded<T> {
     let mut out = Loaded {
@@ -69,9 +76,13 @@ fn load_typed<T: DeserializeOwned>(
         value: None,
         problems: Vec::new(),
     };
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => {
+    let bytes = match input {
+        Input::Bytes(b) => b,
+        Input::TooLarge(size) => {
+            out.problems.push(yaml::too_large(rel, size, max_size));
+            return out;
+        }
+        Input::Failed(e) => {
             out.problems.push(Diagnostic::new(
                 Code::Io,
                 rel,
@@ -104,13 +115,23 @@ fn load_typed<T: DeserializeOwned>(
     out
 }
 
-fn read(root: &Path, rel: &str, max_size: usize) -> std::io::Result<Vec<u8>> {
+fn read(root: &Path, rel: &str, max_size: usize) -> Input {
     use std::io::Read;
-    let f = std::fs::File::open(root.join(rel))?;
-    let mut buf = Vec::new();
-    // Read one byte past the limit so that an oversized file is known without reading it all.
-    f.take(max_size as u64 + 1).read_to_end(&mut buf)?;
-    Ok(buf)
+    let result = (|| {
+        let f = std::fs::File::open(root.join(rel))?;
+        let mut buf = Vec::new();
+        // Read one byte past the limit so that an oversized file is known without reading it all.
+        f.take(max_size as u64 + 1).read_to_end(&mut buf)?;
+        Ok(buf)
+    })();
+    match result {
+        Ok(buf) if buf.len() > max_size => {
+            let size = std::fs::metadata(root.join(rel)).map_or(buf.len() as u64, |m| m.len());
+            Input::TooLarge(size)
+        }
+        Ok(buf) => Input::Bytes(buf),
+        Err(e) => Input::Failed(e),
+    }
 }
 
 /// The parts of a review that are well-formed, read leniently so that a review with a schema
@@ -245,7 +266,16 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
     let mut current: BTreeMap<String, RubricVersion> = BTreeMap::new();
     let mut rubric_paths: HashMap<String, String> = HashMap::new();
     let mut broken_rubrics: HashSet<String> = HashSet::new();
-    for r in &rubrics {
+    // A file whose name matches its id owns that id; a copy under another name is the duplicate.
+    let mut ordered: Vec<&Loaded<Rubric>> = rubrics.iter().collect();
+    ordered.sort_by_key(|r| {
+        let owns = r
+            .value
+            .as_ref()
+            .is_some_and(|v| v.id.as_str() == repo::stem(&r.rel));
+        (!owns, r.rel.clone())
+    });
+    for r in ordered {
         problems.extend(r.problems.iter().cloned());
         let (Some(rubric), Some(doc)) = (&r.value, &r.doc) else {
             broken_rubrics.insert(repo::stem(&r.rel).to_string());
@@ -267,6 +297,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         rubric_paths.insert(id.clone(), r.rel.clone());
         if !valid {
             broken_rubrics.insert(id.clone());
+            broken_rubrics.insert(repo::stem(&r.rel).to_string());
         }
         if valid {
             current.insert(
@@ -293,17 +324,19 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         history_state = match &history {
             None => HistoryState::NoRepository,
             Some(h) => {
-                let blobs = h.rubric_blobs(config.paths.rubrics.as_str())?;
-                for b in blobs {
-                    let Some(rv) = parse_historic(&b.file_name, &b.text, max) else {
-                        continue;
-                    };
-                    let key = (rv.id.as_str().to_string(), rv.version.0);
-                    versions.entry(key).or_insert(RubricVersion {
-                        rubric: rv,
-                        source: format!("commit:{}", b.commit),
-                    });
-                }
+                let mut missing = wanted.clone();
+                h.rubric_blobs(config.paths.rubrics.as_str(), |b| {
+                    if let Some(rv) = parse_historic(&b.file_name, &b.text, max) {
+                        let key = (rv.id.as_str().to_string(), rv.version.0);
+                        missing.remove(&key);
+                        versions.entry(key).or_insert(RubricVersion {
+                            rubric: rv,
+                            source: format!("commit:{}", b.commit),
+                        });
+                    }
+                    // Every version asked for has been found: older history cannot change it.
+                    !missing.is_empty()
+                })?;
                 if h.is_shallow() {
                     HistoryState::Shallow
                 } else {
@@ -644,6 +677,17 @@ fn check_review(
         }
         let exists = ctx.known_rubric_ids.contains(id) || ctx.rubric_paths.contains_key(id);
         let d = match ctx.history {
+            // Outside git there is no history that could hold another rubric: a name that no
+            // rubric file has is unknown.
+            HistoryState::NoRepository if !exists => Diagnostic::new(
+                Code::UnknownRubric,
+                rel,
+                rubric_pos,
+                format!(
+                    "no rubric `{id}` exists{}",
+                    suggestion(id, ctx.known_rubric_ids.iter().copied())
+                ),
+            ),
             HistoryState::NoRepository | HistoryState::Shallow => Diagnostic::new(
                 Code::RubricHistoryUnavailable,
                 rel,

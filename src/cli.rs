@@ -126,7 +126,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let text =
                 output::render_check(&report, format, &source, color, &output::dir_uri(&canon));
             print(&text)?;
-            Ok(if report.errors() > 0 {
+            // A file that could not be read leaves the check incomplete: "could not run" (SPEC §6:
+            // 2 for an I/O error), even though the report lists everything else.
+            let unreadable = report.problems.iter().any(|d| d.code == rubric::Code::Io);
+            Ok(if unreadable {
+                ExitCode::from(2)
+            } else if report.errors() > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

@@ -191,15 +191,10 @@ fn push_error(
             );
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            // Report the errors of the branch that matches the value's type, if one does;
+            // Report the errors of the branch that fits the value's type, if one does;
             // otherwise say what the value may be.
             let branch = context.iter().find(|errs| {
-                !errs.is_empty()
-                    && errs.iter().all(|e| {
-                        !(matches!(e.kind(), ValidationErrorKind::Type { .. })
-                            || matches!(e.kind(), ValidationErrorKind::Constant { .. }))
-                            || pointer_of(e) != pointer
-                    })
+                !errs.is_empty() && !errs.iter().any(|e| is_type_mismatch(e, &pointer))
             });
             match branch {
                 Some(errs) => {
@@ -208,21 +203,12 @@ fn push_error(
                     }
                 }
                 None => {
-                    let expected = error
-                        .schema_path()
-                        .as_str()
-                        .rsplit_once('/')
-                        .and_then(|(parent, _)| kind.json().pointer(parent))
-                        .and_then(|n| n.get("description"))
-                        .and_then(Value::as_str)
-                        .map(|d| format!(" Expected {}", lower_first(d)))
+                    let expected = schema_description(kind, error)
+                        .map(|d| format!(". Expected {}", lower_first(d)))
                         .unwrap_or_default();
                     out.push(diag(
-                        doc.value_pos(&pointer),
-                        format!(
-                            "{at} has an invalid value {}.{expected}",
-                            describe(instance)
-                        ),
+                        value_or_key_pos(doc, &pointer, instance),
+                        format!("{at}: {} is not valid here{expected}", describe(instance)),
                     ));
                 }
             }
@@ -244,16 +230,42 @@ fn push_error(
                 .map(|d| format!(". Expected {}", lower_first(d)))
                 .unwrap_or_default();
             out.push(diag(
-                doc.value_pos(&pointer),
+                value_or_key_pos(doc, &pointer, instance),
                 format!("{at}: {}{expected}", error.kind_message()),
             ));
         }
         _ => {
             out.push(diag(
-                doc.value_pos(&pointer),
+                value_or_key_pos(doc, &pointer, instance),
                 format!("{at}: {}", error.kind_message()),
             ));
         }
+    }
+}
+
+/// Does this error say that the value at `pointer` has the wrong type for a branch (as opposed
+/// to a value of the right type with something wrong inside)?
+fn is_type_mismatch(e: &ValidationError<'_>, pointer: &str) -> bool {
+    if pointer_of(e) != pointer {
+        return false;
+    }
+    match e.kind() {
+        ValidationErrorKind::Type { .. } | ValidationErrorKind::Constant { .. } => true,
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            context
+                .iter()
+                .all(|errs| errs.iter().any(|x| is_type_mismatch(x, pointer)))
+        }
+        _ => false,
+    }
+}
+
+/// Where to point for a bad value: the value, or its key when the value is empty (null).
+fn value_or_key_pos(doc: &Document, pointer: &str, instance: &Value) -> Pos {
+    if instance.is_null() {
+        doc.key_pos(pointer)
+    } else {
+        doc.value_pos(pointer)
     }
 }
 

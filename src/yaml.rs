@@ -73,19 +73,20 @@ pub fn escape_segment(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
 }
 
+/// The diagnostic for a file of `size` bytes over the limit.
+pub fn too_large(path: &str, size: u64, max_size: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::FileTooLarge,
+        path,
+        Pos::START,
+        format!("file is {size} bytes, over the limit of {max_size} bytes"),
+    )
+}
+
 /// Loads one YAML file. `path` is only used to label diagnostics.
 pub fn load(path: &str, bytes: &[u8], max_size: usize) -> Result<Document, Vec<Diagnostic>> {
     if bytes.len() > max_size {
-        return Err(vec![Diagnostic::new(
-            Code::FileTooLarge,
-            path,
-            Pos::START,
-            format!(
-                "file is {} bytes, over the limit of {} bytes",
-                bytes.len(),
-                max_size
-            ),
-        )]);
+        return Err(vec![too_large(path, bytes.len() as u64, max_size)]);
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -112,6 +113,73 @@ fn pos_after(text: &str) -> Pos {
     let line = text.matches('\n').count() + 1;
     let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     Pos::new(line, col)
+}
+
+/// How many block collections enclose line `line` (0-based), judged by indentation: the
+/// document's top-level mapping plus each less-indented parent line above it.
+fn block_depth(lines: &[&str], line: usize) -> usize {
+    let indent = |l: &str| l.chars().take_while(|c| *c == ' ').count();
+    let is_content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    let mut depth = 1;
+    let mut current = lines.get(line).map_or(0, |l| indent(l));
+    for l in lines[..line.min(lines.len())].iter().rev() {
+        if is_content(l) && indent(l) < current {
+            depth += 1;
+            current = indent(l);
+        }
+    }
+    depth
+}
+
+/// Where nesting first reaches `depth` inside flow collections (`[`, `{`), counting the block
+/// collections around them; quoted text and comments are skipped. Used when saphyr's own
+/// nesting limit stops it before its events reach this loader's depth check.
+fn flow_depth_pos(text: &str, depth: usize) -> Option<Pos> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (mut line, mut col, mut level, mut base) = (1, 0, 0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut prev = ' ';
+    for c in text.chars() {
+        col += 1;
+        if c == '\n' {
+            line += 1;
+            col = 0;
+            comment = false;
+            prev = c;
+            continue;
+        }
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, _) if comment => {}
+            (None, '#') if prev.is_whitespace() => comment = true,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => {
+                if level == 0 {
+                    base = block_depth(&lines, line - 1);
+                }
+                level += 1;
+                if level + base == depth {
+                    return Some(Pos::new(line, col));
+                }
+            }
+            (None, ']' | '}') => level = level.saturating_sub(1),
+            _ => {}
+        }
+        prev = c;
+    }
+    None
+}
+
+/// The first tab at or after the start of `line` (1-based).
+fn first_tab_from_line(text: &str, line: usize) -> Option<Pos> {
+    for (i, l) in text.split('\n').enumerate().skip(line.saturating_sub(1)) {
+        if let Some(col) = l.chars().position(|c| c == '\t') {
+            return Some(Pos::new(i + 1, col + 1));
+        }
+    }
+    None
 }
 
 fn pos_of(m: &saphyr_parser::Marker) -> Pos {
@@ -224,19 +292,35 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
         duplicate: None,
     };
     let syntax = |pos: Pos, info: &str| {
-        let code = if info.contains("duplicated key") {
-            Code::DuplicateKey
+        let (code, pos, message) = if info.contains("duplicated key") {
+            (
+                Code::DuplicateKey,
+                pos,
+                "duplicate key in mapping".to_string(),
+            )
         } else if info.contains("alias expansion") {
-            Code::AliasLimit
+            (
+                Code::AliasLimit,
+                pos,
+                format!(
+                    "aliases expand to more than {ALIAS_LIMIT} nodes (a \"billion laughs\" file?)"
+                ),
+            )
+        } else if info.contains("recursion limit") {
+            (
+                Code::TooDeep,
+                flow_depth_pos(text, MAX_DEPTH + 1).unwrap_or(pos),
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            )
+        } else if info.contains("tab") {
+            // saphyr reports tab errors after the tab, sometimes on the line before it.
+            (
+                Code::YamlSyntax,
+                first_tab_from_line(text, pos.line).unwrap_or(pos),
+                format!("YAML syntax error: {info} (indent with spaces, not tabs)"),
+            )
         } else {
-            Code::YamlSyntax
-        };
-        let message = match code {
-            Code::DuplicateKey => "duplicate key in mapping".to_string(),
-            Code::AliasLimit => format!(
-                "aliases expand to more than {ALIAS_LIMIT} nodes (a \"billion laughs\" file?)"
-            ),
-            _ => format!("YAML syntax error: {info}"),
+            (Code::YamlSyntax, pos, format!("YAML syntax error: {info}"))
         };
         vec![Diagnostic::new(code, path, pos, message)]
     };
@@ -294,7 +378,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
             return Err(vec![Diagnostic::new(
                 Code::EmptyFile,
                 path,
-                root_pos,
+                Pos::START,
                 "the file holds an empty document",
             )])
         }
