@@ -12,6 +12,7 @@ use crate::yaml::{self, escape_segment, Document};
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -101,7 +102,7 @@ fn load_typed<T: DeserializeOwned>(
     };
     out.problems = schema::validate(kind, rel, &doc);
     if out.problems.is_empty() {
-        match serde_json::from_value::<T>(doc.value.clone()) {
+        match T::deserialize(&doc.value) {
             Ok(v) => out.value = Some(v),
             Err(e) => out.problems.push(Diagnostic::new(
                 Code::Schema,
@@ -149,9 +150,8 @@ pub struct ReviewView {
 
 impl ReviewView {
     pub fn from_value(v: &serde_json::Value) -> ReviewView {
-        fn field<T: DeserializeOwned>(v: &serde_json::Value, key: &str) -> Option<T> {
-            v.get(key)
-                .and_then(|x| serde_json::from_value(x.clone()).ok())
+        fn field<'a, T: Deserialize<'a>>(v: &'a serde_json::Value, key: &str) -> Option<T> {
+            v.get(key).and_then(|x| T::deserialize(x).ok())
         }
         ReviewView {
             id: field(v, "id"),
@@ -161,11 +161,85 @@ impl ReviewView {
             reviewed_at: field(v, "reviewed_at"),
             ratings: v.get("ratings").and_then(|r| r.as_object()).map(|m| {
                 m.iter()
-                    .map(|(k, x)| (k.clone(), serde_json::from_value(x.clone()).ok()))
+                    .map(|(k, x)| (k.clone(), model::RatingEntry::deserialize(x).ok()))
                     .collect()
             }),
         }
     }
+}
+
+/// What is kept of a review after its first pass: its problems so far, its id (for the
+/// duplicate check), its rubric id (for `--changed-since`), and, only if it names a rubric
+/// version that the working tree lacks, the loaded document for the second pass.
+struct ReviewOutcome {
+    rel: String,
+    problems: Vec<Diagnostic>,
+    id: Option<(String, Pos)>,
+    rubric_id: Option<String>,
+    pending: Option<(Document, ReviewView)>,
+}
+
+fn review_outcome(ctx: &ReviewContext<'_>, loaded: Loaded<Review>) -> ReviewOutcome {
+    let Loaded {
+        rel, doc, problems, ..
+    } = loaded;
+    let mut out = ReviewOutcome {
+        rel,
+        problems,
+        id: None,
+        rubric_id: None,
+        pending: None,
+    };
+    let Some(doc) = doc else {
+        return out;
+    };
+    let view = ReviewView::from_value(&doc.value);
+    out.id = match &view.id {
+        Some(id) => Some((id.as_str().to_string(), doc.value_pos("/id"))),
+        None if doc.value.get("id").is_some() => None,
+        None => Some((repo::stem(&out.rel).to_string(), Pos::START)),
+    };
+    out.rubric_id = view.rubric.as_ref().map(|r| r.id.as_str().to_string());
+    let ready = match &view.rubric {
+        None => true,
+        Some(r) => {
+            ctx.versions
+                .contains_key(&(r.id.as_str().to_string(), r.version.0))
+                || ctx.broken_rubrics.contains(r.id.as_str())
+        }
+    };
+    if ready {
+        let more = check_review(ctx, &out.rel, &view, &doc);
+        out.problems.extend(more);
+    } else {
+        out.pending = Some((doc, view));
+    }
+    out
+}
+
+/// Rubric versions by (rubric id, version).
+type VersionIndex = HashMap<(String, u32), RubricVersion>;
+
+/// Every valid rubric version in the history of the git repository holding `root`, keyed by
+/// (id, version), from the newest commit that declared it; and whether the clone is shallow.
+fn historic_versions(
+    root: &Path,
+    rubrics_dir: &str,
+    max: usize,
+) -> Result<(VersionIndex, bool), HistoryError> {
+    let h = History::open(root)?;
+    let mut found = VersionIndex::new();
+    h.rubric_blobs(rubrics_dir, |b| {
+        if let Some(rv) = parse_historic(&b.file_name, &b.text, max) {
+            let key = (rv.id.as_str().to_string(), rv.version.0);
+            found.entry(key).or_insert(RubricVersion {
+                rubric: rv,
+                source: format!("commit:{}", b.commit),
+            });
+        }
+        true
+    })?;
+    Ok((found, h.is_shallow()))
 }
 
 /// A rubric version that reviews can be checked against.
@@ -236,7 +310,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         .and_then(|t| t.0.parse::<chrono_tz::Tz>().ok())
         .unwrap_or(chrono_tz::UTC);
 
-    // 2. Load every rubric and review in parallel.
+    // 2. Rubrics on their own, then the working-tree rubric index.
     let files = repo::list_files(root, &config.paths);
     let rubric_files: Vec<&SourceFile> = files
         .iter()
@@ -250,19 +324,6 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         .par_iter()
         .map(|f| load_typed(Kind::Rubric, &f.rel, read(root, &f.rel, max), max))
         .collect();
-    let reviews: Vec<(Loaded<Review>, Option<ReviewView>)> = review_files
-        .par_iter()
-        .map(|f| {
-            let loaded = load_typed(Kind::Review, &f.rel, read(root, &f.rel, max), max);
-            let view = loaded
-                .doc
-                .as_ref()
-                .map(|d| ReviewView::from_value(&d.value));
-            (loaded, view)
-        })
-        .collect();
-
-    // 3. Rubrics on their own, then the working-tree rubric index.
     let mut current: BTreeMap<String, RubricVersion> = BTreeMap::new();
     let mut rubric_paths: HashMap<String, String> = HashMap::new();
     let mut broken_rubrics: HashSet<String> = HashSet::new();
@@ -309,35 +370,56 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
             );
         }
     }
-
-    // 4. Rubric versions that reviews name but the working tree does not have come from history.
-    let wanted: BTreeSet<(String, u32)> = reviews
+    let first_versions: HashMap<(String, u32), RubricVersion> = current
         .iter()
-        .filter_map(|(_, v)| v.as_ref()?.rubric.as_ref())
-        .map(|r| (r.id.as_str().to_string(), r.version.0))
-        .filter(|(id, v)| current.get(id).map(|c| c.rubric.version.0) != Some(*v))
+        .map(|(id, rv)| ((id.clone(), rv.rubric.version.0), rv.clone()))
         .collect();
-    let mut history_state = HistoryState::NotNeeded;
-    let mut versions: HashMap<(String, u32), RubricVersion> = HashMap::new();
+    let current_ids: BTreeSet<&str> = current.keys().map(String::as_str).collect();
+    let roster = Roster::new(&config);
+    let ctx = ReviewContext {
+        versions: &first_versions,
+        known_rubric_ids: &current_ids,
+        rubric_paths: &rubric_paths,
+        broken_rubrics: &broken_rubrics,
+        history: HistoryState::NotNeeded,
+        roster: roster.as_ref(),
+        tz,
+        now: opts.now,
+    };
     let history = History::open(root).ok();
-    if !wanted.is_empty() {
-        history_state = match &history {
+    let rubrics_dir = config.paths.rubrics.as_str();
+
+    // 3. Reviews, in parallel. A review of a rubric version in the working tree is checked at
+    // once and only its problems are kept; one that names an older version waits for the
+    // history walk, which runs on its own thread meanwhile.
+    let (outcomes, walked) = std::thread::scope(|scope| {
+        let walker = history
+            .is_some()
+            .then(|| scope.spawn(|| historic_versions(root, rubrics_dir, max)));
+        let outcomes: Vec<ReviewOutcome> = review_files
+            .par_iter()
+            .map(|f| {
+                let loaded: Loaded<Review> =
+                    load_typed(Kind::Review, &f.rel, read(root, &f.rel, max), max);
+                review_outcome(&ctx, loaded)
+            })
+            .collect();
+        let walked = walker.map(|w| w.join());
+        (outcomes, walked)
+    });
+    let pending: Vec<&ReviewOutcome> = outcomes.iter().filter(|o| o.pending.is_some()).collect();
+    let mut history_state = HistoryState::NotNeeded;
+    let mut versions = first_versions.clone();
+    if !pending.is_empty() {
+        history_state = match walked {
             None => HistoryState::NoRepository,
-            Some(h) => {
-                let mut missing = wanted.clone();
-                h.rubric_blobs(config.paths.rubrics.as_str(), |b| {
-                    if let Some(rv) = parse_historic(&b.file_name, &b.text, max) {
-                        let key = (rv.id.as_str().to_string(), rv.version.0);
-                        missing.remove(&key);
-                        versions.entry(key).or_insert(RubricVersion {
-                            rubric: rv,
-                            source: format!("commit:{}", b.commit),
-                        });
-                    }
-                    // Every version asked for has been found: older history cannot change it.
-                    !missing.is_empty()
-                })?;
-                if h.is_shallow() {
+            Some(Err(_)) => HistoryState::NoRepository,
+            Some(Ok(result)) => {
+                let (found, shallow) = result?;
+                for (key, rv) in found {
+                    versions.entry(key).or_insert(rv);
+                }
+                if shallow {
                     HistoryState::Shallow
                 } else {
                     HistoryState::Full
@@ -345,47 +427,29 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
             }
         };
     }
-    for (id, rv) in &current {
-        versions.insert((id.clone(), rv.rubric.version.0), rv.clone());
-    }
     let known_rubric_ids: BTreeSet<&str> = versions.keys().map(|(id, _)| id.as_str()).collect();
-
-    // 5. Each review against its rubric version, in parallel.
-    let roster = Roster::new(&config);
     let ctx = ReviewContext {
         versions: &versions,
         known_rubric_ids: &known_rubric_ids,
-        rubric_paths: &rubric_paths,
-        broken_rubrics: &broken_rubrics,
         history: history_state,
-        roster: roster.as_ref(),
-        tz,
-        now: opts.now,
+        ..ctx
     };
-    let per_review: Vec<Vec<Diagnostic>> = reviews
+    let late: Vec<Vec<Diagnostic>> = pending
         .par_iter()
-        .map(|(r, view)| {
-            let mut out = r.problems.clone();
-            if let (Some(view), Some(doc)) = (view, &r.doc) {
-                out.extend(check_review(&ctx, &r.rel, view, doc));
-            }
-            out
+        .map(|o| match &o.pending {
+            Some((doc, view)) => check_review(&ctx, &o.rel, view, doc),
+            None => Vec::new(),
         })
         .collect();
-    problems.extend(per_review.into_iter().flatten());
+    problems.extend(late.into_iter().flatten());
 
-    // 6. Across files: review ids are unique.
-    let mut by_id: BTreeMap<String, Vec<(&str, Pos)>> = BTreeMap::new();
-    for (r, view) in &reviews {
-        let (id, pos) = match (view, &r.doc) {
-            (Some(view), Some(doc)) => match &view.id {
-                Some(id) => (id.as_str().to_string(), doc.value_pos("/id")),
-                None if doc.value.get("id").is_some() => continue,
-                None => (repo::stem(&r.rel).to_string(), Pos::START),
-            },
-            _ => continue,
-        };
-        by_id.entry(id).or_default().push((&r.rel, pos));
+    // 4. Across files: review ids are unique.
+    let mut by_id: BTreeMap<&str, Vec<(&str, Pos)>> = BTreeMap::new();
+    for o in &outcomes {
+        problems.extend(o.problems.iter().cloned());
+        if let Some((id, pos)) = &o.id {
+            by_id.entry(id).or_default().push((&o.rel, *pos));
+        }
     }
     for (id, places) in &by_id {
         if places.len() < 2 {
@@ -408,7 +472,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
     }
 
     // 7. Narrow to the files asked about.
-    let selected = select(root, opts, &files, &reviews, history.as_ref())?;
+    let selected = select(root, opts, &files, &outcomes, history.as_ref())?;
     if let Some(sel) = &selected {
         problems.retain(|d| sel.contains(&d.path));
     }
@@ -433,7 +497,7 @@ fn select(
     root: &Path,
     opts: &CheckOptions,
     files: &[SourceFile],
-    reviews: &[(Loaded<Review>, Option<ReviewView>)],
+    reviews: &[ReviewOutcome],
     history: Option<&History>,
 ) -> Result<Option<HashSet<String>>, CheckError> {
     let mut sel: Option<HashSet<String>> = None;
@@ -484,9 +548,9 @@ fn select(
             })
             .map(|p| repo::stem(p))
             .collect();
-        for (r, view) in reviews {
-            if let Some(rubric) = view.as_ref().and_then(|v| v.rubric.as_ref()) {
-                if changed_rubrics.contains(rubric.id.as_str()) {
+        for r in reviews {
+            if let Some(rubric) = &r.rubric_id {
+                if changed_rubrics.contains(rubric.as_str()) {
                     chosen.insert(r.rel.clone());
                 }
             }
