@@ -269,3 +269,45 @@ fn qa_repository_in_a_subfolder_of_the_git_repository() {
     assert_eq!(problems(&json), vec![]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A generated repository (real history: rubric versions changing, reviews edited, moved,
+/// deleted, merged from branches) checks clean: every old review finds its old rubric version.
+#[test]
+fn generated_repository_checks_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("qa");
+    let status = Command::new("python3")
+        .arg(crate::project_root().join("scripts/gen-repo.py"))
+        .arg(&out_dir)
+        .args(["--reviews", "400", "--seed", "7"])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let reviews = walkdir::WalkDir::new(out_dir.join("reviews"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+        .count();
+    let (code, json) = check_json(&out_dir, &[]);
+    assert_eq!(problems(&json), vec![]);
+    assert_eq!(code, 0);
+    // qa.yaml, the rubrics and every review.
+    let rubrics = std::fs::read_dir(out_dir.join("rubrics")).unwrap().count();
+    assert_eq!(json["files_checked"], 1 + rubrics + reviews);
+    // Some reviews name rubric versions that exist only in history.
+    let old = walkdir::WalkDir::new(out_dir.join("reviews"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            std::fs::read_to_string(e.path())
+                .unwrap()
+                .contains("rubric: support@1")
+        })
+        .count();
+    assert!(old > 0);
+}
