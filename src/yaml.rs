@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic, Pos};
 use saphyr::{MarkedYaml, Scalar, YamlData, YamlLoader};
 use saphyr_parser::{Event, Parser, SpannedEventReceiver};
 use serde_json::{Map, Number, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Default limit on a file's size: 1 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: usize = 1024 * 1024;
@@ -29,7 +29,37 @@ pub struct NodePos {
 #[derive(Debug, Clone)]
 pub struct Document {
     pub value: Value,
-    positions: HashMap<String, NodePos>,
+    positions: Positions,
+}
+
+/// Node positions keyed by a 64-bit FNV-1a hash of the node's JSON Pointer, sorted by hash.
+/// Tens of thousands of documents stay in memory at once; this avoids a string per node.
+#[derive(Debug, Clone, Default)]
+struct Positions(Vec<(u64, NodePos)>);
+
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl Positions {
+    fn insert(&mut self, pointer: &str, pos: NodePos) {
+        self.0.push((fnv1a(pointer), pos));
+    }
+
+    fn finish(&mut self) {
+        self.0.sort_by_key(|(h, _)| *h);
+        self.0.shrink_to_fit();
+    }
+
+    fn get(&self, pointer: &str) -> Option<&NodePos> {
+        let h = fnv1a(pointer);
+        self.0
+            .binary_search_by_key(&h, |(k, _)| *k)
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
 }
 
 impl Document {
@@ -395,7 +425,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
             )]);
         }
     }
-    let mut positions = HashMap::new();
+    let mut positions = Positions::default();
     let mut problems = Vec::new();
     let mut pointer = String::new();
     let value = convert(
@@ -409,6 +439,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
     if !problems.is_empty() {
         return Err(problems);
     }
+    positions.finish();
     Ok(Document { value, positions })
 }
 
@@ -416,12 +447,12 @@ fn convert(
     node: &MarkedYaml<'_>,
     key: Option<Pos>,
     pointer: &mut String,
-    positions: &mut HashMap<String, NodePos>,
+    positions: &mut Positions,
     problems: &mut Vec<Diagnostic>,
     path: &str,
 ) -> Value {
     let here = pos_of(&node.span.start);
-    positions.insert(pointer.clone(), NodePos { key, value: here });
+    positions.insert(pointer, NodePos { key, value: here });
     match &node.data {
         YamlData::Value(s) => scalar(s, here, path, problems),
         YamlData::Representation(text, _, _) => Value::String(text.to_string()),
