@@ -12,6 +12,7 @@ pub mod output;
 pub mod repo;
 pub mod report;
 pub mod schema;
+pub mod score;
 pub mod yaml;
 
 pub use diagnostic::{Code, Diagnostic, Severity};

@@ -1,0 +1,292 @@
+//! Scoring (SPEC §5.1–5.2) as plain functions over plain data: a rating's value, a review's
+//! score, critical failures and pass/fail. No I/O, no git.
+
+use crate::model::{RatingEntry, RatingValue, Rubric};
+use std::collections::BTreeMap;
+
+/// A rating `r` on a scale of `n` points is worth `(r - 1) / (n - 1)`: 0 for the lowest point,
+/// 1 for the highest. Out-of-scale ratings are clamped (they are `rating-out-of-scale` errors).
+pub fn rating_value(rating: i64, scale: u8) -> f64 {
+    let n = f64::from(scale.max(2));
+    let r = (rating as f64).clamp(1.0, n);
+    (r - 1.0) / (n - 1.0)
+}
+
+/// The score of one review.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReviewScore {
+    /// 0..=100; `None` when no category with weight > 0 was rated with a number.
+    pub score: Option<f64>,
+    /// `score >= pass_mark`; `None` without a score or without a pass mark.
+    pub pass: Option<bool>,
+    /// A critical category was rated in the lower half of its scale.
+    pub critical_failure: bool,
+}
+
+/// Scores a review's ratings against a rubric version (SPEC §5.2):
+/// `100 · Σ weight·value / Σ weight` over the categories rated with a number; `na` takes no
+/// part; a critical category with a value below 0.5 makes the score 0. Ratings of categories
+/// the rubric does not have are ignored.
+///
+/// Where every numerically rated category has weight 0 there is no score, unless a critical
+/// category failed: a critical failure is always a score of 0.
+pub fn score_review(rubric: &Rubric, ratings: &BTreeMap<String, RatingValue>) -> ReviewScore {
+    let mut sum = 0.0;
+    let mut weights = 0.0;
+    let mut critical_failure = false;
+    for category in rubric.categories.iter() {
+        let Some(RatingValue::Points(r)) = ratings.get(category.id.as_str()) else {
+            continue;
+        };
+        let value = rating_value(*r, category.scale.0);
+        if category.critical && value < 0.5 {
+            critical_failure = true;
+        }
+        sum += category.weight.0 * value;
+        weights += category.weight.0;
+    }
+    let score = if critical_failure {
+        Some(0.0)
+    } else if weights > 0.0 {
+        Some(100.0 * sum / weights)
+    } else {
+        None
+    };
+    let pass = match (score, rubric.pass_mark) {
+        (Some(s), Some(mark)) => Some(s >= mark.0),
+        _ => None,
+    };
+    ReviewScore {
+        score,
+        pass,
+        critical_failure,
+    }
+}
+
+/// The rating values of a review, by category id.
+pub fn rating_values<'a, I>(ratings: I) -> BTreeMap<String, RatingValue>
+where
+    I: IntoIterator<Item = (&'a str, &'a RatingEntry)>,
+{
+    ratings
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.value()))
+        .collect()
+}
+
+/// The mean of some scores, or `None` for none.
+pub fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = values
+        .into_iter()
+        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::NaMarker;
+
+    fn rubric(yaml: &str) -> Rubric {
+        let doc = crate::yaml::load_str("r.yaml", yaml).expect("loads");
+        Rubric::deserialize_from(&doc.value)
+    }
+
+    trait FromValue {
+        fn deserialize_from(v: &serde_json::Value) -> Self;
+    }
+
+    impl FromValue for Rubric {
+        fn deserialize_from(v: &serde_json::Value) -> Self {
+            serde::Deserialize::deserialize(v).expect("valid rubric")
+        }
+    }
+
+    fn ratings(pairs: &[(&str, Option<i64>)]) -> BTreeMap<String, RatingValue> {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Some(p) => RatingValue::Points(*p),
+                    None => RatingValue::Na(NaMarker::Na),
+                };
+                (k.to_string(), v)
+            })
+            .collect()
+    }
+
+    const SUPPORT: &str = "\
+id: support
+version: 1
+title: Support
+pass_mark: 85
+categories:
+  - {id: solution, title: S, scale: 4, weight: 3}
+  - {id: tone, title: T, scale: 5, weight: 2}
+  - {id: grammar, title: G, scale: 3, na: true}
+  - {id: security, title: D, scale: 2, critical: true}
+  - {id: notes, title: N, scale: 2, weight: 0}
+";
+
+    #[test]
+    fn values_span_zero_to_one() {
+        assert_eq!(rating_value(1, 4), 0.0);
+        assert_eq!(rating_value(4, 4), 1.0);
+        assert!((rating_value(3, 4) - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(rating_value(3, 5), 0.5);
+        assert_eq!(rating_value(2, 3), 0.5);
+        assert_eq!(rating_value(2, 2), 1.0);
+    }
+
+    #[test]
+    fn weighted_mean_by_hand() {
+        let r = rubric(SUPPORT);
+        // solution 3/4 → 2/3 ×3 = 2; tone 4/5 → 0.75 ×2 = 1.5; grammar 3/3 → 1 ×1 = 1;
+        // security 2/2 → 1 ×1 = 1; notes weight 0. Σ = 5.5 over Σ weight 7 → 78.5714…
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("solution", Some(3)),
+                ("tone", Some(4)),
+                ("grammar", Some(3)),
+                ("security", Some(2)),
+                ("notes", Some(1)),
+            ]),
+        );
+        assert!((s.score.unwrap() - 550.0 / 7.0).abs() < 1e-9);
+        assert_eq!(s.pass, Some(false));
+        assert!(!s.critical_failure);
+    }
+
+    #[test]
+    fn na_leaves_the_sum_and_the_weights() {
+        let r = rubric(SUPPORT);
+        // grammar na: (2 + 1.5 + 1) / 6 = 75.
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("solution", Some(3)),
+                ("tone", Some(4)),
+                ("grammar", None),
+                ("security", Some(2)),
+                ("notes", Some(2)),
+            ]),
+        );
+        assert_eq!(s.score, Some(75.0));
+    }
+
+    #[test]
+    fn perfect_review_passes_and_boundary_is_inclusive() {
+        let r = rubric(&SUPPORT.replace("pass_mark: 85", "pass_mark: 100"));
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("solution", Some(4)),
+                ("tone", Some(5)),
+                ("grammar", Some(3)),
+                ("security", Some(2)),
+                ("notes", Some(1)),
+            ]),
+        );
+        assert_eq!(s.score, Some(100.0));
+        assert_eq!(s.pass, Some(true));
+    }
+
+    #[test]
+    fn critical_failure_zeroes_the_review() {
+        let r = rubric(SUPPORT);
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("solution", Some(4)),
+                ("tone", Some(5)),
+                ("grammar", Some(3)),
+                ("security", Some(1)),
+                ("notes", Some(2)),
+            ]),
+        );
+        assert_eq!(s.score, Some(0.0));
+        assert_eq!(s.pass, Some(false));
+        assert!(s.critical_failure);
+    }
+
+    #[test]
+    fn lower_half_means_below_one_half() {
+        // Scale 5: 1 and 2 fail (0, 0.25), 3 (0.5) does not. Scale 3: only 1 fails.
+        let r = rubric(
+            "id: c\nversion: 1\ntitle: C\ncategories:\n  - {id: a, title: A, scale: 5, critical: true}\n  - {id: b, title: B, scale: 3, critical: true}\n",
+        );
+        let score = |a, b| score_review(&r, &ratings(&[("a", Some(a)), ("b", Some(b))]));
+        assert!(score(2, 3).critical_failure);
+        assert!(!score(3, 3).critical_failure);
+        assert!(score(5, 1).critical_failure);
+        assert_eq!(score(3, 2).score, Some(50.0));
+    }
+
+    #[test]
+    fn all_na_has_no_score_and_no_pass() {
+        let r = rubric(
+            "id: c\nversion: 1\ntitle: C\npass_mark: 80\ncategories:\n  - {id: a, title: A, scale: 5, na: true}\n",
+        );
+        let s = score_review(&r, &ratings(&[("a", None)]));
+        assert_eq!(s.score, None);
+        assert_eq!(s.pass, None);
+    }
+
+    #[test]
+    fn only_weight_zero_rated_has_no_score() {
+        let r = rubric(
+            "id: c\nversion: 1\ntitle: C\ncategories:\n  - {id: a, title: A, scale: 5, weight: 0}\n  - {id: b, title: B, scale: 2, na: true}\n",
+        );
+        let s = score_review(&r, &ratings(&[("a", Some(5)), ("b", None)]));
+        assert_eq!(s.score, None);
+    }
+
+    #[test]
+    fn no_pass_mark_means_pass_is_null() {
+        let r = rubric(&SUPPORT.replace("pass_mark: 85\n", ""));
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("solution", Some(4)),
+                ("tone", Some(5)),
+                ("grammar", Some(3)),
+                ("security", Some(2)),
+                ("notes", Some(1)),
+            ]),
+        );
+        assert_eq!(s.pass, None);
+    }
+
+    /// Zendesk QA's published scale table ("Understanding Zendesk QA Reviews dashboard
+    /// calculations"): category score = (selected - min) / (max - min) · 100.
+    #[test]
+    fn zendesk_qa_scale_table() {
+        let table: [(u8, &[f64]); 4] = [
+            (2, &[0.0, 100.0]),
+            (3, &[0.0, 50.0, 100.0]),
+            (4, &[0.0, 100.0 / 3.0, 200.0 / 3.0, 100.0]),
+            (5, &[0.0, 25.0, 50.0, 75.0, 100.0]),
+        ];
+        for (scale, expected) in table {
+            for (i, want) in expected.iter().enumerate() {
+                let got = 100.0 * rating_value(i as i64 + 1, scale);
+                assert!((got - want).abs() < 1e-9, "scale {scale} rating {}", i + 1);
+            }
+        }
+    }
+
+    /// Zendesk QA's published IQS example: the mean of review scores 100, 9.91, 63.96, 90.99
+    /// and 0 is 52.97.
+    #[test]
+    fn zendesk_qa_iqs_example() {
+        let iqs = mean([100.0, 9.91, 63.96, 90.99, 0.0]).unwrap();
+        assert_eq!((iqs * 100.0).round() / 100.0, 52.97);
+    }
+
+    #[test]
+    fn means() {
+        assert_eq!(mean([]), None);
+        assert_eq!(mean([100.0, 50.0, 0.0]), Some(50.0));
+    }
+}
