@@ -48,6 +48,16 @@ pub enum CheckError {
     NoSuchPath(String),
     #[error("path `{0}` is outside the QA repository")]
     OutsideRepository(String),
+    #[error(
+        "`{0}` is not a QA repository: it has no qa.yaml, rubrics/ or reviews/ \
+         (use -C DIR to run in another folder)"
+    )]
+    NotAQaRepository(String),
+    #[error(
+        "`{0}` holds no file that rubric checks: qa.yaml, rubrics/*.yaml and reviews/**/*.yaml \
+         (for a QA repository in a subfolder, use -C DIR)"
+    )]
+    NothingToCheck(String),
 }
 
 /// A file after loading, schema validation and typing.
@@ -116,18 +126,19 @@ fn load_typed<T: DeserializeOwned>(
     out
 }
 
-fn read(root: &Path, rel: &str, max_size: usize) -> Input {
+fn read(path: &Path, max_size: usize) -> Input {
     use std::io::Read;
     let result = (|| {
-        let f = std::fs::File::open(root.join(rel))?;
+        let f = std::fs::File::open(path)?;
         let mut buf = Vec::new();
         // Read one byte past the limit so that an oversized file is known without reading it all.
-        f.take(max_size as u64 + 1).read_to_end(&mut buf)?;
+        f.take((max_size as u64).saturating_add(1))
+            .read_to_end(&mut buf)?;
         Ok(buf)
     })();
     match result {
         Ok(buf) if buf.len() > max_size => {
-            let size = std::fs::metadata(root.join(rel)).map_or(buf.len() as u64, |m| m.len());
+            let size = std::fs::metadata(path).map_or(buf.len() as u64, |m| m.len());
             Input::TooLarge(size)
         }
         Ok(buf) => Input::Bytes(buf),
@@ -200,13 +211,12 @@ fn review_outcome(ctx: &ReviewContext<'_>, loaded: Loaded<Review>) -> ReviewOutc
         None => Some((repo::stem(&out.rel).to_string(), Pos::START)),
     };
     out.rubric_id = view.rubric.as_ref().map(|r| r.id.as_str().to_string());
+    // A version the working tree lacks (or whose file there is broken) may be in history.
     let ready = match &view.rubric {
         None => true,
-        Some(r) => {
-            ctx.versions
-                .contains_key(&(r.id.as_str().to_string(), r.version.0))
-                || ctx.broken_rubrics.contains(r.id.as_str())
-        }
+        Some(r) => ctx
+            .versions
+            .contains_key(&(r.id.as_str().to_string(), r.version.0)),
     };
     if ready {
         let more = check_review(ctx, &out.rel, &view, &doc);
@@ -292,17 +302,44 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         load_typed::<Config>(
             Kind::Config,
             repo::CONFIG_FILE,
-            read(root, repo::CONFIG_FILE, max),
+            read(&root.join(repo::CONFIG_FILE), max),
             max,
         )
     });
     let mut config = Config::default();
+    let mut config_doc = None;
     if let Some(c) = config_loaded {
         problems.extend(c.problems);
-        if let (Some(cfg), Some(doc)) = (c.value, c.doc) {
+        if let Some(doc) = c.doc {
+            // With schema errors elsewhere in qa.yaml, its valid parts (paths, roster,
+            // timezone) still apply, so one typo does not hide every review's problems.
+            let cfg = c.value.unwrap_or_else(|| lenient_config(&doc.value));
             problems.extend(check_config(&cfg, &doc));
             config = cfg;
+            config_doc = Some(doc);
         }
+    }
+    // The folders must exist: a misspelt folder would otherwise check nothing, and pass.
+    let mut any_folder = config_doc.is_some();
+    for (key, dir) in [
+        ("rubrics", &config.paths.rubrics),
+        ("reviews", &config.paths.reviews),
+    ] {
+        let exists = root.join(dir.as_str()).is_dir();
+        any_folder |= exists;
+        let pointer = format!("/paths/{key}");
+        match config_doc.as_ref().and_then(|d| d.node(&pointer)) {
+            Some(node) if !exists => problems.push(Diagnostic::new(
+                Code::MissingFolder,
+                repo::CONFIG_FILE,
+                node.value,
+                format!("paths.{key} names `{}`, which is not a folder", dir.as_str()),
+            )),
+            _ => {}
+        }
+    }
+    if !any_folder {
+        return Err(CheckError::NotAQaRepository(root.display().to_string()));
     }
     let tz = config
         .timezone
@@ -322,7 +359,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         .collect();
     let rubrics: Vec<Loaded<Rubric>> = rubric_files
         .par_iter()
-        .map(|f| load_typed(Kind::Rubric, &f.rel, read(root, &f.rel, max), max))
+        .map(|f| load_typed(Kind::Rubric, &f.rel, read(&f.path, max), max))
         .collect();
     let mut current: BTreeMap<String, RubricVersion> = BTreeMap::new();
     let mut rubric_paths: HashMap<String, String> = HashMap::new();
@@ -400,7 +437,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
             .par_iter()
             .map(|f| {
                 let loaded: Loaded<Review> =
-                    load_typed(Kind::Review, &f.rel, read(root, &f.rel, max), max);
+                    load_typed(Kind::Review, &f.rel, read(&f.path, max), max);
                 review_outcome(&ctx, loaded)
             })
             .collect();
@@ -510,16 +547,31 @@ fn select(
             } else {
                 root.join(p)
             };
-            let canon = std::fs::canonicalize(&abs)
-                .map_err(|_| CheckError::NoSuchPath(p.display().to_string()))?;
+            if std::fs::symlink_metadata(&abs).is_err() {
+                return Err(CheckError::NoSuchPath(p.display().to_string()));
+            }
+            // Resolve the folders, not a final symbolic link: a linked review is named by
+            // where it sits in the repository.
+            let canon = match (abs.parent(), abs.file_name()) {
+                (Some(parent), Some(name)) if !abs.is_dir() => {
+                    std::fs::canonicalize(parent).map(|d| d.join(name))
+                }
+                _ => std::fs::canonicalize(&abs),
+            }
+            .map_err(|_| CheckError::NoSuchPath(p.display().to_string()))?;
             let rel = canon
                 .strip_prefix(&canon_root)
                 .map_err(|_| CheckError::OutsideRepository(p.display().to_string()))?;
             let rel = repo::rel_path(Path::new(""), rel);
+            let mut matched = false;
             for f in files {
                 if rel.is_empty() || f.rel == rel || f.rel.starts_with(&format!("{rel}/")) {
+                    matched = true;
                     chosen.insert(f.rel.clone());
                 }
+            }
+            if !matched {
+                return Err(CheckError::NothingToCheck(p.display().to_string()));
             }
         }
         sel = Some(chosen);
@@ -574,6 +626,37 @@ fn parse_historic(file_name: &str, text: &str, max: usize) -> Option<Rubric> {
         .iter()
         .all(|d| d.severity != crate::Severity::Error);
     ok.then_some(r)
+}
+
+/// The valid parts of a `qa.yaml` that has schema errors, each read on its own.
+fn lenient_config(v: &serde_json::Value) -> Config {
+    fn part<'a, T: Deserialize<'a>>(v: Option<&'a serde_json::Value>) -> Option<T> {
+        v.and_then(|x| T::deserialize(x).ok())
+    }
+    let mut cfg = Config::default();
+    let paths = v.get("paths");
+    if let Some(p) = part(paths.and_then(|p| p.get("rubrics"))) {
+        cfg.paths.rubrics = p;
+    }
+    if let Some(p) = part(paths.and_then(|p| p.get("reviews"))) {
+        cfg.paths.reviews = p;
+    }
+    if let Some(p) = part(paths.and_then(|p| p.get("templates"))) {
+        cfg.paths.templates = p;
+    }
+    cfg.timezone = part(v.get("timezone"));
+    cfg.week_start = part(v.get("week_start"));
+    // Every person id counts, even one whose details have errors.
+    cfg.people = v.get("people").and_then(|p| p.as_object()).map(|people| {
+        people
+            .iter()
+            .filter_map(|(id, person)| {
+                let id = model::PersonId::try_from(id.clone()).ok()?;
+                Some((id, model::Person::deserialize(person).unwrap_or_default()))
+            })
+            .collect()
+    });
+    cfg
 }
 
 fn check_config(cfg: &Config, doc: &Document) -> Vec<Diagnostic> {

@@ -125,6 +125,8 @@ codes! {
     UnknownReviewer = "unknown-reviewer", Error, "A review's reviewer is not in the qa.yaml people roster.", "Add the reviewer to `people` in qa.yaml, or fix the id.";
     /// One e-mail given to two people.
     DuplicateEmail = "duplicate-email", Error, "Two people in the qa.yaml roster share an e-mail address.", "Keep each e-mail address under one person.";
+    /// A configured folder that does not exist.
+    MissingFolder = "missing-folder", Error, "qa.yaml names a rubrics or reviews folder that does not exist.", "Create the folder, or fix the path in qa.yaml (paths are relative to the repository root).";
     /// An unknown IANA time zone.
     UnknownTimezone = "unknown-timezone", Error, "qa.yaml names a time zone that is not in the IANA database.", "Use an IANA zone name such as UTC or Europe/Tallinn.";
     /// A reviewer reviewing their own conversation.

@@ -19,8 +19,10 @@ pub enum FileKind {
 /// One file of the QA repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
-    /// Path relative to the repository root, `/`-separated.
+    /// Path relative to the repository root, `/`-separated (lossy for non-UTF-8 names).
     pub rel: String,
+    /// The real path, for reading.
+    pub path: PathBuf,
     pub kind: FileKind,
 }
 
@@ -38,8 +40,11 @@ pub fn find_root(start: &Path) -> PathBuf {
     start.to_path_buf()
 }
 
-fn is_yaml(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+/// Does the file name end in `.yaml` or `.yml` (any case)?
+pub fn is_yaml(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 /// `/`-separated path of `p` relative to `root`.
@@ -59,6 +64,7 @@ pub fn list_files(root: &Path, paths: &Paths) -> Vec<SourceFile> {
     if root.join(CONFIG_FILE).is_file() {
         out.push(SourceFile {
             rel: CONFIG_FILE.to_string(),
+            path: root.join(CONFIG_FILE),
             kind: FileKind::Config,
         });
     }
@@ -74,9 +80,15 @@ pub fn list_files(root: &Path, paths: &Paths) -> Vec<SourceFile> {
             .into_iter()
             .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file() && is_yaml(e.path()))
+            // A symbolic link to a file counts as that file (links to folders are not followed).
+            .filter(|e| {
+                let file = e.file_type().is_file()
+                    || (e.file_type().is_symlink() && e.path().is_file());
+                file && is_yaml(e.path())
+            })
             .map(|e| SourceFile {
                 rel: rel_path(root, e.path()),
+                path: e.path().to_path_buf(),
                 kind,
             })
             .collect();

@@ -66,6 +66,7 @@ const TESTED_CODES: &[&str] = &[
     "unknown-agent",
     "unknown-reviewer",
     "duplicate-email",
+    "missing-folder",
     "unknown-timezone",
     "self-review",
     "future-date",
@@ -1664,6 +1665,138 @@ fn warnings_and_errors_together_exit_1() {
         &[
             (REVIEW_PATH, 4, 14, "future-date"),
             (REVIEW_PATH, 8, 13, "rating-out-of-scale"),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// missing-folder, and repositories that would otherwise check nothing
+
+#[test]
+fn missing_folder_points_at_the_configured_path() {
+    let dir = with_review(REVIEW);
+    std::fs::write(
+        dir.path().join("qa.yaml"),
+        "timezone: UTC\npaths:\n  reviews: review\n",
+    )
+    .unwrap();
+    let out = check(&dir);
+    assert_check(&out, 1, &[("qa.yaml", 3, 12, "missing-folder")]);
+    assert_contains(&message(&out.1, "missing-folder"), "`review`");
+}
+
+#[test]
+fn missing_folder_when_the_path_is_a_file() {
+    let dir = with_review(REVIEW);
+    std::fs::write(dir.path().join("qa.yaml"), "paths: {reviews: qa.yaml}\n").unwrap();
+    let out = check(&dir);
+    assert_check(&out, 1, &[("qa.yaml", 1, 18, "missing-folder")]);
+}
+
+#[test]
+fn a_folder_that_is_not_a_qa_repository_cannot_run() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_not_in_git(dir.path());
+    let out = crate::rubric(dir.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a QA repository"));
+}
+
+#[test]
+fn a_named_path_with_nothing_to_check_cannot_run() {
+    let dir = with_review(REVIEW);
+    std::fs::create_dir_all(dir.path().join("review")).unwrap();
+    std::fs::write(dir.path().join("review/x.yaml"), REVIEW).unwrap();
+    std::fs::create_dir_all(dir.path().join("rubrics/archive")).unwrap();
+    std::fs::write(dir.path().join("rubrics/archive/old.yaml"), RUBRIC).unwrap();
+    for path in ["review/x.yaml", "review", "rubrics/archive/old.yaml"] {
+        let out = crate::rubric(dir.path())
+            .args(["check", path])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{path}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("holds no file that rubric checks"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn upper_case_extensions_and_linked_files_are_checked() {
+    let dir = with_review(REVIEW);
+    write_bytes(
+        &dir,
+        "reviews/2026/11/ZD-1.YAML",
+        edit(REVIEW, "  solution: 3\n", "  solution: 9\n").as_bytes(),
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("linked.yaml");
+    std::fs::write(&target, edit(REVIEW, "  tone:", "  tnoe:")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&target, dir.path().join("reviews/2026/11/linked.yaml")).unwrap();
+    let out = check(&dir);
+    let mut expected = vec![("reviews/2026/11/ZD-1.YAML", 8, 13, "rating-out-of-scale")];
+    if cfg!(unix) {
+        expected.push(("reviews/2026/11/linked.yaml", 7, 1, "missing-rating"));
+        expected.push(("reviews/2026/11/linked.yaml", 9, 3, "unknown-category"));
+    }
+    assert_check(&out, 1, &expected);
+    // A linked review is named by where it sits in the repository.
+    if cfg!(unix) {
+        let out = check_json(dir.path(), &["reviews/2026/11/linked.yaml"]);
+        assert_eq!(out.1["files_checked"], 1);
+    }
+}
+
+#[test]
+fn a_typo_in_qa_yaml_does_not_drop_the_roster() {
+    let dir = with_roster(&edit(REVIEW, "agent: alice", "agent: alise"));
+    std::fs::write(
+        dir.path().join("qa.yaml"),
+        edit(CONFIG, "timezone: Europe/Tallinn", "timezon: Europe/Tallinn"),
+    )
+    .unwrap();
+    let out = check(&dir);
+    assert_check(
+        &out,
+        1,
+        &[
+            ("qa.yaml", 1, 1, "schema"),
+            (REVIEW_PATH, 2, 8, "unknown-agent"),
+        ],
+    );
+}
+
+#[test]
+fn a_broken_working_tree_rubric_does_not_hide_reviews_of_a_valid_older_version() {
+    let dir = with_rubric(&rubric_v(1));
+    std::fs::write(dir.path().join(REVIEW_PATH), review_v(1)).unwrap();
+    git_init(dir.path());
+    git_commit_all(dir.path(), "2026-02-01T12:00:00+00:00", "v1");
+    // v2 in the working tree has a label-count error; the v1 review rates tone 9.
+    std::fs::write(
+        dir.path().join(RUBRIC_PATH),
+        edit(
+            &rubric_v(2),
+            "labels: [Wrong, Partial, Good, Excellent]",
+            "labels: [Wrong, Good, Excellent]",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(REVIEW_PATH),
+        edit(&review_v(1), "rating: 2,", "rating: 9,"),
+    )
+    .unwrap();
+    let out = check(&dir);
+    assert_check(
+        &out,
+        1,
+        &[
+            (RUBRIC_PATH, 13, 5, "label-count"),
+            (REVIEW_PATH, 9, 19, "rating-out-of-scale"),
         ],
     );
 }
