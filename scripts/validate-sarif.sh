@@ -3,6 +3,8 @@
 # Usage: scripts/validate-sarif.sh RUBRIC_BINARY QA_REPO_DIR
 # Fails if the validator reports any error-level result.
 set -euo pipefail
+# The multitool is a .NET program; without libicu on the machine it needs invariant globalization.
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 bin=$(realpath "$1"); repo=$(realpath "$2")
 tools="${SARIF_TOOLS_DIR:-$PWD/target/sarif-tools}"
 mkdir -p "$tools"

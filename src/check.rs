@@ -333,7 +333,10 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
                 Code::MissingFolder,
                 repo::CONFIG_FILE,
                 node.value,
-                format!("paths.{key} names `{}`, which is not a folder", dir.as_str()),
+                format!(
+                    "paths.{key} names `{}`, which is not a folder",
+                    dir.as_str()
+                ),
             )),
             _ => {}
         }

@@ -122,9 +122,28 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let canon = std::fs::canonicalize(&root).unwrap_or(root.clone());
-            let source = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
-            let text =
-                output::render_check(&report, format, &source, color, &output::dir_uri(&canon));
+            // Source lines for the human format, read no further than the size limit.
+            let max = args.max_file_size;
+            let source = |rel: &str| {
+                use std::io::Read;
+                let f = std::fs::File::open(root.join(rel)).ok()?;
+                let mut buf = Vec::new();
+                f.take((max as u64).saturating_add(1))
+                    .read_to_end(&mut buf)
+                    .ok()?;
+                (buf.len() <= max).then(|| String::from_utf8(buf).ok())?
+            };
+            let prefix = rubric::history::History::open(&root)
+                .map(|h| h.prefix().to_string())
+                .unwrap_or_default();
+            let text = output::render_check(
+                &report,
+                format,
+                &source,
+                color,
+                &output::dir_uri(&canon),
+                &prefix,
+            );
             print(&text)?;
             // A file that could not be read leaves the check incomplete: "could not run" (SPEC §6:
             // 2 for an I/O error), even though the report lists everything else.

@@ -56,6 +56,11 @@ impl History {
         Ok(History { repo, prefix })
     }
 
+    /// The QA repository root relative to the git work tree (`/`-separated, "" at the top).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// Is this a shallow clone (history cut off)?
     pub fn is_shallow(&self) -> bool {
         self.repo.is_shallow()

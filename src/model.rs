@@ -136,19 +136,26 @@ pub struct Rubric {
     pub categories: NonEmptyVec<Category>,
 }
 
-/// A rubric version: an integer >= 1.
+/// The largest rubric version (the schema's `maximum`).
+pub const MAX_VERSION: u32 = 999_999_999;
+
+/// A whole number written as an integer or as a float with no fraction (`4` or `4.0`): JSON
+/// Schema's `integer` accepts both, so the typed model does too.
+fn whole(v: f64, min: f64, max: f64) -> Option<i64> {
+    (v.fract() == 0.0 && v >= min && v <= max).then_some(v as i64)
+}
+
+/// A rubric version: an integer 1..=999,999,999.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "i64", into = "u32")]
+#[serde(try_from = "f64", into = "u32")]
 pub struct Version(pub u32);
 
-impl TryFrom<i64> for Version {
+impl TryFrom<f64> for Version {
     type Error = String;
-    fn try_from(v: i64) -> Result<Self, String> {
-        u32::try_from(v)
-            .ok()
-            .filter(|v| *v >= 1)
-            .map(Version)
-            .ok_or_else(|| format!("version must be an integer >= 1, not {v}"))
+    fn try_from(v: f64) -> Result<Self, String> {
+        whole(v, 1.0, f64::from(MAX_VERSION))
+            .map(|v| Version(v as u32))
+            .ok_or_else(|| format!("version must be an integer 1..{MAX_VERSION}, not {v}"))
     }
 }
 
@@ -247,17 +254,15 @@ pub struct Group {
 
 /// A scale: 2..=10 points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "i64", into = "u8")]
+#[serde(try_from = "f64", into = "u8")]
 pub struct Scale(pub u8);
 
-impl TryFrom<i64> for Scale {
+impl TryFrom<f64> for Scale {
     type Error = String;
-    fn try_from(v: i64) -> Result<Self, String> {
-        if (2..=10).contains(&v) {
-            Ok(Scale(v as u8))
-        } else {
-            Err(format!("scale must be 2..10, not {v}"))
-        }
+    fn try_from(v: f64) -> Result<Self, String> {
+        whole(v, 2.0, 10.0)
+            .map(|v| Scale(v as u8))
+            .ok_or_else(|| format!("scale must be 2..10, not {v}"))
     }
 }
 
@@ -369,8 +374,11 @@ impl TryFrom<String> for RubricRef {
         if version.starts_with('0') || !version.chars().all(|c| c.is_ascii_digit()) {
             return Err(err());
         }
-        let version: i64 = version.parse().map_err(|_| err())?;
-        let version = Version::try_from(version).map_err(|_| err())?;
+        if version.len() > 9 {
+            return Err(err());
+        }
+        let version: u32 = version.parse().map_err(|_| err())?;
+        let version = Version::try_from(f64::from(version)).map_err(|_| err())?;
         Ok(RubricRef { id, version })
     }
 }
@@ -500,7 +508,11 @@ pub struct ConversationId(pub String);
 enum StringOrInt {
     S(String),
     I(i64),
+    F(f64),
 }
+
+/// The largest whole number a conversation id may be written as (2^53 - 1, exact in f64).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 impl TryFrom<StringOrInt> for ConversationId {
     type Error = String;
@@ -508,7 +520,13 @@ impl TryFrom<StringOrInt> for ConversationId {
         match v {
             StringOrInt::S(s) if s.is_empty() => Err("conversation id must not be empty".into()),
             StringOrInt::S(s) => Ok(ConversationId(s)),
-            StringOrInt::I(i) => Ok(ConversationId(i.to_string())),
+            StringOrInt::I(i) if (i as f64).abs() <= MAX_SAFE_INTEGER => {
+                Ok(ConversationId(i.to_string()))
+            }
+            StringOrInt::F(f) => whole(f, -MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)
+                .map(|i| ConversationId(i.to_string()))
+                .ok_or_else(|| format!("conversation id {f} is not a whole number")),
+            StringOrInt::I(i) => Err(format!("conversation id {i} is too large")),
         }
     }
 }
@@ -553,8 +571,18 @@ pub enum RatingEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum RatingValue {
-    Points(i64),
+    Points(#[serde(deserialize_with = "de_points")] i64),
     Na(NaMarker),
+}
+
+/// The largest rating magnitude the schema allows (ratings beyond the scale are a check, not a
+/// schema error, but absurd numbers are refused by both).
+pub const MAX_POINTS: i64 = 1_000_000;
+
+fn de_points<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let v = f64::deserialize(d)?;
+    whole(v, -(MAX_POINTS as f64), MAX_POINTS as f64)
+        .ok_or_else(|| serde::de::Error::custom(format!("{v} is not a whole number of points")))
 }
 
 /// The literal string `na`.

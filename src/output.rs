@@ -26,11 +26,12 @@ pub fn render_check(
     source: &dyn Fn(&str) -> Option<String>,
     color: bool,
     root_uri: &str,
+    workspace_prefix: &str,
 ) -> String {
     match format {
         CheckFormat::Human => human(report, source, color),
         CheckFormat::Json => json(report),
-        CheckFormat::Github => github(report),
+        CheckFormat::Github => github(report, workspace_prefix),
         CheckFormat::Sarif => sarif(report, root_uri),
         CheckFormat::Junit => junit(report),
     }
@@ -67,6 +68,35 @@ fn token_range(line: &str, column: usize) -> std::ops::Range<usize> {
     start..start + len.max(usize::from(!rest.is_empty()))
 }
 
+/// A file's text split into lines once (problems in one file are many; finding each line from
+/// the top would be quadratic). A leading byte-order mark is not shown.
+struct Lines {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: String) -> Lines {
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(t) => t.to_string(),
+            None => text,
+        };
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// Line `n` (1-based) without its line ending.
+    fn get(&self, n: usize) -> Option<&str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        let end = self.starts.get(n).map_or(self.text.len(), |e| e - 1);
+        self.text
+            .get(start..end.max(start))
+            .map(|l| l.trim_end_matches('\r'))
+    }
+}
+
 /// rustc-style text: the problem, the source line with a caret under the offending node, and
 /// the hint; then a summary line.
 pub fn human(report: &CheckReport, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
@@ -75,17 +105,17 @@ pub fn human(report: &CheckReport, source: &dyn Fn(&str) -> Option<String>, colo
     } else {
         Renderer::plain()
     };
-    let mut cache: BTreeMap<&str, Option<String>> = BTreeMap::new();
+    let mut cache: BTreeMap<&str, Option<Lines>> = BTreeMap::new();
     let mut out = String::new();
     for d in &report.problems {
-        let text = cache.entry(&d.path).or_insert_with(|| source(&d.path));
+        let lines = cache
+            .entry(&d.path)
+            .or_insert_with(|| source(&d.path).map(Lines::new));
         let level = match d.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let line = text
-            .as_deref()
-            .and_then(|t| t.lines().nth(d.line.saturating_sub(1)));
+        let line = lines.as_ref().and_then(|l| l.get(d.line));
         let title = level.primary_title(d.message.as_str()).id(d.code.name());
         let mut groups = Vec::new();
         match line {
@@ -104,7 +134,7 @@ pub fn human(report: &CheckReport, source: &dyn Fn(&str) -> Option<String>, colo
                 title.element(
                     annotate_snippets::Origin::path(d.path.as_str())
                         .line(d.line)
-                        .char_column(d.column.saturating_sub(1)),
+                        .char_column(d.column),
                 ),
             ),
         }
@@ -137,8 +167,10 @@ fn gh_prop(s: &str) -> String {
     gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One `::error` or `::warning` workflow command per problem.
-pub fn github(report: &CheckReport) -> String {
+/// One `::error` or `::warning` workflow command per problem. GitHub resolves `file=` against
+/// the workspace (the git work tree), so `workspace_prefix` is the QA repository's folder in it
+/// ("" when it is the top).
+pub fn github(report: &CheckReport, workspace_prefix: &str) -> String {
     let mut out = String::new();
     for d in &report.problems {
         let cmd = match d.severity {
@@ -152,7 +184,11 @@ pub fn github(report: &CheckReport) -> String {
         }
         out.push_str(&format!(
             "::{cmd} file={},line={},col={},title={}::{}\n",
-            gh_prop(&d.path),
+            gh_prop(&if workspace_prefix.is_empty() {
+                d.path.clone()
+            } else {
+                format!("{workspace_prefix}/{}", d.path)
+            }),
             d.line,
             d.column,
             gh_prop(&format!("rubric {}", d.code.name())),

@@ -82,8 +82,8 @@ pub fn list_files(root: &Path, paths: &Paths) -> Vec<SourceFile> {
             .filter_map(Result::ok)
             // A symbolic link to a file counts as that file (links to folders are not followed).
             .filter(|e| {
-                let file = e.file_type().is_file()
-                    || (e.file_type().is_symlink() && e.path().is_file());
+                let file =
+                    e.file_type().is_file() || (e.file_type().is_symlink() && e.path().is_file());
                 file && is_yaml(e.path())
             })
             .map(|e| SourceFile {

@@ -202,9 +202,21 @@ fn flow_depth_pos(text: &str, depth: usize) -> Option<Pos> {
     None
 }
 
-/// The first tab at or after the start of `line` (1-based).
+/// A position inside the text: an error reported at the end of the input (after the last
+/// newline) points at the end of the last line instead.
+fn clamp_pos(text: &str, pos: Pos) -> Pos {
+    let lines: Vec<&str> = text.trim_end_matches('\n').split('\n').collect();
+    if pos.line <= lines.len() {
+        return pos;
+    }
+    let last = lines.last().map_or("", |l| l.trim_end_matches('\r'));
+    Pos::new(lines.len().max(1), last.chars().count() + 1)
+}
+
+/// The first tab on `line` (1-based) or the line after it.
 fn first_tab_from_line(text: &str, line: usize) -> Option<Pos> {
-    for (i, l) in text.split('\n').enumerate().skip(line.saturating_sub(1)) {
+    let skip = line.saturating_sub(1);
+    for (i, l) in text.split('\n').enumerate().skip(skip).take(2) {
         if let Some(col) = l.chars().position(|c| c == '\t') {
             return Some(Pos::new(i + 1, col + 1));
         }
@@ -342,7 +354,10 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
                 flow_depth_pos(text, MAX_DEPTH + 1).unwrap_or(pos),
                 format!("nesting deeper than {MAX_DEPTH} levels"),
             )
-        } else if info.contains("tab") {
+        } else if info.contains("found a tab")
+            || info.contains("tabs disallowed")
+            || info.contains("tab character")
+        {
             // saphyr reports tab errors after the tab, sometimes on the line before it.
             (
                 Code::YamlSyntax,
@@ -352,7 +367,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
         } else {
             (Code::YamlSyntax, pos, format!("YAML syntax error: {info}"))
         };
-        vec![Diagnostic::new(code, path, pos, message)]
+        vec![Diagnostic::new(code, path, clamp_pos(text, pos), message)]
     };
     for item in &mut parser {
         let (ev, span) = match item {

@@ -1755,7 +1755,11 @@ fn a_typo_in_qa_yaml_does_not_drop_the_roster() {
     let dir = with_roster(&edit(REVIEW, "agent: alice", "agent: alise"));
     std::fs::write(
         dir.path().join("qa.yaml"),
-        edit(CONFIG, "timezone: Europe/Tallinn", "timezon: Europe/Tallinn"),
+        edit(
+            CONFIG,
+            "timezone: Europe/Tallinn",
+            "timezon: Europe/Tallinn",
+        ),
     )
     .unwrap();
     let out = check(&dir);

@@ -220,3 +220,29 @@ fn every_code_is_documented() {
         );
     }
 }
+
+#[test]
+fn human_skips_a_byte_order_mark_and_never_points_past_the_file() {
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        (
+            "reviews/bom.yaml",
+            &format!(
+                "\u{feff}{}",
+                REVIEW.replace("reviewer: alice", "reviewer: bob")
+            ),
+        ),
+        ("reviews/eof.yaml", "rubric: support@2\nagent: [mari\n"),
+    ]);
+    let (code, out) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(" --> reviews/bom.yaml:6:13\n  |\n6 |   solution: 7\n  |             ^\n"),
+        "{out}"
+    );
+    assert!(!out.contains('\u{feff}'));
+    assert!(
+        out.contains(" --> reviews/eof.yaml:2:13\n  |\n2 | agent: [mari\n  |             ^\n"),
+        "{out}"
+    );
+}

@@ -311,3 +311,27 @@ fn generated_repository_checks_clean() {
         .count();
     assert!(old > 0);
 }
+
+#[test]
+fn github_annotations_name_paths_from_the_git_work_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let qa = dir.path().join("qa");
+    std::fs::create_dir_all(qa.join("rubrics")).unwrap();
+    std::fs::create_dir_all(qa.join("reviews")).unwrap();
+    std::fs::write(qa.join("rubrics/support.yaml"), V1).unwrap();
+    std::fs::write(
+        qa.join("reviews/old.yaml"),
+        OLD_REVIEW.replace("tone: 3", "tone: 4"),
+    )
+    .unwrap();
+    git(dir.path(), &["init", "-q"], "2026-03-01T10:00:00Z");
+    commit_all(dir.path(), "v1", "2026-03-02T10:00:00Z");
+    let out = rubric(&qa)
+        .args(["check", "--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().next().unwrap(),
+        "::error file=qa/reviews/old.yaml,line=8,col=9,title=rubric rating-out-of-scale::rating 4 for `tone` is outside its scale 1..3%0AUse a rating from 1 to the category's scale."
+    );
+}
