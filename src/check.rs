@@ -103,14 +103,15 @@ fn load_typed<T: DeserializeOwned>(
             return out;
         }
     };
-    let doc = match yaml::load(rel, &bytes, max_size) {
+    let mut doc = match yaml::load(rel, &bytes, max_size) {
         Ok(d) => d,
         Err(problems) => {
             out.problems = problems;
             return out;
         }
     };
-    out.problems = schema::validate(kind, rel, &doc);
+    out.problems = std::mem::take(&mut doc.problems);
+    out.problems.extend(schema::validate(kind, rel, &doc));
     if out.problems.is_empty() {
         match T::deserialize(&doc.value) {
             Ok(v) => out.value = Some(v),
@@ -620,7 +621,7 @@ fn select(
 
 fn parse_historic(file_name: &str, text: &str, max: usize) -> Option<Rubric> {
     let doc = yaml::load(file_name, text.as_bytes(), max).ok()?;
-    if !schema::validate(Kind::Rubric, file_name, &doc).is_empty() {
+    if !doc.problems.is_empty() || !schema::validate(Kind::Rubric, file_name, &doc).is_empty() {
         return None;
     }
     let r: Rubric = serde_json::from_value(doc.value.clone()).ok()?;
@@ -902,6 +903,10 @@ fn check_review(
     for (cat, entry) in ratings {
         let ptr = format!("/ratings/{}", escape_segment(cat));
         let Some(category) = rubric.categories.iter().find(|c| c.id.as_str() == cat) else {
+            if model::Slug::try_from(cat.clone()).is_err() {
+                // Not even a valid category id: the schema error already says so.
+                continue;
+            }
             let guess = crate::diagnostic::did_you_mean(cat, missing.iter().copied())
                 .or_else(|| crate::diagnostic::did_you_mean(cat, cat_ids.iter().copied()));
             out.push(Diagnostic::new(

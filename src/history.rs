@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 pub enum HistoryError {
     #[error("not inside a git repository")]
     NoRepository,
-    #[error("revision `{rev}` not found: {source}")]
+    #[error("revision `{rev}` not found: {}", source.message())]
     BadRevision { rev: String, source: git2::Error },
-    #[error("git error: {0}")]
+    #[error("git error: {}", .0.message())]
     Git(#[from] git2::Error),
 }
 

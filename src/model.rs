@@ -116,7 +116,7 @@ id_type!(
     /// A review, agent, reviewer, team or calibration id: `[A-Za-z0-9][A-Za-z0-9._@+-]*`.
     PersonId,
     is_person_id,
-    "id (letters, digits and . _ @ + -)"
+    "id (ASCII letters, digits and . _ @ + -)"
 );
 
 /// A rubric file (SPEC §2).

@@ -204,7 +204,7 @@ fn push_error(
                 }
                 None => {
                     let expected = schema_description(kind, error)
-                        .map(|d| format!(". Expected {}", lower_first(d)))
+                        .map(|d| format!(". Expected {}", expectation(d)))
                         .unwrap_or_default();
                     out.push(diag(
                         value_or_key_pos(doc, &pointer, instance),
@@ -227,7 +227,7 @@ fn push_error(
         }
         ValidationErrorKind::Pattern { .. } | ValidationErrorKind::Enum { .. } => {
             let expected = schema_description(kind, error)
-                .map(|d| format!(". Expected {}", lower_first(d)))
+                .map(|d| format!(". Expected {}", expectation(d)))
                 .unwrap_or_default();
             out.push(diag(
                 value_or_key_pos(doc, &pointer, instance),
@@ -274,6 +274,21 @@ fn schema_description(kind: Kind, error: &ValidationError<'_>) -> Option<&'stati
     let path = error.schema_path().as_str();
     let (parent, _) = path.rsplit_once('/')?;
     kind.json().pointer(parent)?.get("description")?.as_str()
+}
+
+/// A schema description as the tail of "Expected …": without "Optional" and without the
+/// sentence on defaults.
+fn expectation(d: &str) -> String {
+    let d = d
+        .strip_prefix("Optional: ")
+        .or_else(|| d.strip_prefix("Optional "))
+        .unwrap_or(d);
+    let d = d
+        .split(" Default:")
+        .next()
+        .unwrap_or(d)
+        .trim_end_matches('.');
+    lower_first(d)
 }
 
 fn lower_first(s: &str) -> String {

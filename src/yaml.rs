@@ -30,6 +30,9 @@ pub struct NodePos {
 pub struct Document {
     pub value: Value,
     positions: Positions,
+    /// Problems that do not stop the file from being read (duplicate keys: the last value is
+    /// kept so that the rest of the file can still be checked).
+    pub problems: Vec<Diagnostic>,
 }
 
 /// Node positions keyed by a 64-bit FNV-1a hash of the node's JSON Pointer, sorted by hash.
@@ -246,7 +249,7 @@ struct Receiver<'i> {
     documents: usize,
     extra_document: Option<Pos>,
     stack: Vec<Frame>,
-    duplicate: Option<(Pos, String)>,
+    duplicates: Vec<(Pos, String)>,
 }
 
 impl Receiver<'_> {
@@ -295,11 +298,11 @@ impl<'i> SpannedEventReceiver<'i> for Receiver<'i> {
                 self.node_done();
             }
             Event::Scalar(text, style, _, _) => {
-                if self.at_key() && !is_null_plain(text, *style) && self.duplicate.is_none() {
+                if self.at_key() && !is_null_plain(text, *style) {
                     let text = text.to_string();
                     if let Some(Frame::Mapping { keys, .. }) = self.stack.last_mut() {
                         if !keys.insert(text.clone()) {
-                            self.duplicate = Some((pos_of(&span.start), text));
+                            self.duplicates.push((pos_of(&span.start), text));
                         }
                     }
                 }
@@ -331,7 +334,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
         documents: 0,
         extra_document: None,
         stack: Vec::new(),
-        duplicate: None,
+        duplicates: Vec::new(),
     };
     let syntax = |pos: Pos, info: &str| {
         let (code, pos, message) = if info.contains("duplicated key") {
@@ -376,14 +379,6 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
         };
         let is_end = matches!(ev, Event::StreamEnd);
         recv.on_event(ev, span);
-        if let Some((pos, key)) = recv.duplicate.take() {
-            return Err(vec![Diagnostic::new(
-                Code::DuplicateKey,
-                path,
-                pos,
-                format!("duplicate key `{key}` in mapping"),
-            )]);
-        }
         if let Some(e) = recv.loader.error() {
             return Err(syntax(pos_of(e.marker()), e.info()));
         }
@@ -455,7 +450,23 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
         return Err(problems);
     }
     positions.finish();
-    Ok(Document { value, positions })
+    let problems = recv
+        .duplicates
+        .iter()
+        .map(|(pos, key)| {
+            Diagnostic::new(
+                Code::DuplicateKey,
+                path,
+                *pos,
+                format!("duplicate key `{key}` in mapping (the last value is the one checked)"),
+            )
+        })
+        .collect();
+    Ok(Document {
+        value,
+        positions,
+        problems,
+    })
 }
 
 fn convert(
@@ -579,9 +590,12 @@ mod tests {
 
     #[test]
     fn duplicate_key_points_at_second_key() {
-        let e = load_str("x.yaml", "a: 1\nb: 2\na: 3\n").unwrap_err();
+        let doc = load_str("x.yaml", "a: 1\nb: 2\na: 3\nb: [x]\n").unwrap();
+        let e = &doc.problems;
+        assert_eq!(e.len(), 2);
         assert_eq!(e[0].code, Code::DuplicateKey);
         assert_eq!((e[0].line, e[0].column), (3, 1));
+        assert_eq!((e[1].line, e[1].column), (4, 1));
     }
 
     #[test]

@@ -1804,3 +1804,17 @@ fn a_broken_working_tree_rubric_does_not_hide_reviews_of_a_valid_older_version()
         ],
     );
 }
+
+#[test]
+fn a_duplicate_key_does_not_hide_the_rest_of_the_file() {
+    let review = edit(REVIEW, "agent: alice\n", "agent: alice\nagent: alise\n");
+    let out = check(&with_roster(&review));
+    assert_check(
+        &out,
+        1,
+        &[
+            (REVIEW_PATH, 3, 1, "duplicate-key"),
+            (REVIEW_PATH, 3, 8, "unknown-agent"),
+        ],
+    );
+}
