@@ -61,21 +61,21 @@ pub enum CheckError {
 }
 
 /// A file after loading, schema validation and typing.
-struct Loaded<T> {
-    rel: String,
-    doc: Option<Document>,
-    value: Option<T>,
-    problems: Vec<Diagnostic>,
+pub(crate) struct Loaded<T> {
+    pub(crate) rel: String,
+    pub(crate) doc: Option<Document>,
+    pub(crate) value: Option<T>,
+    pub(crate) problems: Vec<Diagnostic>,
 }
 
 /// A file's bytes, or why there are none.
-enum Input {
+pub(crate) enum Input {
     Bytes(Vec<u8>),
     TooLarge(u64),
     Failed(std::io::Error),
 }
 
-fn load_typed<T: DeserializeOwned>(
+pub(crate) fn load_typed<T: DeserializeOwned>(
     kind: Kind,
     rel: &str,
     input: Input,
@@ -127,7 +127,7 @@ fn load_typed<T: DeserializeOwned>(
     out
 }
 
-fn read(path: &Path, max_size: usize) -> Input {
+pub(crate) fn read(path: &Path, max_size: usize) -> Input {
     use std::io::Read;
     let result = (|| {
         let f = std::fs::File::open(path)?;
@@ -229,11 +229,11 @@ fn review_outcome(ctx: &ReviewContext<'_>, loaded: Loaded<Review>) -> ReviewOutc
 }
 
 /// Rubric versions by (rubric id, version).
-type VersionIndex = HashMap<(String, u32), RubricVersion>;
+pub(crate) type VersionIndex = HashMap<(String, u32), RubricVersion>;
 
 /// Every valid rubric version in the history of the git repository holding `root`, keyed by
 /// (id, version), from the newest commit that declared it; and whether the clone is shallow.
-fn historic_versions(
+pub(crate) fn historic_versions(
     root: &Path,
     rubrics_dir: &str,
     max: usize,
@@ -262,14 +262,14 @@ pub struct RubricVersion {
 }
 
 /// What the roster knows about a person id or e-mail.
-struct Roster {
+pub(crate) struct Roster {
     /// Roster id and lowercased e-mail → roster id.
     lookup: HashMap<String, String>,
     ids: Vec<String>,
 }
 
 impl Roster {
-    fn new(config: &Config) -> Option<Roster> {
+    pub(crate) fn new(config: &Config) -> Option<Roster> {
         let people = config.people.as_ref()?;
         let mut lookup = HashMap::new();
         let mut ids = Vec::new();
@@ -285,7 +285,7 @@ impl Roster {
         Some(Roster { lookup, ids })
     }
 
-    fn resolve(&self, id: &str) -> Option<&str> {
+    pub(crate) fn resolve(&self, id: &str) -> Option<&str> {
         self.lookup
             .get(id)
             .or_else(|| self.lookup.get(&id.to_lowercase()))
@@ -633,7 +633,7 @@ fn parse_historic(file_name: &str, text: &str, max: usize) -> Option<Rubric> {
 }
 
 /// The valid parts of a `qa.yaml` that has schema errors, each read on its own.
-fn lenient_config(v: &serde_json::Value) -> Config {
+pub(crate) fn lenient_config(v: &serde_json::Value) -> Config {
     fn part<'a, T: Deserialize<'a>>(v: Option<&'a serde_json::Value>) -> Option<T> {
         v.and_then(|x| T::deserialize(x).ok())
     }

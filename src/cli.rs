@@ -28,12 +28,97 @@ struct Cli {
 enum Command {
     /// Validate rubrics, reviews and qa.yaml (exit 0 clean, 1 problems found, 2 could not run).
     Check(CheckArgs),
+    /// One row per review: id, agent, reviewer, date, rubric, score, pass.
+    Score(ScoreArgs),
+    /// Per-agent (team, category, reviewer) quality over time, from the commit history.
+    Trends(TrendsArgs),
+    /// Every version of one review: commit, author, date, score.
+    History(HistoryArgs),
     /// Print a bundled JSON Schema.
     Schema {
         /// Which schema.
         #[arg(value_enum)]
         kind: SchemaKind,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct StateArgs {
+    /// Read the reviews in this commit's tree instead of the files on disk.
+    #[arg(long, value_name = "REV")]
+    rev: Option<String>,
+    /// Neither read nor write the history cache under .git/rubric/.
+    #[arg(long)]
+    no_cache: bool,
+    /// Accept a shallow clone; the output is then marked partial.
+    #[arg(long)]
+    allow_shallow: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct ScoreArgs {
+    /// Only these review files or folders.
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    state: StateArgs,
+    #[arg(long, value_enum, default_value = "human")]
+    format: DataFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct TrendsArgs {
+    /// What to group by.
+    #[arg(long, value_enum, default_value = "agent")]
+    by: ByArg,
+    /// The period length.
+    #[arg(long, value_enum, default_value = "month")]
+    period: PeriodArg,
+    /// Only reviews on or after this day (YYYY-MM-DD, in the configured zone).
+    #[arg(long, value_name = "DATE")]
+    since: Option<chrono::NaiveDate>,
+    /// Only reviews on or before this day.
+    #[arg(long, value_name = "DATE")]
+    until: Option<chrono::NaiveDate>,
+    /// Only this agent (roster id or e-mail).
+    #[arg(long, value_name = "ID")]
+    agent: Option<String>,
+    #[command(flatten)]
+    state: StateArgs,
+    #[arg(long, value_enum, default_value = "human")]
+    format: DataFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct HistoryArgs {
+    /// The review id.
+    id: String,
+    #[command(flatten)]
+    state: StateArgs,
+    #[arg(long, value_enum, default_value = "human")]
+    format: DataFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DataFormat {
+    Human,
+    Json,
+    Csv,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ByArg {
+    Agent,
+    Team,
+    Category,
+    Reviewer,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum PeriodArg {
+    Week,
+    Month,
+    Quarter,
+    Year,
 }
 
 #[derive(clap::Args, Debug)]
@@ -89,6 +174,57 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         return Err(format!("`{}` is not a folder", start.display()));
     }
     match cli.command {
+        Command::Score(args) => {
+            let root = repo::find_root(&start);
+            let state = load_state(&root, &args.state)?;
+            let rows: Vec<rubric::report::ScoreRow> = state
+                .reviews
+                .iter()
+                .filter(|r| {
+                    args.paths.is_empty()
+                        || args.paths.iter().any(|p| {
+                            let want = repo::rel_path(&root, &normalize(&start.join(p)));
+                            want.is_empty()
+                                || r.path == want
+                                || r.path.starts_with(&format!("{want}/"))
+                        })
+                })
+                .map(|r| r.row())
+                .collect();
+            let text = match args.format {
+                DataFormat::Json => json(&rows),
+                DataFormat::Csv => output::score_rows(&rows, true),
+                DataFormat::Human => output::score_rows(&rows, false),
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Trends(args) => {
+            let root = repo::find_root(&start);
+            let state = load_state(&root, &args.state)?;
+            let report = trends_report(&state, &args);
+            let text = match args.format {
+                DataFormat::Json => json(&report),
+                DataFormat::Csv => output::trends(&report, true),
+                DataFormat::Human => output::trends(&report, false),
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::History(args) => {
+            let root = repo::find_root(&start);
+            let state = load_state(&root, &args.state)?;
+            let rows = state
+                .history(&args.id)
+                .ok_or_else(|| format!("no review `{}` in the history", args.id))?;
+            let text = match args.format {
+                DataFormat::Json => json(&rows),
+                DataFormat::Csv => output::history(&rows, true),
+                DataFormat::Human => output::history(&rows, false),
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Schema { kind } => {
             let kind = match kind {
                 SchemaKind::Rubric => Kind::Rubric,
@@ -156,6 +292,117 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ExitCode::SUCCESS
             })
         }
+    }
+}
+
+/// Lexically removes `.` and `..` from a path (no file system access).
+fn normalize(p: &std::path::Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Reads the QA state, with a progress spinner on a terminal, and prints its warnings.
+fn load_state(root: &std::path::Path, args: &StateArgs) -> Result<rubric::qa::QaState, String> {
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} reading history: {pos} commits")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        b.enable_steady_tick(std::time::Duration::from_millis(120));
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let opts = rubric::qa::StateOptions {
+        scan: rubric::scan::ScanOptions {
+            rev: args.rev.clone(),
+            no_cache: args.no_cache,
+            allow_shallow: args.allow_shallow,
+        },
+        now: chrono::Utc::now(),
+    };
+    let state = rubric::qa::QaState::load(root, &opts, &mut |n| bar.set_position(n as u64));
+    bar.finish_and_clear();
+    let state = state.map_err(|e| e.to_string())?;
+    for w in &state.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(state)
+}
+
+fn trends_report(state: &rubric::qa::QaState, args: &TrendsArgs) -> rubric::report::TrendsReport {
+    use rubric::trends::{By, Observation, Period};
+    let by = match args.by {
+        ByArg::Agent => By::Agent,
+        ByArg::Team => By::Team,
+        ByArg::Category => By::Category,
+        ByArg::Reviewer => By::Reviewer,
+    };
+    let period = match args.period {
+        PeriodArg::Week => Period::Week,
+        PeriodArg::Month => Period::Month,
+        PeriodArg::Quarter => Period::Quarter,
+        PeriodArg::Year => Period::Year,
+    };
+    let agent = args.agent.as_deref().map(|a| state.person(a));
+    let mut obs = Vec::new();
+    for r in &state.reviews {
+        // Calibration reviews are independent re-ratings, not the agent's record.
+        if r.calibration.is_some()
+            || args.since.is_some_and(|s| r.day < s)
+            || args.until.is_some_and(|u| r.day > u)
+            || agent.as_ref().is_some_and(|a| *a != r.agent)
+        {
+            continue;
+        }
+        match by {
+            By::Category => {
+                for (cat, value) in &r.categories {
+                    obs.push(Observation {
+                        key: cat.clone(),
+                        day: r.day,
+                        value: *value,
+                    });
+                }
+            }
+            _ => {
+                let Some(score) = r.score else { continue };
+                let key = match by {
+                    By::Agent => r.agent.clone(),
+                    By::Reviewer => r.reviewer.clone(),
+                    _ => state
+                        .team(&r.agent)
+                        .unwrap_or_else(|| "(no team)".to_string()),
+                };
+                obs.push(Observation {
+                    key,
+                    day: r.day,
+                    value: score,
+                });
+            }
+        }
+    }
+    rubric::report::TrendsReport {
+        by: by.name().to_string(),
+        period: period.name().to_string(),
+        rows: rubric::trends::trends(&obs, period, state.week_start),
+        partial: state.partial,
     }
 }
 

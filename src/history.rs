@@ -1,5 +1,7 @@
 //! Git history through git2: the only module that touches git. It finds old rubric versions
-//! in past commits and lists the files changed since a revision.
+//! in past commits, lists the files changed since a revision, walks every commit for the
+//! review files each one changed (by comparing tree entries by id), reads blobs, trees and the
+//! mailmap, and answers ancestry questions for the cache.
 
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Sort};
 use std::collections::HashSet;
@@ -14,6 +16,83 @@ pub enum HistoryError {
     BadRevision { rev: String, source: git2::Error },
     #[error("git error: {}", .0.message())]
     Git(#[from] git2::Error),
+    #[error("the branch has no commits yet")]
+    Unborn,
+}
+
+/// A git object id (SHA-1), small and copyable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId(pub [u8; 20]);
+
+impl ObjectId {
+    fn from_oid(oid: Oid) -> ObjectId {
+        let mut b = [0u8; 20];
+        let bytes = oid.as_bytes();
+        b[..bytes.len().min(20)].copy_from_slice(&bytes[..bytes.len().min(20)]);
+        ObjectId(b)
+    }
+
+    fn oid(self) -> Result<Oid, git2::Error> {
+        Oid::from_bytes(&self.0)
+    }
+
+    /// Parses 40 hex digits.
+    pub fn parse(hex: &str) -> Option<ObjectId> {
+        Oid::from_str(hex)
+            .ok()
+            .filter(|_| hex.len() == 40)
+            .map(Self::from_oid)
+    }
+}
+
+impl serde::Serialize for ObjectId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ObjectId::parse(&s).ok_or_else(|| serde::de::Error::custom("not a 40-digit object id"))
+    }
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Who made a commit and when, as recorded (raw identity: mailmap and roster apply later).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CommitInfo {
+    pub id: ObjectId,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author time, seconds since the Unix epoch.
+    pub time: i64,
+    /// The author's UTC offset in minutes.
+    pub offset_minutes: i32,
+}
+
+/// One YAML file that a commit changed under a watched folder (path relative to the QA root).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: String,
+    pub old: Option<ObjectId>,
+    pub new: Option<ObjectId>,
+}
+
+/// The watched files a commit changed. For a merge, only changes that match none of its
+/// parents (made by the merge itself) are listed: the rest are credited to the branch commits.
+#[derive(Debug, Clone)]
+pub struct CommitChanges {
+    pub commit: CommitInfo,
+    pub changes: Vec<FileChange>,
 }
 
 /// A git repository that holds a QA repository (possibly in a subfolder).
@@ -165,6 +244,253 @@ impl History {
         out.dedup();
         Ok(out)
     }
+}
+
+impl History {
+    /// The commit a revision names (HEAD when `None`).
+    pub fn resolve(&self, rev: Option<&str>) -> Result<ObjectId, HistoryError> {
+        let obj = match rev {
+            Some(r) => {
+                self.repo
+                    .revparse_single(r)
+                    .map_err(|source| HistoryError::BadRevision {
+                        rev: r.to_string(),
+                        source,
+                    })?
+            }
+            None => match self.repo.head() {
+                Ok(h) => h.peel(ObjectType::Commit)?,
+                Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
+                    return Err(HistoryError::Unborn)
+                }
+                Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                    return Err(HistoryError::Unborn)
+                }
+                Err(e) => return Err(e.into()),
+            },
+        };
+        let commit = obj
+            .peel_to_commit()
+            .map_err(|source| HistoryError::BadRevision {
+                rev: rev.unwrap_or("HEAD").to_string(),
+                source,
+            })?;
+        Ok(ObjectId::from_oid(commit.id()))
+    }
+
+    /// Is `ancestor` an ancestor of (or the same as) `of`?
+    pub fn is_ancestor(&self, ancestor: ObjectId, of: ObjectId) -> bool {
+        let (Ok(a), Ok(b)) = (ancestor.oid(), of.oid()) else {
+            return false;
+        };
+        a == b || self.repo.graph_descendant_of(b, a).unwrap_or(false)
+    }
+
+    /// The git directory (for the cache).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// `git config user.email`, if set.
+    pub fn user_email(&self) -> Option<String> {
+        self.repo.config().ok()?.get_string("user.email").ok()
+    }
+
+    /// Maps a raw identity through the repository's `.mailmap` (as it is now).
+    pub fn mailmap(&self, name: &str, email: &str) -> (String, String) {
+        let resolved = self.repo.mailmap().ok().and_then(|m| {
+            let sig = git2::Signature::now(name, email).ok()?;
+            let r = m.resolve_signature(&sig).ok()?;
+            Some((
+                r.name().unwrap_or(name).to_string(),
+                r.email().unwrap_or(email).to_string(),
+            ))
+        });
+        resolved.unwrap_or_else(|| (name.to_string(), email.to_string()))
+    }
+
+    /// A blob's bytes.
+    pub fn read_blob(&self, id: ObjectId) -> Result<Vec<u8>, HistoryError> {
+        Ok(self.repo.find_blob(id.oid()?)?.content().to_vec())
+    }
+
+    /// The YAML files below `dir` (relative to the QA root) in a commit's tree, with their blobs.
+    pub fn tree_files(
+        &self,
+        commit: ObjectId,
+        dir: &str,
+    ) -> Result<Vec<(String, ObjectId)>, HistoryError> {
+        let tree = self.repo.find_commit(commit.oid()?)?.tree()?;
+        let mut out = Vec::new();
+        let Ok(entry) = tree.get_path(&self.repo_path(dir)) else {
+            return Ok(out);
+        };
+        if entry.kind() != Some(ObjectType::Tree) {
+            return Ok(out);
+        }
+        let sub = self.repo.find_tree(entry.id())?;
+        let base = dir.trim_end_matches('/').to_string();
+        let mut stack = vec![(sub, base)];
+        while let Some((t, path)) = stack.pop() {
+            for e in t.iter() {
+                let Ok(name) = e.name() else { continue };
+                let p = format!("{path}/{name}");
+                match e.kind() {
+                    Some(ObjectType::Tree) if !name.starts_with('.') => {
+                        stack.push((self.repo.find_tree(e.id())?, p))
+                    }
+                    Some(ObjectType::Blob) if is_yaml_name(name) => {
+                        out.push((p, ObjectId::from_oid(e.id())))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every commit reachable from `tip` and not from `stop` (exclusive), parents before
+    /// children, with the YAML files it changed below `dir`. `progress` is called with the
+    /// number of commits done so far.
+    pub fn walk_changes(
+        &self,
+        tip: ObjectId,
+        stop: Option<ObjectId>,
+        dir: &str,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Vec<CommitChanges>, HistoryError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+        walk.push(tip.oid()?)?;
+        if let Some(s) = stop {
+            walk.hide(s.oid()?)?;
+        }
+        let dir_path = self.repo_path(dir);
+        let mut out = Vec::new();
+        for (n, oid) in walk.enumerate() {
+            let commit = self.repo.find_commit(oid?)?;
+            let sub_of = |c: &git2::Commit<'_>| -> Result<Option<Oid>, git2::Error> {
+                let tree = c.tree()?;
+                Ok(tree
+                    .get_path(&dir_path)
+                    .ok()
+                    .filter(|e| e.kind() == Some(ObjectType::Tree))
+                    .map(|e| e.id()))
+            };
+            let new_dir = sub_of(&commit)?;
+            let parents: Vec<git2::Commit<'_>> = commit.parents().collect();
+            let base = dir.trim_end_matches('/');
+            let mut changes = Vec::new();
+            match parents.first() {
+                None => self.diff_dirs(None, new_dir, base, &mut changes)?,
+                Some(first) => {
+                    let old_dir = sub_of(first)?;
+                    self.diff_dirs(old_dir, new_dir, base, &mut changes)?;
+                    if parents.len() > 1 && !changes.is_empty() {
+                        // A merge: keep only what matches none of the other parents.
+                        let others: Vec<git2::Tree<'_>> = parents[1..]
+                            .iter()
+                            .map(|p| p.tree())
+                            .collect::<Result<_, _>>()?;
+                        changes.retain(|c: &FileChange| {
+                            !others.iter().any(|t| {
+                                let there = t
+                                    .get_path(&self.repo_path(&c.path))
+                                    .ok()
+                                    .map(|e| ObjectId::from_oid(e.id()));
+                                there == c.new
+                            })
+                        });
+                    }
+                }
+            }
+            let author = commit.author();
+            out.push(CommitChanges {
+                commit: CommitInfo {
+                    id: ObjectId::from_oid(commit.id()),
+                    author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+                    author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+                    time: author.when().seconds(),
+                    offset_minutes: author.when().offset_minutes(),
+                },
+                changes,
+            });
+            if n % 256 == 0 {
+                progress(n);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Compares two trees by entry ids, descending only into subtrees that differ.
+    fn diff_dirs(
+        &self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        path: &str,
+        out: &mut Vec<FileChange>,
+    ) -> Result<(), HistoryError> {
+        if old == new {
+            return Ok(());
+        }
+        let entries = |id: Option<Oid>| -> Result<Vec<(String, Oid, bool)>, git2::Error> {
+            let Some(id) = id else { return Ok(Vec::new()) };
+            let tree = self.repo.find_tree(id)?;
+            Ok(tree
+                .iter()
+                .filter_map(|e| {
+                    let name = e.name().ok()?.to_string();
+                    match e.kind() {
+                        Some(ObjectType::Tree) => Some((name, e.id(), true)),
+                        Some(ObjectType::Blob) => Some((name, e.id(), false)),
+                        _ => None,
+                    }
+                })
+                .collect())
+        };
+        let old_entries = entries(old)?;
+        let new_entries = entries(new)?;
+        let find = |list: &[(String, Oid, bool)], name: &str, tree: bool| {
+            list.iter()
+                .find(|(n, _, t)| n == name && *t == tree)
+                .map(|(_, id, _)| *id)
+        };
+        let mut names: Vec<(&str, bool)> = old_entries
+            .iter()
+            .chain(new_entries.iter())
+            .map(|(n, _, t)| (n.as_str(), *t))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        for (name, is_tree) in names {
+            let (o, n) = (
+                find(&old_entries, name, is_tree),
+                find(&new_entries, name, is_tree),
+            );
+            if o == n {
+                continue;
+            }
+            let child = format!("{path}/{name}");
+            if is_tree {
+                if !name.starts_with('.') {
+                    self.diff_dirs(o, n, &child, out)?;
+                }
+            } else if is_yaml_name(name) {
+                out.push(FileChange {
+                    path: child,
+                    old: o.map(ObjectId::from_oid),
+                    new: n.map(ObjectId::from_oid),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_yaml_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
 }
 
 fn oid_string(oid: Oid) -> String {

@@ -9,10 +9,14 @@ pub mod diagnostic;
 pub mod history;
 pub mod model;
 pub mod output;
+pub mod qa;
 pub mod repo;
 pub mod report;
+pub mod scan;
 pub mod schema;
 pub mod score;
+pub mod timeline;
+pub mod trends;
 pub mod yaml;
 
 pub use diagnostic::{Code, Diagnostic, Severity};

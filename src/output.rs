@@ -379,6 +379,240 @@ pub fn junit(report: &CheckReport) -> String {
     r.to_string().unwrap_or_default()
 }
 
+/// Formats a score for people: one decimal, or `-` when there is none.
+fn one_decimal(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |s| format!("{s:.1}"))
+}
+
+fn signed(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |c| {
+        if c.abs() < 0.05 {
+            "±0.0".to_string()
+        } else {
+            format!("{c:+.1}")
+        }
+    })
+}
+
+/// Shortens text to `max` characters with an ellipsis.
+fn fit(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// A plain text table: left-aligned text columns, right-aligned numeric ones.
+fn table(header: &[&str], right: &[bool], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i] - c.chars().count();
+            if i > 0 {
+                out.push_str("  ");
+            }
+            if right[i] {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(c);
+            } else {
+                out.push_str(c);
+                if i + 1 < cells.len() {
+                    out.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        let mut out = out.trim_end().to_string();
+        out.push('\n');
+        out
+    };
+    let mut out = line(header.to_vec());
+    for r in rows {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+fn csv_of(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(header);
+    for r in rows {
+        let _ = w.write_record(r);
+    }
+    w.into_inner()
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default()
+}
+
+/// `rubric score`: a human table, or CSV with full-precision scores.
+pub fn score_rows(rows: &[crate::report::ScoreRow], csv: bool) -> String {
+    let header = [
+        "id",
+        "agent",
+        "reviewer",
+        "date",
+        "rubric",
+        "score",
+        "pass",
+        "calibration",
+        "uncommitted",
+        "path",
+    ];
+    if csv {
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.clone(),
+                    r.agent.clone(),
+                    r.reviewer.clone(),
+                    r.date.clone(),
+                    format!("{}@{}", r.rubric, r.version),
+                    r.score.map(|s| s.to_string()).unwrap_or_default(),
+                    r.pass.map(|p| p.to_string()).unwrap_or_default(),
+                    r.calibration.clone().unwrap_or_default(),
+                    r.uncommitted.to_string(),
+                    r.path.clone(),
+                ]
+            })
+            .collect();
+        return csv_of(&header, &cells);
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut note = Vec::new();
+            if let Some(c) = &r.calibration {
+                note.push(format!("calibration {c}"));
+            }
+            if r.uncommitted {
+                note.push("uncommitted".to_string());
+            }
+            vec![
+                fit(&r.id, 24),
+                fit(&r.agent, 14),
+                fit(&r.reviewer, 14),
+                r.date.chars().take(10).collect(),
+                fit(&format!("{}@{}", r.rubric, r.version), 14),
+                one_decimal(r.score),
+                match r.pass {
+                    Some(true) => "pass".into(),
+                    Some(false) => "FAIL".into(),
+                    None => "-".into(),
+                },
+                note.join(", "),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "id", "agent", "reviewer", "date", "rubric", "score", "pass", "",
+        ],
+        &[false, false, false, false, false, true, false, false],
+        &cells,
+    )
+}
+
+/// `rubric trends`: a table that fits 80 columns, or CSV.
+pub fn trends(report: &crate::report::TrendsReport, csv: bool) -> String {
+    if csv {
+        let cells: Vec<Vec<String>> = report
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.key.clone(),
+                    r.period.clone(),
+                    r.reviews.to_string(),
+                    r.score.to_string(),
+                    r.change.map(|c| c.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        return csv_of(
+            &[report.by.as_str(), "period", "reviews", "score", "change"],
+            &cells,
+        );
+    }
+    let cells: Vec<Vec<String>> = report
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                fit(&r.key, 32),
+                r.period.clone(),
+                r.reviews.to_string(),
+                one_decimal(Some(r.score)),
+                signed(r.change),
+            ]
+        })
+        .collect();
+    let score = if report.by == "category" {
+        "avg"
+    } else {
+        "IQS"
+    };
+    let mut out = table(
+        &[
+            report.by.as_str(),
+            report.period.as_str(),
+            "reviews",
+            score,
+            "change",
+        ],
+        &[false, false, true, true, true],
+        &cells,
+    );
+    if report.partial {
+        out.push_str("(partial: shallow clone)\n");
+    }
+    out
+}
+
+/// `rubric history ID`: a table, or CSV.
+pub fn history(rows: &[crate::report::HistoryRow], csv: bool) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                if csv {
+                    r.commit.clone()
+                } else {
+                    r.commit.chars().take(10).collect()
+                },
+                r.kind.clone(),
+                r.author.clone(),
+                if csv {
+                    r.date.clone()
+                } else {
+                    r.date.chars().take(16).collect()
+                },
+                if csv {
+                    r.score.map(|s| s.to_string()).unwrap_or_default()
+                } else {
+                    one_decimal(r.score)
+                },
+                r.path.clone(),
+            ]
+        })
+        .collect();
+    let header = ["commit", "change", "author", "date", "score", "path"];
+    if csv {
+        csv_of(&header, &cells)
+    } else {
+        table(&header, &[false, false, false, false, true, false], &cells)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,3 +62,57 @@ pub struct ProblemJson<'a> {
     pub code: &'a str,
     pub message: &'a str,
 }
+
+/// One row of `rubric score` (SPEC §7): one review as it is in the state read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreRow {
+    pub id: String,
+    pub path: String,
+    pub agent: String,
+    pub reviewer: String,
+    /// RFC 3339: a full date for a date-only `reviewed_at`, else a time in the configured zone.
+    pub date: String,
+    pub rubric: String,
+    pub version: u32,
+    pub score: Option<f64>,
+    pub pass: Option<bool>,
+    pub calibration: Option<String>,
+    /// Not committed yet: reviewer and date defaults come from `git config user.email` and
+    /// today.
+    pub uncommitted: bool,
+}
+
+/// `rubric trends --format json` (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendsReport {
+    pub by: String,
+    pub period: String,
+    pub rows: Vec<TrendRow>,
+    /// True when the history was partial (a shallow clone with --allow-shallow).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
+}
+
+/// One key in one period: the mean score (IQS, or a category's mean value ×100).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendRow {
+    pub key: String,
+    pub period: String,
+    pub reviews: usize,
+    pub score: f64,
+    /// Against the key's previous period (the one right before), when it had reviews.
+    pub change: Option<f64>,
+}
+
+/// One version of a review (`rubric history ID`), oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryRow {
+    pub commit: String,
+    pub author: String,
+    /// The commit's author date, RFC 3339 in the configured zone.
+    pub date: String,
+    pub score: Option<f64>,
+    /// added, edited, moved or deleted.
+    pub kind: String,
+    pub path: String,
+}

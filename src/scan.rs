@@ -1,0 +1,210 @@
+//! The history scan: every review's timeline from the git history (through the history
+//! module), each file version parsed once by blob id, and the cache under `.git/rubric/` that
+//! lets a later run read only the commits that are new since.
+
+use crate::history::{History, HistoryError, ObjectId};
+use crate::timeline::{Snapshot, Timelines};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Bump when the cache's meaning changes; an old cache is then rebuilt.
+pub const CACHE_FORMAT: u32 = 1;
+
+/// How to scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// The commit to scan up to (default HEAD).
+    pub rev: Option<String>,
+    /// Ignore and do not write the cache.
+    pub no_cache: bool,
+    /// Scan a shallow clone anyway (the result is partial).
+    pub allow_shallow: bool,
+}
+
+/// Why the history could not be scanned (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(
+        "this is a shallow clone: its history is cut off, so the commits that added reviews are \
+         missing and every review would look added in the oldest commit there is. Fetch the \
+         whole history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout), or \
+         pass --allow-shallow to accept partial results"
+    )]
+    Shallow,
+    #[error("the branch has no commits yet: commit the QA repository first")]
+    Unborn,
+    #[error("not inside a git repository: the history that dates reviews is missing")]
+    NoRepository,
+    #[error("cannot read the git history: {0}")]
+    History(HistoryError),
+}
+
+impl From<HistoryError> for ScanError {
+    fn from(e: HistoryError) -> Self {
+        match e {
+            HistoryError::Unborn => ScanError::Unborn,
+            HistoryError::NoRepository => ScanError::NoRepository,
+            other => ScanError::History(other),
+        }
+    }
+}
+
+/// The result of a scan.
+pub struct Scan {
+    pub history: History,
+    pub tip: ObjectId,
+    pub timelines: Timelines,
+    /// Parsed content of every review file version seen, by blob id.
+    pub snapshots: HashMap<ObjectId, Snapshot>,
+    /// True when the clone is shallow and --allow-shallow accepted it.
+    pub partial: bool,
+    /// How the cache was used: "cold", "warm", or "incremental (N new commits)".
+    pub cache: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheFile {
+    format: u32,
+    prefix: String,
+    reviews_dir: String,
+    tip: ObjectId,
+    commits: Vec<crate::history::CommitInfo>,
+    reviews: BTreeMap<String, Vec<crate::timeline::Event>>,
+    snapshots: HashMap<ObjectId, Snapshot>,
+}
+
+fn cache_path(h: &History) -> PathBuf {
+    h.git_dir()
+        .join("rubric")
+        .join(format!("history-v{CACHE_FORMAT}.json"))
+}
+
+fn read_cache(path: &Path, prefix: &str, reviews_dir: &str) -> Option<CacheFile> {
+    let bytes = std::fs::read(path).ok()?;
+    let c: CacheFile = serde_json::from_slice(&bytes).ok()?;
+    (c.format == CACHE_FORMAT && c.prefix == prefix && c.reviews_dir == reviews_dir).then_some(c)
+}
+
+/// Writes the cache atomically: a temp file in the same folder, then a rename.
+fn write_cache(path: &Path, cache: &CacheFile) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".history-{}.tmp", std::process::id()));
+    let bytes = serde_json::to_vec(cache).map_err(std::io::Error::other)?;
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Scans the history of the git repository holding `root` for review files under
+/// `reviews_dir`. `progress` is called with the number of commits read so far.
+pub fn scan(
+    root: &Path,
+    reviews_dir: &str,
+    opts: &ScanOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Scan, ScanError> {
+    let history = History::open(root)?;
+    let partial = history.is_shallow();
+    if partial && !opts.allow_shallow {
+        return Err(ScanError::Shallow);
+    }
+    let tip = history.resolve(opts.rev.as_deref())?;
+    let path = cache_path(&history);
+    let cached = if opts.no_cache {
+        None
+    } else {
+        read_cache(&path, history.prefix(), reviews_dir)
+    };
+    let (mut timelines, mut snapshots, stop, mode) = match cached {
+        Some(c) if c.tip == tip => {
+            let timelines = Timelines {
+                commits: c.commits,
+                reviews: c.reviews,
+            };
+            return Ok(Scan {
+                history,
+                tip,
+                timelines,
+                snapshots: c.snapshots,
+                partial,
+                cache: "warm".into(),
+            });
+        }
+        Some(c) if history.is_ancestor(c.tip, tip) => (
+            Timelines {
+                commits: c.commits,
+                reviews: c.reviews,
+            },
+            c.snapshots,
+            Some(c.tip),
+            "incremental",
+        ),
+        _ => (Timelines::default(), HashMap::new(), None, "cold"),
+    };
+    let commits = history.walk_changes(tip, stop, reviews_dir, progress)?;
+
+    // Every file version is parsed once: read the new blobs, then parse them in parallel.
+    let mut wanted: Vec<(ObjectId, String)> = Vec::new();
+    let mut seen: HashSet<ObjectId> = snapshots.keys().copied().collect();
+    for c in &commits {
+        for ch in &c.changes {
+            for blob in [ch.new, ch.old].into_iter().flatten() {
+                if seen.insert(blob) {
+                    wanted.push((blob, ch.path.clone()));
+                }
+            }
+        }
+    }
+    let raw: Vec<(ObjectId, String, Vec<u8>)> = wanted
+        .into_iter()
+        .map(|(id, path)| Ok((id, path, history.read_blob(id)?)))
+        .collect::<Result<_, HistoryError>>()?;
+    let parsed: Vec<(ObjectId, Snapshot)> = raw
+        .par_iter()
+        .map(|(id, path, bytes)| (*id, Snapshot::from_bytes(path, bytes)))
+        .collect();
+    snapshots.extend(parsed);
+
+    let n = commits.len();
+    for c in commits {
+        timelines.push_commit(c.commit, &c.changes, &|b| {
+            snapshots.get(&b).and_then(|s| s.id.clone())
+        });
+    }
+    let cache = match mode {
+        "incremental" => format!("incremental ({n} new commits)"),
+        m => m.to_string(),
+    };
+    // Only a scan of HEAD's line moves the cache forward; an older --rev leaves it alone.
+    let head = history.resolve(None).ok();
+    if !opts.no_cache && !partial && head == Some(tip) {
+        let file = CacheFile {
+            format: CACHE_FORMAT,
+            prefix: history.prefix().to_string(),
+            reviews_dir: reviews_dir.to_string(),
+            tip,
+            commits: timelines.commits,
+            reviews: timelines.reviews,
+            snapshots,
+        };
+        // A cache that cannot be written only costs time next run.
+        let _ = write_cache(&path, &file);
+        timelines = Timelines {
+            commits: file.commits,
+            reviews: file.reviews,
+        };
+        snapshots = file.snapshots;
+    }
+    Ok(Scan {
+        history,
+        tip,
+        timelines,
+        snapshots,
+        partial,
+        cache,
+    })
+}

@@ -1,0 +1,308 @@
+//! Review timelines as plain data: what one version of a review file says (a snapshot), and,
+//! from the commits in order, when each review id was added, edited, moved and deleted.
+//! No git here: the history module supplies the commits and blobs.
+
+use crate::history::{CommitInfo, FileChange, ObjectId};
+use crate::model::{self, RatingValue};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// What one version of a review file says, read leniently: every well-formed field is kept.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The explicit `id`, if any (otherwise the file stem is the id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<String>,
+    /// Rubric id and version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric: Option<(String, u32)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<String>,
+    /// Category id → rating (`None` for `na`).
+    #[serde(default)]
+    pub ratings: BTreeMap<String, Option<i64>>,
+    /// Category id → comment.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub comments: BTreeMap<String, String>,
+    /// Category id → root causes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub root_causes: BTreeMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The file loaded and matched the review schema.
+    pub valid: bool,
+}
+
+impl Snapshot {
+    /// Reads a review file's bytes. A file that is not YAML at all gives an invalid, empty
+    /// snapshot.
+    pub fn from_bytes(path: &str, bytes: &[u8]) -> Snapshot {
+        let Ok(doc) = crate::yaml::load(path, bytes, crate::yaml::DEFAULT_MAX_FILE_SIZE) else {
+            return Snapshot::default();
+        };
+        let valid = doc.problems.is_empty()
+            && crate::schema::validate(crate::schema::Kind::Review, path, &doc).is_empty();
+        Self::from_value(&doc.value, valid)
+    }
+
+    fn from_value(v: &serde_json::Value, valid: bool) -> Snapshot {
+        use serde::Deserialize as _;
+        fn field<'a, T: Deserialize<'a>>(v: &'a serde_json::Value, key: &str) -> Option<T> {
+            v.get(key).and_then(|x| T::deserialize(x).ok())
+        }
+        let mut s = Snapshot {
+            id: field::<model::PersonId>(v, "id").map(String::from),
+            agent: field::<model::PersonId>(v, "agent").map(String::from),
+            reviewer: field::<model::PersonId>(v, "reviewer").map(String::from),
+            reviewed_at: field::<model::DateText>(v, "reviewed_at").map(|d| d.0),
+            rubric: field::<model::RubricRef>(v, "rubric").map(|r| (r.id.to_string(), r.version.0)),
+            calibration: field::<model::PersonId>(v, "calibration").map(String::from),
+            conversation: v
+                .get("conversation")
+                .and_then(|c| c.get("id"))
+                .and_then(|x| model::ConversationId::deserialize(x).ok())
+                .map(|c| c.0),
+            url: v
+                .get("conversation")
+                .and_then(|c| c.get("url"))
+                .and_then(|x| x.as_str())
+                .map(String::from),
+            comment: field(v, "comment"),
+            valid,
+            ..Snapshot::default()
+        };
+        if let Some(ratings) = v.get("ratings").and_then(|r| r.as_object()) {
+            for (k, x) in ratings {
+                let Ok(entry) = model::RatingEntry::deserialize(x) else {
+                    continue;
+                };
+                let value = match entry.value() {
+                    RatingValue::Points(p) => Some(p),
+                    RatingValue::Na(_) => None,
+                };
+                s.ratings.insert(k.clone(), value);
+                if let Some(c) = entry.comment() {
+                    s.comments.insert(k.clone(), c.to_string());
+                }
+                let causes: Vec<String> =
+                    entry.root_causes().iter().map(|r| r.to_string()).collect();
+                if !causes.is_empty() {
+                    s.root_causes.insert(k.clone(), causes);
+                }
+            }
+        }
+        s
+    }
+
+    /// The review id: the explicit `id`, else the file stem.
+    pub fn review_id(&self, path: &str) -> String {
+        self.id
+            .clone()
+            .unwrap_or_else(|| crate::repo::stem(path).to_string())
+    }
+
+    /// The ratings as scoring input.
+    pub fn rating_values(&self) -> BTreeMap<String, RatingValue> {
+        self.ratings
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Some(p) => RatingValue::Points(*p),
+                    None => RatingValue::Na(model::NaMarker::Na),
+                };
+                (k.clone(), v)
+            })
+            .collect()
+    }
+}
+
+/// What happened to a review in one commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    Added,
+    Edited,
+    Moved,
+    Deleted,
+}
+
+/// One event in a review's life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Index into [`Timelines::commits`].
+    pub commit: usize,
+    pub kind: EventKind,
+    pub path: String,
+    /// The file version after the event (the last version before it, for a deletion).
+    pub blob: ObjectId,
+}
+
+/// Every review's events, oldest first, with the commits they refer to.
+#[derive(Debug, Clone, Default)]
+pub struct Timelines {
+    pub commits: Vec<CommitInfo>,
+    pub reviews: BTreeMap<String, Vec<Event>>,
+}
+
+impl Timelines {
+    /// The commit that added a review (its first appearance).
+    pub fn added(&self, id: &str) -> Option<&CommitInfo> {
+        let first = self.reviews.get(id)?.first()?;
+        self.commits.get(first.commit)
+    }
+
+    /// Appends one commit's changes. `explicit_id` gives the `id:` written in a blob, if any
+    /// (otherwise a review's id is its file stem).
+    pub fn push_commit(
+        &mut self,
+        commit: CommitInfo,
+        changes: &[FileChange],
+        explicit_id: &dyn Fn(ObjectId) -> Option<String>,
+    ) {
+        let index = self.commits.len();
+        self.commits.push(commit);
+        let id_of = |blob: ObjectId, path: &str| -> String {
+            explicit_id(blob).unwrap_or_else(|| crate::repo::stem(path).to_string())
+        };
+        // Ids present after the commit, with their path and blob.
+        let mut present: HashMap<String, (&str, ObjectId)> = HashMap::new();
+        for c in changes {
+            if let Some(new) = c.new {
+                present.insert(id_of(new, &c.path), (&c.path, new));
+            }
+        }
+        let mut ordered: Vec<(&String, &(&str, ObjectId))> = present.iter().collect();
+        ordered.sort();
+        for (id, (path, blob)) in ordered {
+            let events = self.reviews.entry(id.clone()).or_default();
+            let kind = match events.last() {
+                None => EventKind::Added,
+                Some(last) if last.kind == EventKind::Deleted => EventKind::Added,
+                Some(last) if last.blob != *blob => EventKind::Edited,
+                Some(last) if last.path != *path => EventKind::Moved,
+                Some(_) => continue,
+            };
+            events.push(Event {
+                commit: index,
+                kind,
+                path: path.to_string(),
+                blob: *blob,
+            });
+        }
+        for c in changes {
+            let (Some(old), None) = (c.old, c.new) else {
+                continue;
+            };
+            let id = id_of(old, &c.path);
+            if present.contains_key(&id) {
+                continue;
+            }
+            if let Some(events) = self.reviews.get_mut(&id) {
+                let last = events.last().cloned();
+                if let Some(last) = last {
+                    if last.kind != EventKind::Deleted && last.path == c.path {
+                        events.push(Event {
+                            commit: index,
+                            kind: EventKind::Deleted,
+                            path: c.path.clone(),
+                            blob: last.blob,
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(n: u8) -> CommitInfo {
+        CommitInfo {
+            id: ObjectId([n; 20]),
+            author_name: format!("a{n}"),
+            author_email: format!("a{n}@x.example"),
+            time: i64::from(n) * 1000,
+            offset_minutes: 0,
+        }
+    }
+
+    fn change(path: &str, old: Option<u8>, new: Option<u8>) -> FileChange {
+        FileChange {
+            path: path.into(),
+            old: old.map(|b| ObjectId([b; 20])),
+            new: new.map(|b| ObjectId([b; 20])),
+        }
+    }
+
+    #[test]
+    fn add_edit_move_delete_readd() {
+        // Blob 1 and 2 are versions of review r1 (by stem); blob 3 has `id: r1` at another path.
+        let snap = |b: ObjectId| (b.0[0] == 3).then(|| "r1".to_string());
+        let mut t = Timelines::default();
+        t.push_commit(
+            commit(1),
+            &[change("reviews/r1.yaml", None, Some(1))],
+            &snap,
+        );
+        t.push_commit(
+            commit(2),
+            &[change("reviews/r1.yaml", Some(1), Some(2))],
+            &snap,
+        );
+        t.push_commit(
+            commit(3),
+            &[
+                change("reviews/r1.yaml", Some(2), None),
+                change("reviews/archive/r1.yaml", None, Some(2)),
+            ],
+            &snap,
+        );
+        t.push_commit(
+            commit(4),
+            &[change("reviews/archive/r1.yaml", Some(2), None)],
+            &snap,
+        );
+        t.push_commit(commit(5), &[change("reviews/x.yaml", None, Some(3))], &snap);
+        let kinds: Vec<(usize, EventKind)> =
+            t.reviews["r1"].iter().map(|e| (e.commit, e.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (0, EventKind::Added),
+                (1, EventKind::Edited),
+                (2, EventKind::Moved),
+                (3, EventKind::Deleted),
+                (4, EventKind::Added),
+            ]
+        );
+        assert_eq!(t.added("r1").unwrap().author_name, "a1");
+    }
+
+    #[test]
+    fn snapshot_reads_what_is_well_formed() {
+        let s = Snapshot::from_bytes(
+            "reviews/zd-1.yaml",
+            b"rubric: support@2\nagent: alice\nreviewed_at: 2026-11-20\nconversation: {id: 48213}\nratings:\n  a: 3\n  b: na\n  c: {rating: 2, comment: Curt., root_causes: [process]}\n  d: nonsense\n",
+        );
+        assert!(!s.valid);
+        assert_eq!(s.rubric, Some(("support".into(), 2)));
+        assert_eq!(s.conversation.as_deref(), Some("48213"));
+        assert_eq!(s.ratings.len(), 3);
+        assert_eq!(s.ratings["b"], None);
+        assert_eq!(s.comments["c"], "Curt.");
+        assert_eq!(s.root_causes["c"], vec!["process".to_string()]);
+        assert_eq!(s.review_id("reviews/zd-1.yaml"), "zd-1");
+    }
+}
