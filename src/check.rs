@@ -619,7 +619,7 @@ fn select(
     Ok(sel)
 }
 
-fn parse_historic(file_name: &str, text: &str, max: usize) -> Option<Rubric> {
+pub(crate) fn parse_historic(file_name: &str, text: &str, max: usize) -> Option<Rubric> {
     let doc = yaml::load(file_name, text.as_bytes(), max).ok()?;
     if !doc.problems.is_empty() || !schema::validate(Kind::Rubric, file_name, &doc).is_empty() {
         return None;

@@ -4,7 +4,7 @@
 //! mailmap, and answers ancestry questions for the cache.
 
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Sort};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Why a history question could not be answered.
@@ -45,16 +45,38 @@ impl ObjectId {
     }
 }
 
+/// Hex text in human-readable formats (JSON), 20 raw bytes in binary ones (the cache).
 impl serde::Serialize for ObjectId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
+        if s.is_human_readable() {
+            s.serialize_str(&self.to_string())
+        } else {
+            s.serialize_bytes(&self.0)
+        }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ObjectId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        ObjectId::parse(&s).ok_or_else(|| serde::de::Error::custom("not a 40-digit object id"))
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ObjectId;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a git object id")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ObjectId, E> {
+                ObjectId::parse(v).ok_or_else(|| E::custom("not a 40-digit object id"))
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<ObjectId, E> {
+                let b: [u8; 20] = v.try_into().map_err(|_| E::custom("not 20 bytes"))?;
+                Ok(ObjectId(b))
+            }
+        }
+        if d.is_human_readable() {
+            d.deserialize_str(V)
+        } else {
+            d.deserialize_bytes(V)
+        }
     }
 }
 
@@ -98,6 +120,8 @@ pub struct CommitChanges {
 /// A git repository that holds a QA repository (possibly in a subfolder).
 pub struct History {
     repo: Repository,
+    /// The repository's `.mailmap`, read on first use.
+    mailmap: std::cell::OnceCell<Option<git2::Mailmap>>,
     /// The QA repository root relative to the git work tree, `/`-separated, "" at the top.
     prefix: String,
 }
@@ -132,7 +156,11 @@ impl History {
                     .join("/")
             })
             .unwrap_or_default();
-        Ok(History { repo, prefix })
+        Ok(History {
+            repo,
+            mailmap: std::cell::OnceCell::new(),
+            prefix,
+        })
     }
 
     /// The QA repository root relative to the git work tree (`/`-separated, "" at the top).
@@ -298,7 +326,8 @@ impl History {
 
     /// Maps a raw identity through the repository's `.mailmap` (as it is now).
     pub fn mailmap(&self, name: &str, email: &str) -> (String, String) {
-        let resolved = self.repo.mailmap().ok().and_then(|m| {
+        let map = self.mailmap.get_or_init(|| self.repo.mailmap().ok());
+        let resolved = map.as_ref().and_then(|m| {
             let sig = git2::Signature::now(name, email).ok()?;
             let r = m.resolve_signature(&sig).ok()?;
             Some((
@@ -307,6 +336,44 @@ impl History {
             ))
         });
         resolved.unwrap_or_else(|| (name.to_string(), email.to_string()))
+    }
+
+    /// The files below `dir` (relative to the QA root) whose working-tree content is known
+    /// without reading them: unmodified against the index, with the index's blob id. Files with
+    /// any status (modified, staged, untracked, conflicted) are left out.
+    pub fn clean_files(&self, dir: &str) -> Result<HashMap<String, ObjectId>, HistoryError> {
+        let spec = self.repo_path(dir).to_string_lossy().replace('\\', "/");
+        let mut opts = git2::StatusOptions::new();
+        opts.pathspec(format!("{spec}/"))
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false)
+            .exclude_submodules(true);
+        let dirty: HashSet<Vec<u8>> = self
+            .repo
+            .statuses(Some(&mut opts))?
+            .iter()
+            .map(|e| e.path_bytes().to_vec())
+            .collect();
+        let index = self.repo.index()?;
+        let prefix = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        let within = format!("{spec}/");
+        let mut out = HashMap::new();
+        for e in index.iter() {
+            if !e.path.starts_with(within.as_bytes()) || dirty.contains(&e.path) {
+                continue;
+            }
+            let Ok(path) = std::str::from_utf8(&e.path) else {
+                continue;
+            };
+            let rel = path.strip_prefix(&prefix).unwrap_or(path);
+            out.insert(rel.to_string(), ObjectId::from_oid(e.id));
+        }
+        Ok(out)
     }
 
     /// A blob's bytes.
@@ -351,13 +418,13 @@ impl History {
     }
 
     /// Every commit reachable from `tip` and not from `stop` (exclusive), parents before
-    /// children, with the YAML files it changed below `dir`. `progress` is called with the
-    /// number of commits done so far.
+    /// children, with the YAML files it changed below each of `dirs`. `progress` is called with
+    /// the number of commits done so far.
     pub fn walk_changes(
         &self,
         tip: ObjectId,
         stop: Option<ObjectId>,
-        dir: &str,
+        dirs: &[&str],
         progress: &mut dyn FnMut(usize),
     ) -> Result<Vec<CommitChanges>, HistoryError> {
         let mut walk = self.repo.revwalk()?;
@@ -366,49 +433,62 @@ impl History {
         if let Some(s) = stop {
             walk.hide(s.oid()?)?;
         }
-        let dir_path = self.repo_path(dir);
+        let dir_paths: Vec<PathBuf> = dirs.iter().map(|d| self.repo_path(d)).collect();
+        let bases: Vec<&str> = dirs.iter().map(|d| d.trim_end_matches('/')).collect();
+        // The watched folders' tree ids per commit seen: parents come before children, so a
+        // parent's are read once, when it is walked.
+        let mut dir_ids: HashMap<Oid, Vec<Option<Oid>>> = HashMap::new();
+        let subtrees = |c: &git2::Commit<'_>| -> Result<Vec<Option<Oid>>, git2::Error> {
+            let tree = c.tree()?;
+            Ok(dir_paths
+                .iter()
+                .map(|p| {
+                    tree.get_path(p)
+                        .ok()
+                        .filter(|e| e.kind() == Some(ObjectType::Tree))
+                        .map(|e| e.id())
+                })
+                .collect())
+        };
         let mut out = Vec::new();
         for (n, oid) in walk.enumerate() {
-            let commit = self.repo.find_commit(oid?)?;
-            let sub_of = |c: &git2::Commit<'_>| -> Result<Option<Oid>, git2::Error> {
-                let tree = c.tree()?;
-                Ok(tree
-                    .get_path(&dir_path)
-                    .ok()
-                    .filter(|e| e.kind() == Some(ObjectType::Tree))
-                    .map(|e| e.id()))
-            };
-            let new_dir = sub_of(&commit)?;
-            let parents: Vec<git2::Commit<'_>> = commit.parents().collect();
-            let base = dir.trim_end_matches('/');
-            let mut changes = Vec::new();
-            match parents.first() {
-                None => self.diff_dirs(None, new_dir, base, &mut changes)?,
-                Some(first) => {
-                    let old_dir = sub_of(first)?;
-                    self.diff_dirs(old_dir, new_dir, base, &mut changes)?;
-                    if parents.len() > 1 && !changes.is_empty() {
-                        // A merge: keep only what matches none of the other parents.
-                        let others: Vec<git2::Tree<'_>> = parents[1..]
-                            .iter()
-                            .map(|p| p.tree())
-                            .collect::<Result<_, _>>()?;
-                        changes.retain(|c: &FileChange| {
-                            !others.iter().any(|t| {
-                                let there = t
-                                    .get_path(&self.repo_path(&c.path))
-                                    .ok()
-                                    .map(|e| ObjectId::from_oid(e.id()));
-                                there == c.new
-                            })
-                        });
-                    }
+            let oid = oid?;
+            let commit = self.repo.find_commit(oid)?;
+            let new_dirs = subtrees(&commit)?;
+            let parent_ids: Vec<Oid> = commit.parent_ids().collect();
+            let mut parent_dirs = Vec::with_capacity(parent_ids.len());
+            for p in &parent_ids {
+                match dir_ids.get(p) {
+                    Some(d) => parent_dirs.push(d.clone()),
+                    None => parent_dirs.push(subtrees(&self.repo.find_commit(*p)?)?),
                 }
             }
+            let mut changes = Vec::new();
+            for (i, base) in bases.iter().enumerate() {
+                let old = parent_dirs.first().and_then(|d| d[i]);
+                self.diff_dirs(old, new_dirs[i], base, &mut changes)?;
+            }
+            if parent_ids.len() > 1 && !changes.is_empty() {
+                // A merge: keep only what matches none of the other parents.
+                let others: Vec<git2::Tree<'_>> = parent_ids[1..]
+                    .iter()
+                    .map(|p| self.repo.find_commit(*p).and_then(|c| c.tree()))
+                    .collect::<Result<_, _>>()?;
+                changes.retain(|c: &FileChange| {
+                    !others.iter().any(|t| {
+                        let there = t
+                            .get_path(&self.repo_path(&c.path))
+                            .ok()
+                            .map(|e| ObjectId::from_oid(e.id()));
+                        there == c.new
+                    })
+                });
+            }
+            dir_ids.insert(oid, new_dirs);
             let author = commit.author();
             out.push(CommitChanges {
                 commit: CommitInfo {
-                    id: ObjectId::from_oid(commit.id()),
+                    id: ObjectId::from_oid(oid),
                     author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
                     author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
                     time: author.when().seconds(),
@@ -423,7 +503,8 @@ impl History {
         Ok(out)
     }
 
-    /// Compares two trees by entry ids, descending only into subtrees that differ.
+    /// Compares two trees by entry ids, descending only into subtrees that differ. Both trees
+    /// list their entries in git's order, so one merge-join pass finds the differences.
     fn diff_dirs(
         &self,
         old: Option<Oid>,
@@ -434,54 +515,62 @@ impl History {
         if old == new {
             return Ok(());
         }
-        let entries = |id: Option<Oid>| -> Result<Vec<(String, Oid, bool)>, git2::Error> {
-            let Some(id) = id else { return Ok(Vec::new()) };
-            let tree = self.repo.find_tree(id)?;
-            Ok(tree
-                .iter()
-                .filter_map(|e| {
-                    let name = e.name().ok()?.to_string();
-                    match e.kind() {
-                        Some(ObjectType::Tree) => Some((name, e.id(), true)),
-                        Some(ObjectType::Blob) => Some((name, e.id(), false)),
-                        _ => None,
-                    }
-                })
-                .collect())
-        };
-        let old_entries = entries(old)?;
-        let new_entries = entries(new)?;
-        let find = |list: &[(String, Oid, bool)], name: &str, tree: bool| {
-            list.iter()
-                .find(|(n, _, t)| n == name && *t == tree)
-                .map(|(_, id, _)| *id)
-        };
-        let mut names: Vec<(&str, bool)> = old_entries
-            .iter()
-            .chain(new_entries.iter())
-            .map(|(n, _, t)| (n.as_str(), *t))
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        for (name, is_tree) in names {
-            let (o, n) = (
-                find(&old_entries, name, is_tree),
-                find(&new_entries, name, is_tree),
-            );
-            if o == n {
-                continue;
+        let old_tree = old.map(|id| self.repo.find_tree(id)).transpose()?;
+        let new_tree = new.map(|id| self.repo.find_tree(id)).transpose()?;
+        let mut a = old_tree.iter().flat_map(|t| t.iter()).peekable();
+        let mut b = new_tree.iter().flat_map(|t| t.iter()).peekable();
+        // git orders a tree named `x` as if it were `x/`.
+        let key = |e: &git2::TreeEntry<'_>| -> Vec<u8> {
+            let mut k = e.name_bytes().to_vec();
+            if e.kind() == Some(ObjectType::Tree) {
+                k.push(b'/');
             }
-            let child = format!("{path}/{name}");
-            if is_tree {
-                if !name.starts_with('.') {
-                    self.diff_dirs(o, n, &child, out)?;
+            k
+        };
+        loop {
+            let order = match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => {
+                    if x.name_bytes() == y.name_bytes() && x.kind() == y.kind() {
+                        std::cmp::Ordering::Equal
+                    } else {
+                        key(x).cmp(&key(y))
+                    }
                 }
-            } else if is_yaml_name(name) {
-                out.push(FileChange {
+            };
+            let (o, n) = match order {
+                std::cmp::Ordering::Less => (a.next(), None),
+                std::cmp::Ordering::Greater => (None, b.next()),
+                std::cmp::Ordering::Equal => (a.next(), b.next()),
+            };
+            if let (Some(x), Some(y)) = (&o, &n) {
+                if x.id() == y.id() {
+                    continue;
+                }
+            }
+            let entry = o.as_ref().or(n.as_ref());
+            let Some(entry) = entry else { continue };
+            let Ok(name) = entry.name() else { continue };
+            let child = format!("{path}/{name}");
+            match entry.kind() {
+                Some(ObjectType::Tree) => {
+                    if !name.starts_with('.') {
+                        self.diff_dirs(
+                            o.as_ref().map(|e| e.id()),
+                            n.as_ref().map(|e| e.id()),
+                            &child,
+                            out,
+                        )?;
+                    }
+                }
+                Some(ObjectType::Blob) if is_yaml_name(name) => out.push(FileChange {
                     path: child,
-                    old: o.map(ObjectId::from_oid),
-                    new: n.map(ObjectId::from_oid),
-                });
+                    old: o.as_ref().map(|e| ObjectId::from_oid(e.id())),
+                    new: n.as_ref().map(|e| ObjectId::from_oid(e.id())),
+                }),
+                _ => {}
             }
         }
         Ok(())

@@ -110,6 +110,25 @@ impl People {
     }
 }
 
+/// Phase timings on stderr when `RUBRIC_TIMING` is set (for performance work; off by default).
+struct Timing {
+    start: Option<std::time::Instant>,
+}
+
+impl Timing {
+    fn new() -> Timing {
+        Timing {
+            start: std::env::var_os("RUBRIC_TIMING").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn mark(&self, what: &str) {
+        if let Some(s) = self.start {
+            eprintln!("timing: {what}: {:.3} s", s.elapsed().as_secs_f64());
+        }
+    }
+}
+
 /// Reads `qa.yaml` (its valid parts; the defaults without it).
 pub fn load_config(root: &Path) -> Config {
     let path = root.join(repo::CONFIG_FILE);
@@ -192,12 +211,20 @@ impl QaState {
         let week_start = config.week_start.unwrap_or(Weekday::Monday);
         let reviews_dir = config.paths.reviews.as_str().to_string();
         let mut warnings = Vec::new();
-        let scan = match scan::scan(root, &reviews_dir, &opts.scan, progress) {
+        let timing = Timing::new();
+        let scan = match scan::scan(
+            root,
+            &reviews_dir,
+            config.paths.rubrics.as_str(),
+            &opts.scan,
+            progress,
+        ) {
             Ok(s) => Some(s),
             // Outside git, files on disk are still scored (as uncommitted reviews).
             Err(ScanError::NoRepository) if opts.scan.rev.is_none() => None,
             Err(e) => return Err(e),
         };
+        timing.mark("history scan");
         let partial = scan.as_ref().is_some_and(|s| s.partial);
         if partial {
             warnings.push(
@@ -216,18 +243,18 @@ impl QaState {
                 },
             );
         }
-        if scan.is_some() {
-            if let Ok((found, _)) = check::historic_versions(
-                root,
-                config.paths.rubrics.as_str(),
-                crate::yaml::DEFAULT_MAX_FILE_SIZE,
-            ) {
-                for (k, v) in found {
-                    versions.entry(k).or_insert(v);
-                }
+        if let Some(sc) = &scan {
+            for r in sc.rubrics.values() {
+                versions
+                    .entry((r.id.to_string(), r.version.0))
+                    .or_insert_with(|| RubricVersion {
+                        rubric: r.clone(),
+                        source: "history".to_string(),
+                    });
             }
         }
 
+        timing.mark("rubric versions");
         // The review files of the state.
         let files: Vec<(String, Snapshot)> = match (&scan, &opts.scan.rev) {
             (Some(s), Some(_)) => {
@@ -255,16 +282,31 @@ impl QaState {
                     .into_iter()
                     .filter(|f| f.kind == FileKind::Review)
                     .collect();
+                // Files unchanged since the index are read from the cache by blob id; the rest
+                // (edited, new, or never seen) from disk.
+                let clean = scan
+                    .as_ref()
+                    .and_then(|s| s.history.clean_files(&reviews_dir).ok())
+                    .unwrap_or_default();
+                let snapshots = scan.as_ref().map(|s| &s.snapshots);
+                let known = |rel: &str| -> Option<Snapshot> {
+                    let blob = clean.get(rel)?;
+                    snapshots?.get(blob).cloned()
+                };
                 listed
                     .par_iter()
                     .map(|f| {
-                        let bytes = std::fs::read(&f.path).unwrap_or_default();
-                        (f.rel.clone(), Snapshot::from_bytes(&f.rel, &bytes))
+                        let snap = known(&f.rel).unwrap_or_else(|| {
+                            let bytes = std::fs::read(&f.path).unwrap_or_default();
+                            Snapshot::from_bytes(&f.rel, &bytes)
+                        });
+                        (f.rel.clone(), snap)
                     })
                     .collect()
             }
         };
 
+        timing.mark("review files");
         let people = People {
             roster: Roster::new(&config),
         };
@@ -338,6 +380,7 @@ impl QaState {
             ));
         }
         reviews.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+        timing.mark("facts");
         Ok(QaState {
             config,
             tz,

@@ -62,6 +62,22 @@ pub struct Scan {
     pub partial: bool,
     /// How the cache was used: "cold", "warm", or "incremental (N new commits)".
     pub cache: String,
+    /// Every valid rubric version in the history, by `id@version`: the content of the newest
+    /// commit (in walk order) that declared it.
+    pub rubrics: BTreeMap<String, crate::model::Rubric>,
+}
+
+/// Parses cached rubric texts (they were valid when cached).
+fn parse_rubrics(
+    texts: &BTreeMap<String, (String, String)>,
+) -> BTreeMap<String, crate::model::Rubric> {
+    texts
+        .iter()
+        .filter_map(|(k, (name, text))| {
+            let r = crate::check::parse_historic(name, text, crate::yaml::DEFAULT_MAX_FILE_SIZE)?;
+            Some((k.clone(), r))
+        })
+        .collect()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -70,21 +86,34 @@ struct CacheFile {
     prefix: String,
     reviews_dir: String,
     tip: ObjectId,
+    rubrics_dir: String,
     commits: Vec<crate::history::CommitInfo>,
     reviews: BTreeMap<String, Vec<crate::timeline::Event>>,
     snapshots: HashMap<ObjectId, Snapshot>,
+    /// `id@version` → (file name, text) of each rubric version (re-parsed on load: the typed
+    /// rubric reads only from mappings, which a binary format does not keep).
+    rubrics: BTreeMap<String, (String, String)>,
 }
 
 fn cache_path(h: &History) -> PathBuf {
     h.git_dir()
         .join("rubric")
-        .join(format!("history-v{CACHE_FORMAT}.json"))
+        .join(format!("history-v{CACHE_FORMAT}.bin"))
 }
 
-fn read_cache(path: &Path, prefix: &str, reviews_dir: &str) -> Option<CacheFile> {
+fn read_cache(
+    path: &Path,
+    prefix: &str,
+    reviews_dir: &str,
+    rubrics_dir: &str,
+) -> Option<CacheFile> {
     let bytes = std::fs::read(path).ok()?;
-    let c: CacheFile = serde_json::from_slice(&bytes).ok()?;
-    (c.format == CACHE_FORMAT && c.prefix == prefix && c.reviews_dir == reviews_dir).then_some(c)
+    let c: CacheFile = postcard::from_bytes(&bytes).ok()?;
+    (c.format == CACHE_FORMAT
+        && c.prefix == prefix
+        && c.reviews_dir == reviews_dir
+        && c.rubrics_dir == rubrics_dir)
+        .then_some(c)
 }
 
 /// Writes the cache atomically: a temp file in the same folder, then a rename.
@@ -92,7 +121,7 @@ fn write_cache(path: &Path, cache: &CacheFile) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(".history-{}.tmp", std::process::id()));
-    let bytes = serde_json::to_vec(cache).map_err(std::io::Error::other)?;
+    let bytes = postcard::to_allocvec(cache).map_err(std::io::Error::other)?;
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
@@ -100,10 +129,12 @@ fn write_cache(path: &Path, cache: &CacheFile) -> std::io::Result<()> {
 }
 
 /// Scans the history of the git repository holding `root` for review files under
-/// `reviews_dir`. `progress` is called with the number of commits read so far.
+/// `reviews_dir` and rubric files directly in `rubrics_dir`. `progress` is called with the
+/// number of commits read so far.
 pub fn scan(
     root: &Path,
     reviews_dir: &str,
+    rubrics_dir: &str,
     opts: &ScanOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Scan, ScanError> {
@@ -117,9 +148,9 @@ pub fn scan(
     let cached = if opts.no_cache {
         None
     } else {
-        read_cache(&path, history.prefix(), reviews_dir)
+        read_cache(&path, history.prefix(), reviews_dir, rubrics_dir)
     };
-    let (mut timelines, mut snapshots, stop, mode) = match cached {
+    let (mut timelines, mut snapshots, mut rubric_texts, stop, mode) = match cached {
         Some(c) if c.tip == tip => {
             let timelines = Timelines {
                 commits: c.commits,
@@ -132,6 +163,7 @@ pub fn scan(
                 snapshots: c.snapshots,
                 partial,
                 cache: "warm".into(),
+                rubrics: parse_rubrics(&c.rubrics),
             });
         }
         Some(c) if history.is_ancestor(c.tip, tip) => (
@@ -140,12 +172,45 @@ pub fn scan(
                 reviews: c.reviews,
             },
             c.snapshots,
+            c.rubrics,
             Some(c.tip),
             "incremental",
         ),
-        _ => (Timelines::default(), HashMap::new(), None, "cold"),
+        _ => (
+            Timelines::default(),
+            HashMap::new(),
+            BTreeMap::new(),
+            None,
+            "cold",
+        ),
     };
-    let commits = history.walk_changes(tip, stop, reviews_dir, progress)?;
+    let rubric_base = rubrics_dir.trim_end_matches('/');
+    let is_rubric = |p: &str| {
+        p.rsplit_once('/')
+            .is_some_and(|(parent, _)| parent == rubric_base)
+    };
+    let review_base = format!("{}/", reviews_dir.trim_end_matches('/'));
+    let mut commits = history.walk_changes(tip, stop, &[reviews_dir, rubrics_dir], progress)?;
+
+    // Rubric versions, newest last: parse each new rubric file version.
+    for c in &commits {
+        for ch in c.changes.iter().filter(|ch| is_rubric(&ch.path)) {
+            let Some(blob) = ch.new else { continue };
+            let name = ch.path.rsplit('/').next().unwrap_or(&ch.path);
+            let text = String::from_utf8_lossy(&history.read_blob(blob)?).into_owned();
+            if let Some(r) =
+                crate::check::parse_historic(name, &text, crate::yaml::DEFAULT_MAX_FILE_SIZE)
+            {
+                rubric_texts.insert(
+                    format!("{}@{}", r.id, r.version.0),
+                    (name.to_string(), text),
+                );
+            }
+        }
+    }
+    for c in &mut commits {
+        c.changes.retain(|ch| ch.path.starts_with(&review_base));
+    }
 
     // Every file version is parsed once: read the new blobs, then parse them in parallel.
     let mut wanted: Vec<(ObjectId, String)> = Vec::new();
@@ -186,10 +251,12 @@ pub fn scan(
             format: CACHE_FORMAT,
             prefix: history.prefix().to_string(),
             reviews_dir: reviews_dir.to_string(),
+            rubrics_dir: rubrics_dir.to_string(),
             tip,
             commits: timelines.commits,
             reviews: timelines.reviews,
             snapshots,
+            rubrics: rubric_texts.clone(),
         };
         // A cache that cannot be written only costs time next run.
         let _ = write_cache(&path, &file);
@@ -199,6 +266,7 @@ pub fn scan(
         };
         snapshots = file.snapshots;
     }
+    let rubrics = parse_rubrics(&rubric_texts);
     Ok(Scan {
         history,
         tip,
@@ -206,5 +274,6 @@ pub fn scan(
         snapshots,
         partial,
         cache,
+        rubrics,
     })
 }

@@ -11,33 +11,21 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     /// The explicit `id`, if any (otherwise the file stem is the id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed_at: Option<String>,
     /// Rubric id and version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric: Option<(String, u32)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation: Option<String>,
     /// Category id → rating (`None` for `na`).
-    #[serde(default)]
     pub ratings: BTreeMap<String, Option<i64>>,
     /// Category id → comment.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub comments: BTreeMap<String, String>,
     /// Category id → root causes.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub root_causes: BTreeMap<String, Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// The file loaded and matched the review schema.
     pub valid: bool,
