@@ -555,15 +555,13 @@ impl History {
             let Ok(name) = entry.name() else { continue };
             let child = format!("{path}/{name}");
             match entry.kind() {
-                Some(ObjectType::Tree) => {
-                    if !name.starts_with('.') {
-                        self.diff_dirs(
-                            o.as_ref().map(|e| e.id()),
-                            n.as_ref().map(|e| e.id()),
-                            &child,
-                            out,
-                        )?;
-                    }
+                Some(ObjectType::Tree) if !name.starts_with('.') => {
+                    self.diff_dirs(
+                        o.as_ref().map(|e| e.id()),
+                        n.as_ref().map(|e| e.id()),
+                        &child,
+                        out,
+                    )?;
                 }
                 Some(ObjectType::Blob) if is_yaml_name(name) => out.push(FileChange {
                     path: child,
