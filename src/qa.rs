@@ -124,7 +124,18 @@ impl Timing {
 
     fn mark(&self, what: &str) {
         if let Some(s) = self.start {
-            eprintln!("timing: {what}: {:.3} s", s.elapsed().as_secs_f64());
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|t| {
+                    t.lines()
+                        .find(|l| l.starts_with("VmHWM:"))
+                        .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string())
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "timing: {what}: {:.3} s (peak RSS {rss} kB)",
+                s.elapsed().as_secs_f64()
+            );
         }
     }
 }

@@ -191,6 +191,7 @@ pub fn scan(
     };
     let review_base = format!("{}/", reviews_dir.trim_end_matches('/'));
     let mut commits = history.walk_changes(tip, stop, &[reviews_dir, rubrics_dir], progress)?;
+    debug_rss("walk");
 
     // Rubric versions, newest last: parse each new rubric file version.
     for c in &commits {
@@ -224,15 +225,19 @@ pub fn scan(
             }
         }
     }
-    let raw: Vec<(ObjectId, String, Vec<u8>)> = wanted
-        .into_iter()
-        .map(|(id, path)| Ok((id, path, history.read_blob(id)?)))
-        .collect::<Result<_, HistoryError>>()?;
-    let parsed: Vec<(ObjectId, Snapshot)> = raw
-        .par_iter()
-        .map(|(id, path, bytes)| (*id, Snapshot::from_bytes(path, bytes)))
-        .collect();
-    snapshots.extend(parsed);
+    // In chunks, so that only a few thousand raw files are in memory at once.
+    for chunk in wanted.chunks(4096) {
+        let raw: Vec<(ObjectId, &str, Vec<u8>)> = chunk
+            .iter()
+            .map(|(id, path)| Ok((*id, path.as_str(), history.read_blob(*id)?)))
+            .collect::<Result<_, HistoryError>>()?;
+        let parsed: Vec<(ObjectId, Snapshot)> = raw
+            .par_iter()
+            .map(|(id, path, bytes)| (*id, Snapshot::from_bytes(path, bytes)))
+            .collect();
+        snapshots.extend(parsed);
+    }
+    debug_rss("parsed");
 
     let n = commits.len();
     for c in commits {
@@ -276,4 +281,12 @@ pub fn scan(
         cache,
         rubrics,
     })
+}
+
+pub(crate) fn debug_rss(what: &str) {
+    if std::env::var_os("RUBRIC_TIMING").is_some() {
+        let rss = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let hwm = rss.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("");
+        eprintln!("scan: {what}: {hwm}");
+    }
 }
