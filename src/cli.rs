@@ -318,16 +318,22 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 
 /// Reads the QA state, with a progress spinner on a terminal, and prints its warnings.
 fn load_state(root: &std::path::Path, args: &StateArgs) -> Result<rubric::qa::QaState, String> {
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new_spinner();
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} reading history: {pos} commits")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        b.enable_steady_tick(std::time::Duration::from_millis(120));
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
+    // A spinner on stderr, only on a terminal and only once the scan has taken a moment.
+    let terminal = std::io::stderr().is_terminal();
+    let bar = indicatif::ProgressBar::hidden();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} reading history: {pos} commits")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    let started = std::time::Instant::now();
+    let mut shown = false;
+    let mut progress = |n: usize| {
+        if terminal && !shown && started.elapsed() > std::time::Duration::from_millis(300) {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            shown = true;
+        }
+        bar.set_position(n as u64);
     };
     let opts = rubric::qa::StateOptions {
         scan: rubric::scan::ScanOptions {
@@ -337,7 +343,7 @@ fn load_state(root: &std::path::Path, args: &StateArgs) -> Result<rubric::qa::Qa
         },
         now: chrono::Utc::now(),
     };
-    let state = rubric::qa::QaState::load(root, &opts, &mut |n| bar.set_position(n as u64));
+    let state = rubric::qa::QaState::load(root, &opts, &mut progress);
     bar.finish_and_clear();
     let state = state.map_err(|e| e.to_string())?;
     for w in &state.warnings {

@@ -5,6 +5,7 @@ mod formats;
 mod history;
 mod loader;
 mod schema_types;
+mod trends;
 
 use assert_cmd::Command;
 use serde_json::Value;
