@@ -115,6 +115,8 @@ pub struct FileChange {
 pub struct CommitChanges {
     pub commit: CommitInfo,
     pub changes: Vec<FileChange>,
+    /// How many parents the commit has (2 or more: a merge).
+    pub parents: usize,
 }
 
 /// A git repository that holds a QA repository (possibly in a subfolder).
@@ -428,16 +430,17 @@ impl History {
         Ok(out)
     }
 
-    /// Every commit reachable from `tip` and not from `stop` (exclusive), parents before
-    /// children, with the YAML files it changed below each of `dirs`. `progress` is called with
-    /// the number of commits done so far.
+    /// Calls `each` with every commit reachable from `tip` and not from `stop` (exclusive),
+    /// parents before children, with the YAML files it changed below each of `dirs`.
+    /// `progress` is called with the number of commits done so far.
     pub fn walk_changes(
         &self,
         tip: ObjectId,
         stop: Option<ObjectId>,
         dirs: &[&str],
         progress: &mut dyn FnMut(usize),
-    ) -> Result<Vec<CommitChanges>, HistoryError> {
+        each: &mut dyn FnMut(CommitChanges) -> Result<(), HistoryError>,
+    ) -> Result<(), HistoryError> {
         let mut walk = self.repo.revwalk()?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
         walk.push(tip.oid()?)?;
@@ -461,7 +464,6 @@ impl History {
                 })
                 .collect())
         };
-        let mut out = Vec::new();
         for (n, oid) in walk.enumerate() {
             let oid = oid?;
             let commit = self.repo.find_commit(oid)?;
@@ -497,7 +499,7 @@ impl History {
             }
             dir_ids.insert(oid, new_dirs);
             let author = commit.author();
-            out.push(CommitChanges {
+            each(CommitChanges {
                 commit: CommitInfo {
                     id: ObjectId::from_oid(oid),
                     author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
@@ -506,12 +508,13 @@ impl History {
                     offset_minutes: author.when().offset_minutes(),
                 },
                 changes,
-            });
+                parents: parent_ids.len(),
+            })?;
             if n % 256 == 0 {
                 progress(n);
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Compares two trees by entry ids, descending only into subtrees that differ. Both trees

@@ -15,6 +15,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use std::path::Path;
+use std::sync::Arc;
 
 /// How to read the state.
 #[derive(Debug, Clone)]
@@ -44,7 +45,8 @@ pub struct ReviewFacts {
     pub uncommitted: bool,
     /// Each numerically rated category of the rubric version and its value ×100.
     pub categories: Vec<(String, f64)>,
-    pub snapshot: Snapshot,
+    /// What the file says (shared with the scan's cache of file versions).
+    pub snapshot: Arc<Snapshot>,
 }
 
 impl ReviewFacts {
@@ -267,7 +269,7 @@ impl QaState {
 
         timing.mark("rubric versions");
         // The review files of the state.
-        let files: Vec<(String, Snapshot)> = match (&scan, &opts.scan.rev) {
+        let files: Vec<(String, Arc<Snapshot>)> = match (&scan, &opts.scan.rev) {
             (Some(s), Some(_)) => {
                 let listed = s
                     .history
@@ -278,11 +280,12 @@ impl QaState {
                     .map(|(path, blob)| {
                         let snap = match s.snapshots.get(&blob) {
                             Some(snap) => snap.clone(),
-                            None => s
-                                .history
-                                .read_blob(blob)
-                                .map(|b| Snapshot::from_bytes(&path, &b))
-                                .unwrap_or_default(),
+                            None => Arc::new(
+                                s.history
+                                    .read_blob(blob)
+                                    .map(|b| Snapshot::from_bytes(&path, &b))
+                                    .unwrap_or_default(),
+                            ),
                         };
                         (path, snap)
                     })
@@ -300,7 +303,7 @@ impl QaState {
                     .and_then(|s| s.history.clean_files(&reviews_dir).ok())
                     .unwrap_or_default();
                 let snapshots = scan.as_ref().map(|s| &s.snapshots);
-                let known = |rel: &str| -> Option<Snapshot> {
+                let known = |rel: &str| -> Option<Arc<Snapshot>> {
                     let blob = clean.get(rel)?;
                     snapshots?.get(blob).cloned()
                 };
@@ -309,7 +312,7 @@ impl QaState {
                     .map(|f| {
                         let snap = known(&f.rel).unwrap_or_else(|| {
                             let bytes = std::fs::read(&f.path).unwrap_or_default();
-                            Snapshot::from_bytes(&f.rel, &bytes)
+                            Arc::new(Snapshot::from_bytes(&f.rel, &bytes))
                         });
                         (f.rel.clone(), snap)
                     })
@@ -390,6 +393,36 @@ impl QaState {
                     + if left_out.len() > 5 { ", …" } else { "" }
             ));
         }
+        // Older versions that did not parse: the newest version counts, but say so.
+        if let Some(sc) = &scan {
+            let mut broken = Vec::new();
+            for r in &reviews {
+                let Some(events) = sc.timelines.reviews.get(&r.id) else {
+                    continue;
+                };
+                for e in &events[..events.len().saturating_sub(1)] {
+                    let bad = e.kind != EventKind::Deleted
+                        && sc.snapshots.get(&e.blob).is_some_and(|s| !s.valid);
+                    if bad {
+                        let commit = sc
+                            .timelines
+                            .commits
+                            .get(e.commit)
+                            .map(|c| c.id.to_string()[..10].to_string())
+                            .unwrap_or_default();
+                        broken.push(format!("{} (commit {commit})", r.id));
+                    }
+                }
+            }
+            if !broken.is_empty() {
+                warnings.push(format!(
+                    "{} older review version(s) did not parse; the newest version of each counts: {}",
+                    broken.len(),
+                    broken.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                        + if broken.len() > 5 { ", …" } else { "" }
+                ));
+            }
+        }
         reviews.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
         timing.mark("facts");
         Ok(QaState {
@@ -435,6 +468,10 @@ impl QaState {
                         None
                     } else {
                         scan.snapshots.get(&e.blob).and_then(|snap| {
+                            // A version that did not parse has no score.
+                            if !snap.valid {
+                                return None;
+                            }
                             let key = snap.rubric.clone()?;
                             let rv = self.versions.get(&key)?;
                             score_review(&rv.rubric, &snap.rating_values()).score

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Bump when the cache's meaning changes; an old cache is then rebuilt.
 pub const CACHE_FORMAT: u32 = 1;
@@ -57,7 +58,7 @@ pub struct Scan {
     pub tip: ObjectId,
     pub timelines: Timelines,
     /// Parsed content of every review file version seen, by blob id.
-    pub snapshots: HashMap<ObjectId, Snapshot>,
+    pub snapshots: HashMap<ObjectId, Arc<Snapshot>>,
     /// True when the clone is shallow and --allow-shallow accepted it.
     pub partial: bool,
     /// How the cache was used: "cold", "warm", or "incremental (N new commits)".
@@ -89,7 +90,7 @@ struct CacheFile {
     rubrics_dir: String,
     commits: Vec<crate::history::CommitInfo>,
     reviews: BTreeMap<String, Vec<crate::timeline::Event>>,
-    snapshots: HashMap<ObjectId, Snapshot>,
+    snapshots: HashMap<ObjectId, Arc<Snapshot>>,
     /// `id@version` → (file name, text) of each rubric version (re-parsed on load: the typed
     /// rubric reads only from mappings, which a binary format does not keep).
     rubrics: BTreeMap<String, (String, String)>,
@@ -138,6 +139,23 @@ pub fn scan(
     opts: &ScanOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Scan, ScanError> {
+    match scan_once(root, reviews_dir, rubrics_dir, opts, progress, false)? {
+        Some(scan) => Ok(scan),
+        // New commits since the cache include a merge: their order relative to the cached
+        // ones is not the order a full walk takes, so rebuild to give the same answer.
+        None => scan_once(root, reviews_dir, rubrics_dir, opts, progress, true)?
+            .ok_or(ScanError::History(HistoryError::NoRepository)),
+    }
+}
+
+fn scan_once(
+    root: &Path,
+    reviews_dir: &str,
+    rubrics_dir: &str,
+    opts: &ScanOptions,
+    progress: &mut dyn FnMut(usize),
+    force_cold: bool,
+) -> Result<Option<Scan>, ScanError> {
     let history = History::open(root)?;
     let partial = history.is_shallow();
     if partial && !opts.allow_shallow {
@@ -145,7 +163,7 @@ pub fn scan(
     }
     let tip = history.resolve(opts.rev.as_deref())?;
     let path = cache_path(&history);
-    let cached = if opts.no_cache {
+    let cached = if opts.no_cache || force_cold {
         None
     } else {
         read_cache(&path, history.prefix(), reviews_dir, rubrics_dir)
@@ -156,7 +174,7 @@ pub fn scan(
                 commits: c.commits,
                 reviews: c.reviews,
             };
-            return Ok(Scan {
+            return Ok(Some(Scan {
                 history,
                 tip,
                 timelines,
@@ -164,7 +182,7 @@ pub fn scan(
                 partial,
                 cache: "warm".into(),
                 rubrics: parse_rubrics(&c.rubrics),
-            });
+            }));
         }
         Some(c) if history.is_ancestor(c.tip, tip) => (
             Timelines {
@@ -190,61 +208,81 @@ pub fn scan(
             .is_some_and(|(parent, _)| parent == rubric_base)
     };
     let review_base = format!("{}/", reviews_dir.trim_end_matches('/'));
-    let mut commits = history.walk_changes(tip, stop, &[reviews_dir, rubrics_dir], progress)?;
-    debug_rss("walk");
-
-    // Rubric versions, newest last: parse each new rubric file version.
-    for c in &commits {
-        for ch in c.changes.iter().filter(|ch| is_rubric(&ch.path)) {
-            let Some(blob) = ch.new else { continue };
-            let name = ch.path.rsplit('/').next().unwrap_or(&ch.path);
-            let text = String::from_utf8_lossy(&history.read_blob(blob)?).into_owned();
-            if let Some(r) =
-                crate::check::parse_historic(name, &text, crate::yaml::DEFAULT_MAX_FILE_SIZE)
-            {
-                rubric_texts.insert(
-                    format!("{}@{}", r.id, r.version.0),
-                    (name.to_string(), text),
-                );
-            }
-        }
-    }
-    for c in &mut commits {
-        c.changes.retain(|ch| ch.path.starts_with(&review_base));
-    }
-
-    // Every file version is parsed once: read the new blobs, then parse them in parallel.
-    let mut wanted: Vec<(ObjectId, String)> = Vec::new();
     let mut seen: HashSet<ObjectId> = snapshots.keys().copied().collect();
-    for c in &commits {
-        for ch in &c.changes {
-            for blob in [ch.new, ch.old].into_iter().flatten() {
-                if seen.insert(blob) {
-                    wanted.push((blob, ch.path.clone()));
-                }
-            }
-        }
-    }
-    // In chunks, so that only a few thousand raw files are in memory at once.
-    for chunk in wanted.chunks(4096) {
-        let raw: Vec<(ObjectId, &str, Vec<u8>)> = chunk
+    // Commits wait here until the new file versions they touch are parsed; then they join the
+    // timelines. Parsing in batches keeps memory flat and uses every core.
+    let mut pending: Vec<crate::history::CommitChanges> = Vec::new();
+    let mut wanted: Vec<(ObjectId, String)> = Vec::new();
+    let mut n = 0usize;
+    let mut merged = false;
+    let flush = |pending: &mut Vec<crate::history::CommitChanges>,
+                 wanted: &mut Vec<(ObjectId, String)>,
+                 snapshots: &mut HashMap<ObjectId, Arc<Snapshot>>,
+                 timelines: &mut Timelines|
+     -> Result<(), HistoryError> {
+        let raw: Vec<(ObjectId, &str, Vec<u8>)> = wanted
             .iter()
             .map(|(id, path)| Ok((*id, path.as_str(), history.read_blob(*id)?)))
             .collect::<Result<_, HistoryError>>()?;
-        let parsed: Vec<(ObjectId, Snapshot)> = raw
+        let parsed: Vec<(ObjectId, Arc<Snapshot>)> = raw
             .par_iter()
-            .map(|(id, path, bytes)| (*id, Snapshot::from_bytes(path, bytes)))
+            .map(|(id, path, bytes)| (*id, Arc::new(Snapshot::from_bytes(path, bytes))))
             .collect();
+        drop(raw);
         snapshots.extend(parsed);
-    }
+        wanted.clear();
+        for c in pending.drain(..) {
+            timelines.push_commit(c.commit, &c.changes, &|b| {
+                snapshots.get(&b).and_then(|s| s.id.clone())
+            });
+        }
+        Ok(())
+    };
+    history.walk_changes(
+        tip,
+        stop,
+        &[reviews_dir, rubrics_dir],
+        progress,
+        &mut |mut c| {
+            n += 1;
+            if stop.is_some() && c.parents > 1 {
+                merged = true;
+            }
+            // Rubric versions, newest last: parse each new rubric file version.
+            for ch in c.changes.iter().filter(|ch| is_rubric(&ch.path)) {
+                let Some(blob) = ch.new else { continue };
+                let name = ch.path.rsplit('/').next().unwrap_or(&ch.path);
+                let text = String::from_utf8_lossy(&history.read_blob(blob)?).into_owned();
+                if let Some(r) =
+                    crate::check::parse_historic(name, &text, crate::yaml::DEFAULT_MAX_FILE_SIZE)
+                {
+                    rubric_texts.insert(
+                        format!("{}@{}", r.id, r.version.0),
+                        (name.to_string(), text),
+                    );
+                }
+            }
+            c.changes.retain(|ch| ch.path.starts_with(&review_base));
+            for ch in &c.changes {
+                for blob in [ch.new, ch.old].into_iter().flatten() {
+                    if seen.insert(blob) {
+                        wanted.push((blob, ch.path.clone()));
+                    }
+                }
+            }
+            pending.push(c);
+            if wanted.len() >= 4096 {
+                flush(&mut pending, &mut wanted, &mut snapshots, &mut timelines)?;
+            }
+            Ok(())
+        },
+    )?;
+    flush(&mut pending, &mut wanted, &mut snapshots, &mut timelines)?;
     debug_rss("parsed");
-
-    let n = commits.len();
-    for c in commits {
-        timelines.push_commit(c.commit, &c.changes, &|b| {
-            snapshots.get(&b).and_then(|s| s.id.clone())
-        });
+    if merged {
+        return Ok(None);
     }
+
     let cache = match mode {
         "incremental" => format!("incremental ({n} new commits)"),
         m => m.to_string(),
@@ -272,7 +310,7 @@ pub fn scan(
         snapshots = file.snapshots;
     }
     let rubrics = parse_rubrics(&rubric_texts);
-    Ok(Scan {
+    Ok(Some(Scan {
         history,
         tip,
         timelines,
@@ -280,7 +318,7 @@ pub fn scan(
         partial,
         cache,
         rubrics,
-    })
+    }))
 }
 
 pub(crate) fn debug_rss(what: &str) {

@@ -162,23 +162,38 @@ impl Timelines {
         let id_of = |blob: ObjectId, path: &str| -> String {
             explicit_id(blob).unwrap_or_else(|| crate::repo::stem(path).to_string())
         };
-        // Ids present after the commit, with their path and blob.
+        // Ids present after the commit, with their path and blob; and what the commit's own
+        // parent had under each id it touched (its old sides), so that a move or an edit is
+        // judged against that parent, not against whatever another line of history did last.
         let mut present: HashMap<String, (&str, ObjectId)> = HashMap::new();
+        let mut before: HashMap<String, (&str, ObjectId)> = HashMap::new();
         for c in changes {
             if let Some(new) = c.new {
                 present.insert(id_of(new, &c.path), (&c.path, new));
+            }
+            if let Some(old) = c.old {
+                before.insert(id_of(old, &c.path), (&c.path, old));
             }
         }
         let mut ordered: Vec<(&String, &(&str, ObjectId))> = present.iter().collect();
         ordered.sort();
         for (id, (path, blob)) in ordered {
             let events = self.reviews.entry(id.clone()).or_default();
-            let kind = match events.last() {
-                None => EventKind::Added,
-                Some(last) if last.kind == EventKind::Deleted => EventKind::Added,
-                Some(last) if last.blob != *blob => EventKind::Edited,
-                Some(last) if last.path != *path => EventKind::Moved,
-                Some(_) => continue,
+            let kind = match (before.get(id), events.last()) {
+                (Some((old_path, old_blob)), Some(last)) if last.kind != EventKind::Deleted => {
+                    if old_blob != blob {
+                        EventKind::Edited
+                    } else if old_path != path {
+                        EventKind::Moved
+                    } else {
+                        continue;
+                    }
+                }
+                (_, None) => EventKind::Added,
+                (_, Some(last)) if last.kind == EventKind::Deleted => EventKind::Added,
+                (_, Some(last)) if last.blob != *blob => EventKind::Edited,
+                (_, Some(last)) if last.path != *path => EventKind::Moved,
+                (_, Some(_)) => continue,
             };
             events.push(Event {
                 commit: index,

@@ -4,6 +4,7 @@ mod diagnostics;
 mod formats;
 mod history;
 mod loader;
+mod property;
 mod schema_types;
 mod trends;
 
