@@ -379,11 +379,11 @@ fn trends_report(state: &rubric::qa::QaState, args: &TrendsArgs) -> rubric::repo
         }
         match by {
             By::Category => {
-                for (cat, value) in &r.categories {
+                for (cat, value) in state.categories(r) {
                     obs.push(Observation {
-                        key: cat.clone(),
+                        key: cat,
                         day: r.day,
-                        value: *value,
+                        value,
                     });
                 }
             }

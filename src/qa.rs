@@ -43,8 +43,6 @@ pub struct ReviewFacts {
     pub pass: Option<bool>,
     pub calibration: Option<String>,
     pub uncommitted: bool,
-    /// Each numerically rated category of the rubric version and its value ×100.
-    pub categories: Vec<(String, f64)>,
     /// What the file says (shared with the scan's cache of file versions).
     pub snapshot: Arc<Snapshot>,
 }
@@ -354,15 +352,6 @@ impl QaState {
             let (day, date) = dated(snap.reviewed_at.as_deref(), added, tz, opts.now);
             let values = snap.rating_values();
             let s = score_review(&rv.rubric, &values);
-            let categories = rv
-                .rubric
-                .categories
-                .iter()
-                .filter_map(|c| {
-                    let r = snap.ratings.get(c.id.as_str())?.as_ref()?;
-                    Some((c.id.to_string(), 100.0 * rating_value(*r, c.scale.0)))
-                })
-                .collect();
             reviews.push(ReviewFacts {
                 id,
                 path,
@@ -376,7 +365,6 @@ impl QaState {
                 pass: s.pass,
                 calibration: snap.calibration.clone(),
                 uncommitted,
-                categories,
                 snapshot: snap,
             });
         }
@@ -436,6 +424,21 @@ impl QaState {
             versions,
             people,
         })
+    }
+
+    /// Each numerically rated category of a review's rubric version and its value ×100.
+    pub fn categories(&self, r: &ReviewFacts) -> Vec<(String, f64)> {
+        let Some(rv) = self.versions.get(&(r.rubric.clone(), r.version)) else {
+            return Vec::new();
+        };
+        rv.rubric
+            .categories
+            .iter()
+            .filter_map(|c| {
+                let rating = r.snapshot.rating(c.id.as_str())??;
+                Some((c.id.to_string(), 100.0 * rating_value(rating, c.scale.0)))
+            })
+            .collect()
     }
 
     /// The team of a person, from the roster.

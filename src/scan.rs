@@ -230,6 +230,9 @@ fn scan_once(
             .collect();
         drop(raw);
         snapshots.extend(parsed);
+        if snapshots.len() % 20000 < 4096 {
+            debug_rss(&format!("{} snapshots, {} commits", snapshots.len(), timelines.commits.len()));
+        }
         wanted.clear();
         for c in pending.drain(..) {
             timelines.push_commit(c.commit, &c.changes, &|b| {

@@ -7,7 +7,9 @@ use crate::model::{self, RatingValue};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
-/// What one version of a review file says, read leniently: every well-formed field is kept.
+/// What one version of a review file says for scores and trends, read leniently: every
+/// well-formed field that scoring, dating and crediting need. (Comments and root causes are
+/// not kept: there is one of these per file version in history, tens of thousands at once.)
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     /// The explicit `id`, if any (otherwise the file stem is the id).
@@ -19,14 +21,8 @@ pub struct Snapshot {
     pub rubric: Option<(String, u32)>,
     pub calibration: Option<String>,
     pub conversation: Option<String>,
-    /// Category id → rating (`None` for `na`).
-    pub ratings: BTreeMap<String, Option<i64>>,
-    /// Category id → comment.
-    pub comments: BTreeMap<String, String>,
-    /// Category id → root causes.
-    pub root_causes: BTreeMap<String, Vec<String>>,
-    pub comment: Option<String>,
-    pub url: Option<String>,
+    /// Category id → rating (`None` for `na`), sorted by category id.
+    pub ratings: Vec<(Box<str>, Option<i64>)>,
     /// The file loaded and matched the review schema.
     pub valid: bool,
 }
@@ -60,12 +56,6 @@ impl Snapshot {
                 .and_then(|c| c.get("id"))
                 .and_then(|x| model::ConversationId::deserialize(x).ok())
                 .map(|c| c.0),
-            url: v
-                .get("conversation")
-                .and_then(|c| c.get("url"))
-                .and_then(|x| x.as_str())
-                .map(String::from),
-            comment: field(v, "comment"),
             valid,
             ..Snapshot::default()
         };
@@ -78,18 +68,20 @@ impl Snapshot {
                     RatingValue::Points(p) => Some(p),
                     RatingValue::Na(_) => None,
                 };
-                s.ratings.insert(k.clone(), value);
-                if let Some(c) = entry.comment() {
-                    s.comments.insert(k.clone(), c.to_string());
-                }
-                let causes: Vec<String> =
-                    entry.root_causes().iter().map(|r| r.to_string()).collect();
-                if !causes.is_empty() {
-                    s.root_causes.insert(k.clone(), causes);
-                }
+                s.ratings.push((k.as_str().into(), value));
             }
         }
+        s.ratings.sort();
+        s.ratings.shrink_to_fit();
         s
+    }
+
+    /// The rating of a category (`Some(None)` for `na`).
+    pub fn rating(&self, category: &str) -> Option<Option<i64>> {
+        self.ratings
+            .binary_search_by(|(k, _)| (**k).cmp(category))
+            .ok()
+            .map(|i| self.ratings[i].1)
     }
 
     /// The review id: the explicit `id`, else the file stem.
@@ -108,7 +100,7 @@ impl Snapshot {
                     Some(p) => RatingValue::Points(*p),
                     None => RatingValue::Na(model::NaMarker::Na),
                 };
-                (k.clone(), v)
+                (k.to_string(), v)
             })
             .collect()
     }
@@ -303,9 +295,9 @@ mod tests {
         assert_eq!(s.rubric, Some(("support".into(), 2)));
         assert_eq!(s.conversation.as_deref(), Some("48213"));
         assert_eq!(s.ratings.len(), 3);
-        assert_eq!(s.ratings["b"], None);
-        assert_eq!(s.comments["c"], "Curt.");
-        assert_eq!(s.root_causes["c"], vec!["process".to_string()]);
+        assert_eq!(s.rating("b"), Some(None));
+        assert_eq!(s.rating("c"), Some(Some(2)));
+        assert_eq!(s.rating("d"), None);
         assert_eq!(s.review_id("reviews/zd-1.yaml"), "zd-1");
     }
 }
