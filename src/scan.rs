@@ -231,7 +231,11 @@ fn scan_once(
         drop(raw);
         snapshots.extend(parsed);
         if snapshots.len() % 20000 < 4096 {
-            debug_rss(&format!("{} snapshots, {} commits", snapshots.len(), timelines.commits.len()));
+            debug_rss(&format!(
+                "{} snapshots, {} commits",
+                snapshots.len(),
+                timelines.commits.len()
+            ));
         }
         wanted.clear();
         for c in pending.drain(..) {
