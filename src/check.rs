@@ -451,16 +451,18 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
     let pending: Vec<&ReviewOutcome> = outcomes.iter().filter(|o| o.pending.is_some()).collect();
     let mut history_state = HistoryState::NotNeeded;
     let mut versions = first_versions.clone();
+    let walked: Option<(VersionIndex, bool)> = match walked {
+        Some(Ok(result)) => Some(result?),
+        _ => None,
+    };
     if !pending.is_empty() {
-        history_state = match walked {
+        history_state = match &walked {
             None => HistoryState::NoRepository,
-            Some(Err(_)) => HistoryState::NoRepository,
-            Some(Ok(result)) => {
-                let (found, shallow) = result?;
+            Some((found, shallow)) => {
                 for (key, rv) in found {
-                    versions.entry(key).or_insert(rv);
+                    versions.entry(key.clone()).or_insert_with(|| rv.clone());
                 }
-                if shallow {
+                if *shallow {
                     HistoryState::Shallow
                 } else {
                     HistoryState::Full
@@ -512,7 +514,13 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         }
     }
 
-    // 7. Narrow to the files asked about.
+    // 7. Version discipline for rubrics changed since the base of a pull request.
+    if let (Some(rev), Some(h)) = (&opts.changed_since, &history) {
+        let historic = walked.as_ref().map(|(found, _)| found);
+        problems.extend(version_discipline(h, rev, &rubrics, historic)?);
+    }
+
+    // 8. Narrow to the files asked about.
     let selected = select(root, opts, &files, &outcomes, history.as_ref())?;
     if let Some(sel) = &selected {
         problems.retain(|d| sel.contains(&d.path));
@@ -531,6 +539,103 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<CheckReport, CheckError
         files: checked,
         problems,
     })
+}
+
+/// The version rules for rubrics changed since `rev` (issue: rubric changes through pull
+/// requests): a change that moves scores needs a higher `version`; a version never goes down
+/// and is never reused for different scoring; wording-only edits need no bump (a warning says
+/// what changed).
+fn version_discipline(
+    h: &History,
+    rev: &str,
+    rubrics: &[Loaded<Rubric>],
+    historic: Option<&VersionIndex>,
+) -> Result<Vec<Diagnostic>, CheckError> {
+    let base = h.resolve(Some(rev))?;
+    let changed: HashSet<String> = h.changed_since(rev)?.into_iter().collect();
+    let mut out = Vec::new();
+    for r in rubrics {
+        let (Some(head), Some(doc)) = (&r.value, &r.doc) else {
+            continue;
+        };
+        if !changed.contains(&r.rel) {
+            continue;
+        }
+        let pos = doc.value_pos("/version");
+        let old = h.file_at(base, &r.rel)?.and_then(|bytes| {
+            parse_historic(
+                &r.rel,
+                &String::from_utf8_lossy(&bytes),
+                crate::yaml::DEFAULT_MAX_FILE_SIZE,
+            )
+        });
+        let (hv, id) = (head.version.0, head.id.as_str());
+        if let Some(old) = &old {
+            let bv = old.version.0;
+            let d = crate::diff::diff_rubric(id, Some(old), Some(head));
+            let scoring: Vec<&str> = d
+                .changes
+                .iter()
+                .filter(|c| c.scoring)
+                .map(|c| c.text.as_str())
+                .collect();
+            if hv < bv {
+                out.push(Diagnostic::new(
+                    Code::VersionDecreased,
+                    &r.rel,
+                    pos,
+                    format!("version went down from {bv} to {hv} since {rev}"),
+                ));
+            } else if hv == bv && !scoring.is_empty() {
+                out.push(
+                    Diagnostic::new(
+                        Code::VersionNotBumped,
+                        &r.rel,
+                        pos,
+                        format!(
+                            "scoring changed since {rev} ({}) but version is still {hv}",
+                            scoring.join("; ")
+                        ),
+                    )
+                    .hint(format!(
+                        "Set `version: {}` so that reviews of version {bv} keep their scores.",
+                        bv + 1
+                    )),
+                );
+                continue;
+            } else if d.status == "changed" && scoring.is_empty() {
+                let what: Vec<&str> = d.changes.iter().map(|c| c.text.as_str()).collect();
+                out.push(Diagnostic::new(
+                    Code::RubricReworded,
+                    &r.rel,
+                    pos,
+                    format!(
+                        "wording only since {rev}, no version bump needed: {}",
+                        what.join("; ")
+                    ),
+                ));
+            }
+        }
+        // A version number that held other scoring before may not be used again.
+        if let Some(prev) = historic.and_then(|v| v.get(&(id.to_string(), hv))) {
+            let same_as_base = old.as_ref().is_some_and(|o| o.version.0 == hv);
+            if !same_as_base
+                && crate::diff::scoring_signature(&prev.rubric)
+                    != crate::diff::scoring_signature(head)
+            {
+                out.push(Diagnostic::new(
+                    Code::VersionReused,
+                    &r.rel,
+                    pos,
+                    format!(
+                        "version {hv} of `{id}` already existed in history ({}) with different scoring",
+                        prev.source.trim_start_matches("commit:").chars().take(10).collect::<String>()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Which files to report on, or `None` for all.

@@ -129,6 +129,14 @@ codes! {
     MissingFolder = "missing-folder", Error, "qa.yaml names a rubrics or reviews folder that does not exist.", "Create the folder, or fix the path in qa.yaml (paths are relative to the repository root).";
     /// An unknown IANA time zone.
     UnknownTimezone = "unknown-timezone", Error, "qa.yaml names a time zone that is not in the IANA database.", "Use an IANA zone name such as UTC or Europe/Tallinn.";
+    /// Scoring changed without a higher version.
+    VersionNotBumped = "version-not-bumped", Error, "A rubric's scoring changed since the base revision but its version did not go up.", "Raise `version` so that old reviews keep the scores of the version they were written against.";
+    /// The version went down.
+    VersionDecreased = "version-decreased", Error, "A rubric's version is lower than at the base revision.", "Versions only go up: use a number above the base's.";
+    /// A version number reused for different scoring.
+    VersionReused = "version-reused", Error, "A rubric version number that history already used for different scoring.", "Use a version number that no earlier content of this rubric had.";
+    /// Wording-only change (no bump needed).
+    RubricReworded = "rubric-reworded", Warning, "A rubric changed only in wording (titles, descriptions, labels); no version bump is needed.", "Nothing to do: wording changes keep the version.";
     /// A reviewer reviewing their own conversation.
     SelfReview = "self-review", Warning, "A reviewer reviewed their own conversation.", "Have someone else review this conversation.";
     /// `reviewed_at` lies in the future.

@@ -389,6 +389,18 @@ impl History {
         Ok(out)
     }
 
+    /// The bytes of a file (path relative to the QA root) in a commit, if it exists there.
+    pub fn file_at(&self, commit: ObjectId, rel: &str) -> Result<Option<Vec<u8>>, HistoryError> {
+        let tree = self.repo.find_commit(commit.oid()?)?.tree()?;
+        let Ok(entry) = tree.get_path(&self.repo_path(rel)) else {
+            return Ok(None);
+        };
+        if entry.kind() != Some(ObjectType::Blob) {
+            return Ok(None);
+        }
+        Ok(Some(self.repo.find_blob(entry.id())?.content().to_vec()))
+    }
+
     /// A blob's bytes.
     pub fn read_blob(&self, id: ObjectId) -> Result<Vec<u8>, HistoryError> {
         Ok(self.repo.find_blob(id.oid()?)?.content().to_vec())

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod diff;
 pub mod history;
 pub mod model;
 pub mod output;

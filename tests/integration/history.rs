@@ -335,3 +335,113 @@ fn github_annotations_name_paths_from_the_git_work_tree() {
         "::error file=qa/reviews/old.yaml,line=8,col=9,title=rubric rating-out-of-scale::rating 4 for `tone` is outside its scale 1..3%0AUse a rating from 1 to the category's scale."
     );
 }
+
+/// Version discipline on real git diffs: `check --changed-since BASE` on a changed rubric.
+fn discipline_repo() -> tempfile::TempDir {
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", V1),
+        ("reviews/2026/03/old.yaml", OLD_REVIEW),
+    ]);
+    git(dir.path(), &["init", "-q"], "2026-03-01T10:00:00Z");
+    commit_all(dir.path(), "support v1", "2026-03-02T10:00:00Z");
+    dir
+}
+
+#[test]
+fn a_scoring_change_without_a_version_bump_is_an_error() {
+    let dir = discipline_repo();
+    std::fs::write(
+        dir.path().join("rubrics/support.yaml"),
+        V1.replace("scale: 4}", "scale: 4, weight: 2}"),
+    )
+    .unwrap();
+    let (code, json) = check_json(dir.path(), &["--changed-since", "HEAD"]);
+    assert_eq!(
+        problems(&json),
+        vec![(
+            "rubrics/support.yaml".into(),
+            2,
+            10,
+            "version-not-bumped".into()
+        )]
+    );
+    let msg = json["problems"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("`solution` weight 1.0 → 2.0"), "{msg}");
+    assert_eq!(code, 1);
+    // With the bump it is clean (the v1 review is still checked against v1, from history).
+    std::fs::write(
+        dir.path().join("rubrics/support.yaml"),
+        V1.replace("scale: 4}", "scale: 4, weight: 2}")
+            .replace("version: 1", "version: 2"),
+    )
+    .unwrap();
+    let (code, json) = check_json(dir.path(), &["--changed-since", "HEAD"]);
+    assert_eq!(problems(&json), vec![]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn wording_only_needs_no_bump_and_is_a_warning() {
+    let dir = discipline_repo();
+    std::fs::write(
+        dir.path().join("rubrics/support.yaml"),
+        V1.replace("title: Tone", "title: Tone of voice"),
+    )
+    .unwrap();
+    let (code, json) = check_json(dir.path(), &["--changed-since", "HEAD"]);
+    assert_eq!(
+        problems(&json),
+        vec![(
+            "rubrics/support.yaml".into(),
+            2,
+            10,
+            "rubric-reworded".into()
+        )]
+    );
+    assert!(json["problems"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`tone` title \"Tone\" → \"Tone of voice\""));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_version_going_down_or_reused_is_an_error() {
+    let dir = discipline_repo();
+    // v2 (solution weight 3) is committed; then someone commits a v1 again (going down).
+    let v2 = V1
+        .replace("version: 1", "version: 2")
+        .replace("scale: 4}", "scale: 4, weight: 3}");
+    std::fs::write(dir.path().join("rubrics/support.yaml"), &v2).unwrap();
+    commit_all(dir.path(), "support v2", "2026-04-01T10:00:00Z");
+    std::fs::write(dir.path().join("rubrics/support.yaml"), V1).unwrap();
+    let (code, json) = check_json(dir.path(), &["--changed-since", "HEAD"]);
+    assert_eq!(
+        problems(&json),
+        vec![(
+            "rubrics/support.yaml".into(),
+            2,
+            10,
+            "version-decreased".into()
+        )]
+    );
+    assert_eq!(code, 1);
+    commit_all(dir.path(), "back to v1 (a mistake)", "2026-04-02T10:00:00Z");
+    // Now going up to 2 again, with scoring other than the v2 that history holds.
+    std::fs::write(
+        dir.path().join("rubrics/support.yaml"),
+        v2.replace("weight: 3", "weight: 5"),
+    )
+    .unwrap();
+    let (code, json) = check_json(dir.path(), &["--changed-since", "HEAD"]);
+    assert_eq!(
+        problems(&json),
+        vec![(
+            "rubrics/support.yaml".into(),
+            2,
+            10,
+            "version-reused".into()
+        )]
+    );
+    assert_eq!(code, 1);
+}
