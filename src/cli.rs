@@ -34,6 +34,8 @@ enum Command {
     Trends(TrendsArgs),
     /// Every version of one review: commit, author, date, score.
     History(HistoryArgs),
+    /// What changed in rubrics between two revisions, and how existing scores would move.
+    Diff(DiffArgs),
     /// Print a bundled JSON Schema.
     Schema {
         /// Which schema.
@@ -96,6 +98,27 @@ struct HistoryArgs {
     state: StateArgs,
     #[arg(long, value_enum, default_value = "human")]
     format: DataFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct DiffArgs {
+    /// The base revision (for a pull request: its target branch).
+    base: String,
+    /// The head revision (default: the working tree).
+    head: Option<String>,
+    /// Re-score the reviews of the last DAYS days.
+    #[arg(long, default_value_t = 90, value_name = "DAYS")]
+    days: i64,
+    #[arg(long, value_enum, default_value = "human")]
+    format: DiffFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DiffFormat {
+    Human,
+    Json,
+    /// A pull-request comment.
+    Md,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,6 +244,24 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 DataFormat::Json => json(&rows),
                 DataFormat::Csv => output::history(&rows, true),
                 DataFormat::Human => output::history(&rows, false),
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff(args) => {
+            let root = repo::find_root(&start);
+            let report = rubric::diff::diff_revisions(
+                &root,
+                &args.base,
+                args.head.as_deref(),
+                args.days,
+                chrono::Utc::now(),
+            )
+            .map_err(|e| e.to_string())?;
+            let text = match args.format {
+                DiffFormat::Json => json(&report),
+                DiffFormat::Md => output::diff_md(&report),
+                DiffFormat::Human => output::diff_human(&report),
             };
             print(&text)?;
             Ok(ExitCode::SUCCESS)

@@ -304,8 +304,9 @@ pub struct ReviewInput {
     pub ratings: BTreeMap<String, RatingValue>,
 }
 
-fn round_delta(a: Option<f64>, b: Option<f64>) -> Option<f64> {
-    Some(b? - a?)
+/// `after - before`, when both exist.
+pub fn delta(before: Option<f64>, after: Option<f64>) -> Option<f64> {
+    Some(after? - before?)
 }
 
 /// Re-scores the reviews (of the old version, on or after `since`, calibration left out) as
@@ -342,7 +343,7 @@ pub fn impact(
             (Some(false), Some(true)) => fail_to_pass += 1,
             _ => {}
         }
-        let delta = round_delta(before.score, after.score);
+        let delta = delta(before.score, after.score);
         if delta != Some(0.0) {
             moved.push(Mover {
                 id: r.id.clone(),
@@ -367,7 +368,7 @@ pub fn impact(
                 reviews: n,
                 before,
                 after,
-                delta: round_delta(before, after),
+                delta: delta(before, after),
             }
         })
         .collect();
@@ -472,4 +473,111 @@ mod tests {
             ["a2", "a1"]
         );
     }
+}
+
+/// Why `rubric diff` could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error("{0}")]
+    History(#[from] crate::history::HistoryError),
+    #[error("{0}")]
+    Scan(#[from] crate::scan::ScanError),
+}
+
+/// The valid rubric files directly in the rubrics folder of a commit.
+fn rubrics_at(
+    h: &crate::history::History,
+    commit: crate::history::ObjectId,
+    dir: &str,
+) -> Result<BTreeMap<String, Rubric>, crate::history::HistoryError> {
+    let base = dir.trim_end_matches('/');
+    let mut out = BTreeMap::new();
+    for (path, blob) in h.tree_files(commit, dir)? {
+        let Some((parent, name)) = path.rsplit_once('/') else {
+            continue;
+        };
+        if parent != base {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&h.read_blob(blob)?).into_owned();
+        if let Some(r) =
+            crate::check::parse_historic(name, &text, crate::yaml::DEFAULT_MAX_FILE_SIZE)
+        {
+            if r.id.as_str() == crate::repo::stem(name) {
+                out.insert(r.id.to_string(), r);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `rubric diff BASE [HEAD]`: what changed in the rubrics between two revisions (HEAD `None`:
+/// the working tree), and how the scores of the old version's reviews of the last `days`
+/// days would move under the new version.
+pub fn diff_revisions(
+    root: &std::path::Path,
+    base: &str,
+    head: Option<&str>,
+    days: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<DiffReport, DiffError> {
+    let config = crate::qa::load_config(root);
+    let dir = config.paths.rubrics.as_str().to_string();
+    let h = crate::history::History::open(root)?;
+    let base_commit = h.resolve(Some(base))?;
+    let before = rubrics_at(&h, base_commit, &dir)?;
+    let after: BTreeMap<String, Rubric> = match head {
+        Some(rev) => rubrics_at(&h, h.resolve(Some(rev))?, &dir)?,
+        None => crate::qa::working_rubrics(root, &config)
+            .into_iter()
+            .map(|r| (r.id.to_string(), r))
+            .collect(),
+    };
+    let ids: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let rubrics: Vec<RubricDiff> = ids
+        .iter()
+        .map(|id| diff_rubric(id, before.get(*id), after.get(*id)))
+        .filter(|d| d.status != "unchanged")
+        .collect();
+    let mut impacts = Vec::new();
+    let scoring: Vec<&RubricDiff> = rubrics
+        .iter()
+        .filter(|d| d.changes.iter().any(|c| c.scoring))
+        .collect();
+    if !scoring.is_empty() {
+        let opts = crate::qa::StateOptions {
+            scan: crate::scan::ScanOptions {
+                rev: head.map(String::from),
+                no_cache: false,
+                allow_shallow: false,
+            },
+            now,
+        };
+        let state = crate::qa::QaState::load(root, &opts, &mut |_| {})?;
+        let since = now.with_timezone(&state.tz).date_naive() - chrono::Duration::days(days);
+        for d in scoring {
+            let (Some(old), Some(new)) = (before.get(&d.rubric), after.get(&d.rubric)) else {
+                continue;
+            };
+            let inputs: Vec<ReviewInput> = state
+                .reviews
+                .iter()
+                .filter(|r| r.rubric == d.rubric && r.version == old.version.0)
+                .map(|r| ReviewInput {
+                    id: r.id.clone(),
+                    agent: r.agent.clone(),
+                    day: r.day,
+                    calibration: r.calibration.is_some(),
+                    ratings: r.snapshot.rating_values(),
+                })
+                .collect();
+            impacts.push(impact(old, new, &inputs, since, 10));
+        }
+    }
+    Ok(DiffReport {
+        base: base.to_string(),
+        head: head.unwrap_or("working tree").to_string(),
+        rubrics,
+        impact: impacts,
+    })
 }

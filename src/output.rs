@@ -613,6 +613,191 @@ pub fn history(rows: &[crate::report::HistoryRow], csv: bool) -> String {
     }
 }
 
+/// Escapes text for a Markdown table cell or line (pipes, HTML).
+fn md(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+}
+
+fn version_line(d: &crate::diff::RubricDiff) -> String {
+    let v = |x: Option<u32>| x.map_or_else(|| "-".to_string(), |v| v.to_string());
+    let bump = if d.needs_version_bump {
+        " — scoring changed: needs a version bump"
+    } else {
+        ""
+    };
+    format!(
+        "{} ({}): version {} → {}{bump}",
+        d.rubric,
+        d.status,
+        v(d.base_version),
+        v(d.head_version)
+    )
+}
+
+/// `rubric diff` for people at a terminal.
+pub fn diff_human(report: &crate::diff::DiffReport) -> String {
+    let mut out = format!("rubric changes {} → {}\n", report.base, report.head);
+    if report.rubrics.is_empty() {
+        out.push_str("no rubric changed\n");
+    }
+    for d in &report.rubrics {
+        out.push('\n');
+        out.push_str(&version_line(d));
+        out.push('\n');
+        for c in &d.changes {
+            let mark = if c.scoring { "*" } else { "-" };
+            out.push_str(&format!("  {mark} {}\n", c.text));
+        }
+    }
+    for i in &report.impact {
+        out.push_str(&format!(
+            "\nimpact of {}@{} → @{} on {} review(s) since {}:\n",
+            i.rubric, i.from_version, i.to_version, i.reviews, i.since
+        ));
+        out.push_str(&format!(
+            "  team IQS {} → {} ({}); pass → fail {}, fail → pass {}\n",
+            one_decimal(i.team_before),
+            one_decimal(i.team_after),
+            signed(crate::diff::delta(i.team_before, i.team_after)),
+            i.pass_to_fail,
+            i.fail_to_pass
+        ));
+        let rows: Vec<Vec<String>> = i
+            .agents
+            .iter()
+            .map(|a| {
+                vec![
+                    fit(&a.agent, 24),
+                    a.reviews.to_string(),
+                    one_decimal(a.before),
+                    one_decimal(a.after),
+                    signed(a.delta),
+                ]
+            })
+            .collect();
+        for line in table(
+            &["agent", "reviews", "before", "after", "change"],
+            &[false, true, true, true, true],
+            &rows,
+        )
+        .lines()
+        {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+        if !i.movers.is_empty() {
+            out.push_str("  largest movers:\n");
+            for m in &i.movers {
+                out.push_str(&format!(
+                    "    {} ({}): {} → {} ({})\n",
+                    m.id,
+                    m.agent,
+                    one_decimal(m.before),
+                    one_decimal(m.after),
+                    signed(m.delta)
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `rubric diff --format md`: a pull-request comment — a short table, the movers, and the
+/// details collapsed.
+pub fn diff_md(report: &crate::diff::DiffReport) -> String {
+    let mut out = format!(
+        "### Rubric changes ({} → {})\n\n",
+        md(&report.base),
+        md(&report.head)
+    );
+    if report.rubrics.is_empty() {
+        out.push_str("No rubric changed.\n");
+        return out;
+    }
+    out.push_str("| rubric | change | version | needs bump |\n|---|---|---|---|\n");
+    for d in &report.rubrics {
+        let v = |x: Option<u32>| x.map_or_else(|| "–".to_string(), |v| v.to_string());
+        out.push_str(&format!(
+            "| `{}` | {} | {} → {} | {} |\n",
+            md(&d.rubric),
+            d.status,
+            v(d.base_version),
+            v(d.head_version),
+            if d.needs_version_bump {
+                "**yes**"
+            } else {
+                "no"
+            }
+        ));
+    }
+    for i in &report.impact {
+        out.push_str(&format!(
+            "\n**Impact of `{}` {} → {}** on {} review(s) since {}: team IQS {} → {} ({}), \
+             {} pass → fail, {} fail → pass.\n",
+            md(&i.rubric),
+            i.from_version,
+            i.to_version,
+            i.reviews,
+            i.since,
+            one_decimal(i.team_before),
+            one_decimal(i.team_after),
+            signed(crate::diff::delta(i.team_before, i.team_after)),
+            i.pass_to_fail,
+            i.fail_to_pass
+        ));
+        if !i.movers.is_empty() {
+            out.push_str(
+                "\n| largest movers | agent | before | after | change |\n|---|---|---|---|---|\n",
+            );
+            for m in &i.movers {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {} |\n",
+                    md(&m.id),
+                    md(&m.agent),
+                    one_decimal(m.before),
+                    one_decimal(m.after),
+                    signed(m.delta)
+                ));
+            }
+        }
+    }
+    out.push_str("\n<details><summary>Details</summary>\n\n");
+    for d in &report.rubrics {
+        out.push_str(&format!("**{}**\n\n", md(&version_line(d))));
+        for c in &d.changes {
+            let tag = if c.scoring { " (scoring)" } else { "" };
+            out.push_str(&format!("- {}{tag}\n", md(&c.text)));
+        }
+        out.push('\n');
+    }
+    for i in &report.impact {
+        out.push_str(&format!(
+            "IQS per agent, `{}` {} → {}:\n\n| agent | reviews | before | after | change |\n|---|---|---|---|---|\n",
+            md(&i.rubric),
+            i.from_version,
+            i.to_version
+        ));
+        for a in &i.agents {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                md(&a.agent),
+                a.reviews,
+                one_decimal(a.before),
+                one_decimal(a.after),
+                signed(a.delta)
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str("</details>\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

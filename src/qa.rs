@@ -160,7 +160,8 @@ pub fn load_config(root: &Path) -> Config {
     }
 }
 
-fn working_rubrics(root: &Path, config: &Config) -> Vec<Rubric> {
+/// The valid rubrics of the working tree (file stem equal to the id, no errors).
+pub fn working_rubrics(root: &Path, config: &Config) -> Vec<Rubric> {
     let max = crate::yaml::DEFAULT_MAX_FILE_SIZE;
     repo::list_files(root, &config.paths)
         .iter()

@@ -1,6 +1,7 @@
 //! The one integration-test binary: the `rubric` command run on fixture repositories.
 
 mod diagnostics;
+mod diff;
 mod formats;
 mod history;
 mod loader;
