@@ -1,7 +1,7 @@
 //! The command line: argument parsing with clap, choosing output formats, and exit codes
 //! (0 clean, 1 problems found, 2 could not run). Data goes to stdout, diagnostics to stderr.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use rubric::check::{check, CheckOptions};
 use rubric::output::{self, CheckFormat};
 use rubric::repo;
@@ -42,6 +42,68 @@ enum Command {
         #[arg(value_enum)]
         kind: SchemaKind,
     },
+    /// Scaffold a QA repository (config, example rubric and review, schemas, CI, pre-commit).
+    Init(InitArgs),
+    /// Create a file to fill in.
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(clap::Args, Debug)]
+struct InitArgs {
+    /// The folder to scaffold (created if missing; default: the current folder).
+    #[arg(value_name = "DIR")]
+    folder: Option<PathBuf>,
+    /// Which CI configuration to write.
+    #[arg(long, value_enum, default_value = "github")]
+    ci: CiArg,
+    /// Overwrite files that exist already.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum CiArg {
+    /// .github/workflows/qa.yml
+    Github,
+    /// .gitlab-ci.yml
+    Gitlab,
+    /// No CI file.
+    None,
+}
+
+#[derive(Subcommand, Debug)]
+enum NewCommand {
+    /// Write a review file listing every category of the rubric for rating, at
+    /// <reviews>/YYYY/MM/<id>.yaml; prints its path.
+    Review(NewReviewArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct NewReviewArgs {
+    /// Who handled the conversation (roster id or e-mail).
+    #[arg(long, value_name = "ID")]
+    agent: String,
+    /// The conversation (ticket) id.
+    #[arg(long, value_name = "ID")]
+    conversation: String,
+    /// The rubric (default: the only one).
+    #[arg(long, value_name = "ID")]
+    rubric: Option<String>,
+    /// The review id (default: <conversation>-<agent>, made a valid id).
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
+    /// Who reviews (default: `git config user.email`, as its roster id).
+    #[arg(long, value_name = "ID")]
+    reviewer: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -275,6 +337,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             print(kind.source())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Init(args) => init(&start, args),
+        Command::New(NewCommand::Review(args)) => new_review(&start, args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "rubric", &mut out);
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| format!("cannot render the man page: {e}"))?;
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check(args) => {
             let root = repo::find_root(&start);
             let format = match args.format {
@@ -461,4 +539,71 @@ fn print(text: &str) -> Result<(), String> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(format!("cannot write output: {e}")),
     }
+}
+
+/// `rubric init [DIR]`: writes the scaffold and lists what it wrote.
+fn init(start: &std::path::Path, args: InitArgs) -> Result<ExitCode, String> {
+    use rubric::init::{scaffold, write_files, Ci};
+    let dir = match &args.folder {
+        Some(d) => normalize(&start.join(d)),
+        None => start.to_path_buf(),
+    };
+    let ci = match args.ci {
+        CiArg::Github => Ci::Github,
+        CiArg::Gitlab => Ci::Gitlab,
+        CiArg::None => Ci::None,
+    };
+    // The scaffolded qa.yaml sets UTC, so the example review is dated today in UTC.
+    let files = scaffold(ci, chrono::Utc::now().date_naive());
+    let written = write_files(&dir, &files, args.force).map_err(|e| e.to_string())?;
+    // The folder as the user named it.
+    let shown = args.folder.as_deref().unwrap_or(std::path::Path::new("."));
+    let mut text = format!("Created a QA repository in {}:\n", shown.display());
+    for w in &written {
+        let note = if w.replaced { "  (replaced)" } else { "" };
+        text.push_str(&format!("  {}{note}\n", w.path));
+    }
+    text.push_str(&format!(
+        "\nNext: edit the roster in qa.yaml and the rubric in rubrics/, delete the example \
+         review, then `rubric check`.\nNew reviews: `rubric new review --agent ID --conversation ID`.\n\
+         CI installs rubric {} from {}.\n",
+        rubric::init::PROJECT_TAG,
+        rubric::init::PROJECT_GIT
+    ));
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `rubric new review`: writes the review file and prints its path (relative to where the
+/// user stands, so `$EDITOR "$(rubric new review ...)"` works).
+fn new_review(start: &std::path::Path, args: NewReviewArgs) -> Result<ExitCode, String> {
+    use rubric::new::{draft, write, NewReview, Reviewer};
+    let root = repo::find_root(start);
+    let reviewer = match args.reviewer {
+        Some(r) => Reviewer::Given(r),
+        None => match rubric::history::History::open(&root)
+            .ok()
+            .and_then(|h| h.user_email())
+        {
+            Some(email) => Reviewer::GitEmail(email),
+            None => Reviewer::Unknown,
+        },
+    };
+    let req = NewReview {
+        agent: args.agent,
+        conversation: args.conversation,
+        rubric: args.rubric,
+        id: args.id,
+        reviewer,
+        now: chrono::Utc::now(),
+    };
+    let d = draft(&root, &req).map_err(|e| e.to_string())?;
+    write(&root, &d).map_err(|e| e.to_string())?;
+    for n in &d.notes {
+        eprintln!("note: {n}");
+    }
+    let full = root.join(&d.path);
+    let shown = full.strip_prefix(start).unwrap_or(&full);
+    print(&format!("{}\n", shown.display()))?;
+    Ok(ExitCode::SUCCESS)
 }

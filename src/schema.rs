@@ -190,6 +190,23 @@ fn push_error(
                 )),
             );
         }
+        ValidationErrorKind::AnyOf { .. }
+            if instance.is_null()
+                && pointer.starts_with("/ratings/")
+                && pointer.matches('/').count() == 2 =>
+        {
+            // An empty rating (as `rubric new review` leaves them): not rated yet.
+            let cat = pointer
+                .trim_start_matches("/ratings/")
+                .replace("~1", "/")
+                .replace("~0", "~");
+            out.push(Diagnostic::new(
+                Code::MissingRating,
+                path,
+                doc.key_pos(&pointer),
+                format!("`{cat}` is not rated yet"),
+            ));
+        }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             // Report the errors of the branch that fits the value's type, if one does;
             // otherwise say what the value may be.

@@ -4,6 +4,7 @@ mod diagnostics;
 mod diff;
 mod formats;
 mod history;
+mod init;
 mod loader;
 mod property;
 mod schema_types;
