@@ -36,6 +36,13 @@ enum Command {
     History(HistoryArgs),
     /// What changed in rubrics between two revisions, and how existing scores would move.
     Diff(DiffArgs),
+    /// Feedback pages: an overview for leads and one page per agent (HTML or Markdown).
+    Render(RenderArgs),
+    /// Page templates: `rubric templates init` copies the built-ins out for editing.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
     /// Print a bundled JSON Schema.
     Schema {
         /// Which schema.
@@ -160,6 +167,45 @@ struct HistoryArgs {
     state: StateArgs,
     #[arg(long, value_enum, default_value = "human")]
     format: DataFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct RenderArgs {
+    /// The folder to write the site to (replaced as a whole).
+    #[arg(long, default_value = "site", value_name = "DIR")]
+    out: PathBuf,
+    #[arg(long, value_enum, default_value = "html")]
+    format: PageFormatArg,
+    /// Only this agent's page.
+    #[arg(long, value_name = "ID")]
+    agent: Option<String>,
+    /// Templates that override the built-ins by name (default: the repository's templates/).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Hide who reviewed.
+    #[arg(long)]
+    anonymize_reviewers: bool,
+    /// Print the JSON the templates see instead of writing pages.
+    #[arg(long)]
+    context: bool,
+    #[command(flatten)]
+    state: StateArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum PageFormatArg {
+    Html,
+    Md,
+}
+
+#[derive(Subcommand, Debug)]
+enum TemplatesAction {
+    /// Copy the built-in templates into the repository's templates folder for editing.
+    Init {
+        /// Overwrite templates that are already there.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -308,6 +354,80 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 DataFormat::Human => output::history(&rows, false),
             };
             print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Render(args) => {
+            let root = repo::find_root(&start);
+            let format = match args.format {
+                PageFormatArg::Html => rubric::render::PageFormat::Html,
+                PageFormatArg::Md => rubric::render::PageFormat::Md,
+            };
+            let timing = std::env::var_os("RUBRIC_TIMING").map(|_| std::time::Instant::now());
+            let mark = |what: &str| {
+                if let Some(t) = timing {
+                    eprintln!("timing: {what}: {:.3} s", t.elapsed().as_secs_f64());
+                }
+            };
+            // Invalid reviews are reported as `check` would, and left out.
+            let checked = check(&root, &CheckOptions::default()).map_err(|e| e.to_string())?;
+            mark("check");
+            let state = load_state(&root, &args.state)?;
+            mark("history scan and state");
+            let now = chrono::Utc::now();
+            let agent = args.agent.as_deref().map(|a| state.person(a));
+            let ctx = rubric::render::build_context(
+                &state,
+                &root,
+                format,
+                args.anonymize_reviewers,
+                agent.as_deref(),
+                now,
+            )
+            .map_err(|e| e.to_string())?;
+            mark("context");
+            if args.context {
+                print(&json(&ctx))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let overrides = args.templates.map(|t| start.join(t)).or_else(|| {
+                let dir = root.join(state.config.paths.templates.as_str());
+                dir.is_dir().then_some(dir)
+            });
+            let env = rubric::render::environment(overrides);
+            let pages = rubric::render::render_pages(&env, &ctx, format, agent.is_none())
+                .map_err(|e| e.to_string())?;
+            mark("templates");
+            let out = start.join(&args.out);
+            rubric::render::write_site(&out, &pages, agent.is_some()).map_err(|e| e.to_string())?;
+            mark("written");
+            eprintln!("wrote {} page(s) to {}", pages.len(), out.display());
+            if checked.errors() > 0 {
+                let text = output::human(
+                    &checked,
+                    &|rel| std::fs::read_to_string(root.join(rel)).ok(),
+                    false,
+                );
+                eprint!("{text}");
+                eprintln!("error: review files with problems were left out of the pages");
+                return Ok(ExitCode::from(1));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Templates { action } => {
+            let root = repo::find_root(&start);
+            let TemplatesAction::Init { force } = action;
+            let config = rubric::qa::load_config(&root);
+            let dir = root.join(config.paths.templates.as_str());
+            let written = rubric::render::init_templates(&dir, force).map_err(|e| e.to_string())?;
+            for p in &written {
+                println!("{}", p.display());
+            }
+            if written.is_empty() {
+                eprintln!(
+                    "the templates in {} are already there (use --force to replace them)",
+                    dir.display()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff(args) => {

@@ -13,6 +13,7 @@ pub mod model;
 pub mod new;
 pub mod output;
 pub mod qa;
+pub mod render;
 pub mod repo;
 pub mod report;
 pub mod scan;

@@ -75,6 +75,8 @@ pub struct QaState {
     pub warnings: Vec<String>,
     pub partial: bool,
     pub scan: Option<Scan>,
+    /// Review files left out because they have problems.
+    pub left_out: Vec<String>,
     versions: VersionIndex,
     people: People,
 }
@@ -370,6 +372,7 @@ impl QaState {
             });
         }
         if !left_out.is_empty() {
+            let left_out = &left_out;
             warnings.push(format!(
                 "{} review file(s) with problems left out (run `rubric check`): {}",
                 left_out.len(),
@@ -422,9 +425,38 @@ impl QaState {
             warnings,
             partial,
             scan,
+            left_out,
             versions,
             people,
         })
+    }
+
+    /// The rubric version a review names.
+    pub fn rubric(&self, r: &ReviewFacts) -> Option<&Rubric> {
+        self.versions
+            .get(&(r.rubric.clone(), r.version))
+            .map(|v| &v.rubric)
+    }
+
+    /// The display name of a person (roster `name`, else the id).
+    pub fn name(&self, person: &str) -> String {
+        self.config
+            .people
+            .as_ref()
+            .and_then(|p| p.iter().find(|(id, _)| id.as_str() == person))
+            .and_then(|(_, p)| p.name.clone())
+            .unwrap_or_else(|| person.to_string())
+    }
+
+    /// The score a review was first committed with, and whether it changed since (a dispute).
+    pub fn first_score(&self, r: &ReviewFacts) -> Option<f64> {
+        let scan = self.scan.as_ref()?;
+        let events = scan.timelines.reviews.get(&r.id)?;
+        let first = events.iter().find(|e| e.kind == EventKind::Added)?;
+        let snap = scan.snapshots.get(&first.blob)?;
+        let key = snap.rubric.clone()?;
+        let rv = self.versions.get(&key)?;
+        score_review(&rv.rubric, &snap.rating_values()).score
     }
 
     /// Each numerically rated category of a review's rubric version and its value ×100.

@@ -116,3 +116,158 @@ pub struct HistoryRow {
     pub kind: String,
     pub path: String,
 }
+
+/// The context the page templates see (`rubric render --context` prints it as JSON): the
+/// overview for leads and one page per agent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteContext {
+    /// RFC 3339 time the site was rendered.
+    pub generated_at: String,
+    /// The IANA zone dates are in.
+    pub timezone: String,
+    /// Month labels (`2026-11`) covered, oldest first.
+    pub months: Vec<String>,
+    /// The latest month with reviews: "current period" on the index.
+    pub current_period: Option<String>,
+    /// Reviewer names are hidden (`--anonymize-reviewers`).
+    pub anonymized: bool,
+    pub agents: Vec<AgentSummary>,
+    /// IQS per team and month.
+    pub heatmap: Vec<HeatRow>,
+    /// Categories by how often they were failed (rated in the lower half of their scale).
+    pub failing_categories: Vec<CategoryFailures>,
+    /// Reviews per reviewer (empty when anonymized).
+    pub reviewers: Vec<ReviewerActivity>,
+    /// Review files left out because they have problems (run `rubric check`).
+    pub left_out: Vec<String>,
+    /// One entry per agent page (the index does not need them; each agent page gets its own
+    /// as `page`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<AgentPage>,
+}
+
+/// One agent on the index.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentSummary {
+    pub id: String,
+    /// Roster name, else the id.
+    pub name: String,
+    pub team: Option<String>,
+    /// IQS in the current period.
+    pub iqs: Option<f64>,
+    /// Against the previous month.
+    pub change: Option<f64>,
+    /// Scored reviews in the current period.
+    pub reviews: usize,
+    /// Scored reviews over all periods.
+    pub total_reviews: usize,
+    /// Share of reviews with a pass mark that passed, 0..100.
+    pub pass_rate: Option<f64>,
+    /// IQS per month of `SiteContext::months` (null where there were none).
+    pub sparkline: Vec<Option<f64>>,
+    /// Relative link to the agent page.
+    pub link: String,
+}
+
+/// IQS of one team per month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeatRow {
+    pub team: String,
+    /// One per `SiteContext::months`.
+    pub cells: Vec<Option<f64>>,
+}
+
+/// How often a category was failed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryFailures {
+    pub category: String,
+    pub title: String,
+    pub failures: usize,
+    pub ratings: usize,
+}
+
+/// How many reviews a reviewer wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewerActivity {
+    pub reviewer: String,
+    pub reviews: usize,
+    /// The latest review's date.
+    pub last: String,
+}
+
+/// Everything an agent page shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentPage {
+    pub agent: AgentSummary,
+    /// IQS by month, with the review count per point and the rubric versions first used then.
+    pub trend: Vec<TrendPoint>,
+    /// Each category's average for the agent against the team's (value ×100).
+    pub categories: Vec<CategoryCompare>,
+    /// Up to three, best first / worst first.
+    pub strongest: Vec<CategoryCompare>,
+    pub weakest: Vec<CategoryCompare>,
+    /// How often each root cause was named, most first.
+    pub root_causes: Vec<RootCauseCount>,
+    /// The latest reviews, newest first.
+    pub reviews: Vec<ReviewCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPoint {
+    pub period: String,
+    pub iqs: f64,
+    pub reviews: usize,
+    /// Rubric versions that first appear in this agent's reviews this month (`support@3`).
+    pub new_versions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryCompare {
+    pub category: String,
+    pub title: String,
+    pub agent: f64,
+    pub team: Option<f64>,
+    pub ratings: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RootCauseCount {
+    pub category: String,
+    pub cause: String,
+    pub count: usize,
+}
+
+/// One review on an agent page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewCard {
+    pub id: String,
+    pub date: String,
+    pub rubric: String,
+    pub version: u32,
+    pub score: Option<f64>,
+    pub pass: Option<bool>,
+    /// Hidden (null) with `--anonymize-reviewers`.
+    pub reviewer: Option<String>,
+    pub conversation: Option<String>,
+    /// An http(s) link to the conversation.
+    pub url: Option<String>,
+    pub comment: Option<String>,
+    /// The score changed after the review was added (a dispute).
+    pub disputed: bool,
+    /// The score it was added with, when disputed.
+    pub first_score: Option<f64>,
+    pub ratings: Vec<RatingCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatingCard {
+    pub category: String,
+    pub title: String,
+    /// The number given, or null for `na`.
+    pub rating: Option<i64>,
+    pub scale: u8,
+    /// The label of that point, if the rubric names its points.
+    pub label: Option<String>,
+    pub comment: Option<String>,
+    pub root_causes: Vec<String>,
+}

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Bump when the cache's meaning changes; an old cache is then rebuilt.
-pub const CACHE_FORMAT: u32 = 1;
+pub const CACHE_FORMAT: u32 = 2;
 
 /// How to scan.
 #[derive(Debug, Clone, Default)]

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// What one version of a review file says for scores and trends, read leniently: every
-/// well-formed field that scoring, dating and crediting need. (Comments and root causes are
-/// not kept: there is one of these per file version in history, tens of thousands at once.)
+/// well-formed field that scoring, dating and crediting need. (Comments are
+/// not kept — there is one of these per file version in history, tens of thousands at once —
+/// but root causes, rare and short, are.)
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     /// The explicit `id`, if any (otherwise the file stem is the id).
@@ -23,6 +24,8 @@ pub struct Snapshot {
     pub conversation: Option<String>,
     /// Category id → rating (`None` for `na`), sorted by category id.
     pub ratings: Vec<(Box<str>, Option<i64>)>,
+    /// Category id → the root causes named (only categories that name some).
+    pub root_causes: Vec<(Box<str>, Vec<Box<str>>)>,
     /// The file loaded and matched the review schema.
     pub valid: bool,
 }
@@ -69,6 +72,14 @@ impl Snapshot {
                     RatingValue::Na(_) => None,
                 };
                 s.ratings.push((k.as_str().into(), value));
+                let causes: Vec<Box<str>> = entry
+                    .root_causes()
+                    .iter()
+                    .map(|r| r.as_str().into())
+                    .collect();
+                if !causes.is_empty() {
+                    s.root_causes.push((k.as_str().into(), causes));
+                }
             }
         }
         s.ratings.sort();

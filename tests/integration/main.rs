@@ -7,6 +7,7 @@ mod history;
 mod init;
 mod loader;
 mod property;
+mod render;
 mod schema_types;
 mod trends;
 

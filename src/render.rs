@@ -1,0 +1,684 @@
+//! Feedback pages: the site context built from the QA state (the report types in `report`),
+//! rendered with minijinja from the built-in templates (embedded) or a repository's own
+//! overrides through one loader, and written as a whole: into a temp folder beside the output
+//! folder, then swapped in.
+
+use crate::model::{is_person_id, RatingEntry};
+use crate::qa::{QaState, ReviewFacts};
+use crate::report::{
+    AgentPage, AgentSummary, CategoryCompare, CategoryFailures, HeatRow, RatingCard, ReviewCard,
+    ReviewerActivity, RootCauseCount, SiteContext, TrendPoint,
+};
+use crate::score::mean;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The built-in templates, embedded from `templates/`.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("base.html.j2", include_str!("../templates/base.html.j2")),
+    (
+        "charts.html.j2",
+        include_str!("../templates/charts.html.j2"),
+    ),
+    ("index.html.j2", include_str!("../templates/index.html.j2")),
+    ("agent.html.j2", include_str!("../templates/agent.html.j2")),
+    ("index.md.j2", include_str!("../templates/index.md.j2")),
+    ("agent.md.j2", include_str!("../templates/agent.md.j2")),
+];
+
+/// Page format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageFormat {
+    Html,
+    Md,
+}
+
+impl PageFormat {
+    pub fn ext(self) -> &'static str {
+        match self {
+            PageFormat::Html => "html",
+            PageFormat::Md => "md",
+        }
+    }
+}
+
+/// Why pages could not be rendered or written.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+    #[error("cannot write the site to {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("no agent `{0}` has reviews")]
+    NoSuchAgent(String),
+    #[error("refusing to write `{0}`: outside the output folder")]
+    Outside(String),
+}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(e: minijinja::Error) -> Self {
+        let name = e.name().unwrap_or("?").to_string();
+        let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
+        RenderError::Template {
+            name: format!("{name}{line}"),
+            message: e
+                .detail()
+                .map(String::from)
+                .unwrap_or_else(|| e.kind().to_string()),
+        }
+    }
+}
+
+/// The template environment: strict about undefined variables, autoescaping HTML templates,
+/// and one loader that serves a user's override (from `overrides`) before the built-in of the
+/// same name. A built-in is also reachable as `builtin/<name>`, so that an override can
+/// `{% extends "builtin/agent.html.j2" %}`.
+pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html.j2") || name.ends_with(".html") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_loader(move |name| {
+        if let Some(b) = name.strip_prefix("builtin/") {
+            return Ok(BUILTIN
+                .iter()
+                .find(|(n, _)| *n == b)
+                .map(|(_, s)| s.to_string()));
+        }
+        if let Some(dir) = &overrides {
+            // Only plain names: a template cannot reach outside its folder.
+            let plain = !name.contains(['/', '\\']) && !name.starts_with('.');
+            let p = dir.join(name);
+            if plain && p.is_file() {
+                return std::fs::read_to_string(&p).map(Some).map_err(|e| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("cannot read {}: {e}", p.display()),
+                    )
+                });
+            }
+        }
+        Ok(BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| s.to_string()))
+    });
+    env
+}
+
+/// (year, month) of a day: compared instead of month labels in the inner loops.
+fn ym(day: chrono::NaiveDate) -> (i32, u32) {
+    use chrono::Datelike;
+    (day.year(), day.month())
+}
+
+/// (year, month) of a `2026-11` label.
+fn parse_ym(label: &str) -> (i32, u32) {
+    let (y, m) = label.split_once('-').unwrap_or((label, "0"));
+    (y.parse().unwrap_or(0), m.parse().unwrap_or(0))
+}
+
+fn month(day: chrono::NaiveDate) -> String {
+    day.format("%Y-%m").to_string()
+}
+
+/// Reads what scores do not keep: per-category comments and root causes, the review comment
+/// and the conversation link, from the review file on disk.
+struct FileDetails {
+    comment: Option<String>,
+    url: Option<String>,
+    comments: HashMap<String, String>,
+    causes: HashMap<String, Vec<String>>,
+}
+
+fn file_details(root: &Path, rel: &str) -> FileDetails {
+    let mut d = FileDetails {
+        comment: None,
+        url: None,
+        comments: HashMap::new(),
+        causes: HashMap::new(),
+    };
+    let Ok(bytes) = std::fs::read(root.join(rel)) else {
+        return d;
+    };
+    let Ok(doc) = crate::yaml::load(rel, &bytes, crate::yaml::DEFAULT_MAX_FILE_SIZE) else {
+        return d;
+    };
+    let v = &doc.value;
+    d.comment = v.get("comment").and_then(|c| c.as_str()).map(String::from);
+    d.url = v
+        .get("conversation")
+        .and_then(|c| c.get("url"))
+        .and_then(|u| u.as_str())
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .map(String::from);
+    if let Some(ratings) = v.get("ratings").and_then(|r| r.as_object()) {
+        for (k, x) in ratings {
+            let Ok(entry) = <RatingEntry as serde::Deserialize>::deserialize(x) else {
+                continue;
+            };
+            if let Some(c) = entry.comment() {
+                d.comments.insert(k.clone(), c.to_string());
+            }
+            let causes: Vec<String> = entry.root_causes().iter().map(|r| r.to_string()).collect();
+            if !causes.is_empty() {
+                d.causes.insert(k.clone(), causes);
+            }
+        }
+    }
+    d
+}
+
+/// How many of an agent's latest reviews a page lists.
+pub const LATEST_REVIEWS: usize = 10;
+
+/// Builds the site context. With `agent`, only that agent's page is built.
+pub fn build_context(
+    state: &QaState,
+    root: &Path,
+    format: PageFormat,
+    anonymize: bool,
+    agent: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SiteContext, RenderError> {
+    // Calibration reviews are re-ratings for agreement, not an agent's record.
+    let reviews: Vec<&ReviewFacts> = state
+        .reviews
+        .iter()
+        .filter(|r| r.calibration.is_none() && is_person_id(&r.agent))
+        .collect();
+    let scored: Vec<&&ReviewFacts> = reviews.iter().filter(|r| r.score.is_some()).collect();
+    let months: Vec<String> = scored
+        .iter()
+        .map(|r| month(r.day))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let current = months.last().cloned();
+    let previous = months
+        .len()
+        .checked_sub(2)
+        .and_then(|i| months.get(i))
+        .cloned();
+    // Roster lookups once, not per review.
+    let roster_teams: HashMap<String, Option<String>> = state
+        .config
+        .people
+        .iter()
+        .flatten()
+        .map(|(id, p)| (id.to_string(), p.team.as_ref().map(|t| t.to_string())))
+        .collect();
+    let team_of = |a: &str| roster_teams.get(a).cloned().flatten();
+
+    // Per agent, per month scores.
+    let mut by_agent: BTreeMap<&str, Vec<&ReviewFacts>> = BTreeMap::new();
+    for r in &reviews {
+        by_agent.entry(r.agent.as_str()).or_default().push(r);
+    }
+    let month_mean = |rs: &[&ReviewFacts], m: &str| {
+        let k = parse_ym(m);
+        mean(rs.iter().filter(|r| ym(r.day) == k).filter_map(|r| r.score))
+    };
+    let summary = |id: &str, rs: &[&ReviewFacts]| -> AgentSummary {
+        let iqs = current.as_deref().and_then(|m| month_mean(rs, m));
+        let prev = previous.as_deref().and_then(|m| month_mean(rs, m));
+        let passes: Vec<bool> = rs.iter().filter_map(|r| r.pass).collect();
+        AgentSummary {
+            id: id.to_string(),
+            name: state.name(id),
+            team: team_of(id),
+            iqs,
+            change: crate::diff::delta(prev, iqs),
+            reviews: current.as_deref().map_or(0, |m| {
+                let k = parse_ym(m);
+                rs.iter()
+                    .filter(|r| r.score.is_some() && ym(r.day) == k)
+                    .count()
+            }),
+            total_reviews: rs.iter().filter(|r| r.score.is_some()).count(),
+            pass_rate: (!passes.is_empty()).then(|| {
+                100.0 * passes.iter().filter(|p| **p).count() as f64 / passes.len() as f64
+            }),
+            sparkline: months.iter().map(|m| month_mean(rs, m)).collect(),
+            link: format!("agents/{id}.{}", format.ext()),
+        }
+    };
+    let agents: Vec<AgentSummary> = by_agent.iter().map(|(id, rs)| summary(id, rs)).collect();
+    if let Some(a) = agent {
+        if !by_agent.contains_key(a) {
+            return Err(RenderError::NoSuchAgent(a.to_string()));
+        }
+    }
+
+    // Team by month.
+    let mut teams: BTreeMap<String, Vec<&ReviewFacts>> = BTreeMap::new();
+    for r in &reviews {
+        let t = team_of(&r.agent).unwrap_or_else(|| "(no team)".to_string());
+        teams.entry(t).or_default().push(r);
+    }
+    let heatmap = teams
+        .iter()
+        .map(|(team, rs)| HeatRow {
+            team: team.clone(),
+            cells: months.iter().map(|m| month_mean(rs, m)).collect(),
+        })
+        .collect();
+
+    // Category values per review (value ×100) and titles.
+    let mut titles: BTreeMap<String, String> = BTreeMap::new();
+    let per_review: Vec<Vec<(String, f64)>> = reviews
+        .iter()
+        .map(|r| {
+            if let Some(rubric) = state.rubric(r) {
+                for c in rubric.categories.iter() {
+                    titles
+                        .entry(c.id.to_string())
+                        .or_insert_with(|| c.title.0.clone());
+                }
+            }
+            state.categories(r)
+        })
+        .collect();
+    let mut failing: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for cats in &per_review {
+        for (c, v) in cats {
+            let e = failing.entry(c).or_default();
+            e.1 += 1;
+            if *v < 50.0 {
+                e.0 += 1;
+            }
+        }
+    }
+    let mut failing_categories: Vec<CategoryFailures> = failing
+        .iter()
+        .filter(|(_, (f, _))| *f > 0)
+        .map(|(c, (f, n))| CategoryFailures {
+            category: c.to_string(),
+            title: titles.get(*c).cloned().unwrap_or_else(|| c.to_string()),
+            failures: *f,
+            ratings: *n,
+        })
+        .collect();
+    failing_categories.sort_by(|a, b| {
+        b.failures
+            .cmp(&a.failures)
+            .then(a.category.cmp(&b.category))
+    });
+    failing_categories.truncate(10);
+
+    let mut reviewers: BTreeMap<&str, (usize, chrono::NaiveDate)> = BTreeMap::new();
+    if !anonymize {
+        for r in &reviews {
+            let e = reviewers.entry(&r.reviewer).or_insert((0, r.day));
+            e.0 += 1;
+            e.1 = e.1.max(r.day);
+        }
+    }
+    let reviewers = reviewers
+        .into_iter()
+        .map(|(reviewer, (n, last))| ReviewerActivity {
+            reviewer: reviewer.to_string(),
+            reviews: n,
+            last: last.format("%Y-%m-%d").to_string(),
+        })
+        .collect();
+
+    // Team averages per category (the agent's team, or everybody without a team).
+    let mut team_cats: BTreeMap<(Option<String>, String), Vec<f64>> = BTreeMap::new();
+    for (r, cats) in reviews.iter().zip(&per_review) {
+        for (c, v) in cats {
+            team_cats
+                .entry((team_of(&r.agent), c.clone()))
+                .or_default()
+                .push(*v);
+        }
+    }
+
+    // What scores do not keep (comments, root causes, links) comes from the files, read in
+    // parallel; the pages are then built in order.
+    let wanted: Vec<(&&str, &Vec<&ReviewFacts>)> = by_agent
+        .iter()
+        .filter(|(id, _)| agent.is_none_or(|a| a == **id))
+        .collect();
+    // Only the reviews a page lists are read again (for comments and links).
+    let paths: Vec<&str> = wanted
+        .iter()
+        .flat_map(|(_, rs)| {
+            let mut latest: Vec<&&ReviewFacts> = rs.iter().collect();
+            latest.sort_by(|a, b| (b.day, &b.id).cmp(&(a.day, &a.id)));
+            latest
+                .into_iter()
+                .take(LATEST_REVIEWS)
+                .map(|r| r.path.as_str())
+        })
+        .collect();
+    let mut all_details: HashMap<&str, FileDetails> = paths
+        .par_iter()
+        .map(|p| (*p, file_details(root, p)))
+        .collect();
+    let position: HashMap<(&str, &str), usize> = reviews
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.path.as_str(), r.id.as_str()), i))
+        .collect();
+    let pages: Vec<AgentPage> = wanted
+        .iter()
+        .map(|(id, rs)| {
+            let team = team_of(id);
+            // Trend by month, with rubric versions first seen that month.
+            let mut seen_versions: BTreeSet<String> = BTreeSet::new();
+            let mut sorted: Vec<&&ReviewFacts> = rs.iter().collect();
+            sorted.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+            let mut trend: Vec<TrendPoint> = Vec::new();
+            for m in &months {
+                let k = parse_ym(m);
+                let in_month: Vec<&&ReviewFacts> =
+                    sorted.iter().copied().filter(|r| ym(r.day) == k).collect();
+                let scores: Vec<f64> = in_month.iter().filter_map(|r| r.score).collect();
+                let mut new_versions = Vec::new();
+                for r in &in_month {
+                    let v = format!("{}@{}", r.rubric, r.version);
+                    if seen_versions.insert(v.clone()) && !trend.is_empty() {
+                        new_versions.push(v);
+                    }
+                }
+                if let Some(iqs) = mean(scores.iter().copied()) {
+                    trend.push(TrendPoint {
+                        period: m.clone(),
+                        iqs,
+                        reviews: scores.len(),
+                        new_versions,
+                    });
+                }
+            }
+            // Categories against the team.
+            let mut mine: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+            for r in rs.iter() {
+                if let Some(i) = position.get(&(r.path.as_str(), r.id.as_str())) {
+                    for (c, v) in &per_review[*i] {
+                        mine.entry(c.clone()).or_default().push(*v);
+                    }
+                }
+            }
+            let categories: Vec<CategoryCompare> = mine
+                .iter()
+                .map(|(c, vs)| CategoryCompare {
+                    category: c.clone(),
+                    title: titles.get(c).cloned().unwrap_or_else(|| c.clone()),
+                    agent: mean(vs.iter().copied()).unwrap_or(0.0),
+                    team: team_cats
+                        .get(&(team.clone(), c.clone()))
+                        .and_then(|t| mean(t.iter().copied())),
+                    ratings: vs.len(),
+                })
+                .collect();
+            let mut ranked = categories.clone();
+            ranked.sort_by(|a, b| {
+                b.agent
+                    .total_cmp(&a.agent)
+                    .then(a.category.cmp(&b.category))
+            });
+            let n = (ranked.len() / 2).min(3);
+            let strongest: Vec<CategoryCompare> = ranked.iter().take(n).cloned().collect();
+            let weakest: Vec<CategoryCompare> = ranked.iter().rev().take(n).cloned().collect();
+            // Files: comments and root causes.
+            let mut causes: BTreeMap<(String, String), usize> = BTreeMap::new();
+            for r in &sorted {
+                for (c, list) in &r.snapshot.root_causes {
+                    for cause in list {
+                        *causes
+                            .entry((c.to_string(), cause.to_string()))
+                            .or_default() += 1;
+                    }
+                }
+            }
+            let details: Vec<(&&ReviewFacts, FileDetails)> = sorted
+                .iter()
+                .rev()
+                .take(LATEST_REVIEWS)
+                .map(|r| {
+                    let d = all_details
+                        .remove(r.path.as_str())
+                        .unwrap_or_else(|| file_details(root, &r.path));
+                    (*r, d)
+                })
+                .collect();
+            let mut root_causes: Vec<RootCauseCount> = causes
+                .into_iter()
+                .map(|((category, cause), count)| RootCauseCount {
+                    category,
+                    cause,
+                    count,
+                })
+                .collect();
+            root_causes.sort_by(|a, b| b.count.cmp(&a.count).then(a.cause.cmp(&b.cause)));
+            let cards: Vec<ReviewCard> = details
+                .iter()
+                .map(|(r, d)| {
+                    let first = state.first_score(r);
+                    let disputed = match (first, r.score) {
+                        (Some(f), Some(s)) => (f - s).abs() > 1e-9,
+                        _ => false,
+                    };
+                    let ratings = state
+                        .rubric(r)
+                        .map(|rubric| {
+                            rubric
+                                .categories
+                                .iter()
+                                .filter_map(|c| {
+                                    let rating = r.snapshot.rating(c.id.as_str())?;
+                                    let label = rating.and_then(|p| {
+                                        let i = usize::try_from(p - 1).ok()?;
+                                        c.labels.as_ref()?.get(i).cloned()
+                                    });
+                                    Some(RatingCard {
+                                        category: c.id.to_string(),
+                                        title: c.title.0.clone(),
+                                        rating,
+                                        scale: c.scale.0,
+                                        label,
+                                        comment: d.comments.get(c.id.as_str()).cloned(),
+                                        root_causes: d
+                                            .causes
+                                            .get(c.id.as_str())
+                                            .cloned()
+                                            .unwrap_or_default(),
+                                    })
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    ReviewCard {
+                        id: r.id.clone(),
+                        date: r.date.clone(),
+                        rubric: r.rubric.clone(),
+                        version: r.version,
+                        score: r.score,
+                        pass: r.pass,
+                        reviewer: (!anonymize).then(|| r.reviewer.clone()),
+                        conversation: r.snapshot.conversation.clone(),
+                        url: d.url.clone(),
+                        comment: d.comment.clone(),
+                        disputed,
+                        first_score: if disputed { first } else { None },
+                        ratings,
+                    }
+                })
+                .collect();
+            AgentPage {
+                agent: summary(id, rs),
+                trend,
+                categories,
+                strongest,
+                weakest,
+                root_causes,
+                reviews: cards,
+            }
+        })
+        .collect();
+    Ok(SiteContext {
+        generated_at: now
+            .with_timezone(&state.tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        timezone: state.tz.name().to_string(),
+        months,
+        current_period: current,
+        anonymized: anonymize,
+        agents,
+        heatmap,
+        failing_categories,
+        reviewers,
+        left_out: state.left_out.clone(),
+        pages,
+    })
+}
+
+/// Renders the site's pages: `index.<ext>` (unless only one agent was asked for) and
+/// `agents/<id>.<ext>`. Paths are relative to the output folder.
+pub fn render_pages(
+    env: &Environment<'static>,
+    ctx: &SiteContext,
+    format: PageFormat,
+    index: bool,
+) -> Result<Vec<(PathBuf, String)>, RenderError> {
+    use minijinja::value::{Serde, Value};
+    let ext = format.ext();
+    let mut site = ctx.clone();
+    let pages = std::mem::take(&mut site.pages);
+    let site_value = Value::from(Serde(&site));
+    let mut out = Vec::new();
+    if index {
+        let t = env.get_template(&format!("index.{ext}.j2"))?;
+        out.push((
+            PathBuf::from(format!("index.{ext}")),
+            t.render(minijinja::context! { site => site_value.clone() })?,
+        ));
+    }
+    let t = env.get_template(&format!("agent.{ext}.j2"))?;
+    let rendered: Vec<Result<(PathBuf, String), RenderError>> = pages
+        .par_iter()
+        .map(|page| {
+            let id = &page.agent.id;
+            // Paths come only from validated ids (no slash, no leading dot).
+            if !is_person_id(id) {
+                return Err(RenderError::Outside(id.clone()));
+            }
+            let html = t.render(minijinja::context! {
+                site => site_value.clone(),
+                page => Value::from(Serde(page)),
+            })?;
+            Ok((PathBuf::from("agents").join(format!("{id}.{ext}")), html))
+        })
+        .collect();
+    for r in rendered {
+        out.push(r?);
+    }
+    Ok(out)
+}
+
+/// Writes the pages into `out` as a whole: a temp folder beside it is filled, then swapped in,
+/// so an interrupted render leaves the previous site as it was. With `keep_others`, files of the
+/// previous site that are not rewritten (other agents' pages) are kept.
+pub fn write_site(
+    out: &Path,
+    pages: &[(PathBuf, String)],
+    keep_others: bool,
+) -> Result<(), RenderError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| RenderError::Write { path, source }
+    };
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "site".into());
+    let tmp = parent.join(format!(".{name}.rubric-tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+    let result = (|| {
+        if keep_others && out.is_dir() {
+            copy_tree(out, &tmp).map_err(io(out))?;
+        }
+        for (rel, text) in pages {
+            let target = tmp.join(rel);
+            // Never outside the folder: relative, no `..`, no absolute parts.
+            if rel.is_absolute()
+                || rel
+                    .components()
+                    .any(|c| !matches!(c, std::path::Component::Normal(_)))
+                || !target.starts_with(&tmp)
+            {
+                return Err(RenderError::Outside(rel.display().to_string()));
+            }
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            std::fs::write(&target, text).map_err(io(&target))?;
+        }
+        let old = parent.join(format!(".{name}.rubric-old-{}", std::process::id()));
+        if out.exists() {
+            std::fs::rename(out, &old).map_err(io(out))?;
+        }
+        if let Err(e) = std::fs::rename(&tmp, out) {
+            // Put the previous site back.
+            let _ = std::fs::rename(&old, out);
+            return Err(io(out)(e));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    for e in walkdir::WalkDir::new(from).min_depth(1).follow_links(false) {
+        let e = e.map_err(std::io::Error::other)?;
+        let rel = e.path().strip_prefix(from).map_err(std::io::Error::other)?;
+        let target = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target)?;
+        } else if e.file_type().is_file() {
+            std::fs::copy(e.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies the built-in templates into `dir` for editing; existing files are kept unless
+/// `force`. Returns the files written.
+pub fn init_templates(dir: &Path, force: bool) -> Result<Vec<PathBuf>, RenderError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| RenderError::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut written = Vec::new();
+    for (name, text) in BUILTIN {
+        let p = dir.join(name);
+        if p.exists() && !force {
+            continue;
+        }
+        std::fs::write(&p, text).map_err(io(&p))?;
+        written.push(p);
+    }
+    Ok(written)
+}

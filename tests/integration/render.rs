@@ -1,0 +1,220 @@
+//! `rubric render`: what the pages show, escaping of everything from YAML, one agent per page,
+//! output paths, the whole-site swap, template overrides and errors, and snapshots of the
+//! example repository's context and Markdown.
+
+use crate::history::{commit_all, git};
+use crate::{project_root, rubric, temp_repo};
+use std::path::Path;
+
+const RUBRIC: &str = "id: support\nversion: 1\ntitle: Support\npass_mark: 80\ncategories:\n  - {id: solution, title: \"Solution <b>offered</b>\", scale: 4, labels: [Wrong, Partial, Good, \"<i>Great</i>\"], root_causes: [knowledge]}\n  - {id: tone, title: Tone, scale: 3}\n";
+
+fn review(agent: &str, comment: &str, solution: u8) -> String {
+    format!(
+        "rubric: support@1\nagent: {agent}\nreviewer: quinn\nreviewed_at: 2026-11-02\nconversation: {{id: \"1\", url: \"https://desk.example/t/1?a=1&b=2\"}}\nratings:\n  solution: {{rating: {solution}, comment: {comment:?}, root_causes: [knowledge]}}\n  tone: 3\ncomment: {comment:?}\n"
+    )
+}
+
+const HOSTILE: &str =
+    "<script>alert(1)</script> \"><img src=x onerror=alert(2)> {{ site }} {% raw %}";
+
+fn repo() -> tempfile::TempDir {
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/r1.yaml", &review("alice", HOSTILE, 2)),
+        (
+            "reviews/r2.yaml",
+            &review("bob", "Bob's secret feedback", 4),
+        ),
+        // A hostile agent id cannot reach outside: it is not a valid id (schema error, left out).
+        ("reviews/r3.yaml", &review("../../evil", "x", 4)),
+    ]);
+    git(dir.path(), &["init", "-q"], "2026-11-01T10:00:00Z");
+    commit_all(dir.path(), "reviews", "2026-11-03T10:00:00Z");
+    dir
+}
+
+fn render(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = rubric(dir).arg("render").args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn pages_escape_yaml_and_stay_inside_the_folder() {
+    let dir = repo();
+    let (code, err) = render(dir.path(), &["--out", "site"]);
+    // r3 has an invalid agent id: reported as `check` would, left out, exit 1.
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("reviews/r3.yaml"), "{err}");
+    let site = dir.path().join("site");
+    assert_eq!(
+        files(&site),
+        ["agents/alice.html", "agents/bob.html", "index.html"]
+    );
+    // Nothing else was written beside the repository's files.
+    let top: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".git")
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(top, ["reviews", "rubrics", "site"]);
+    let alice = std::fs::read_to_string(site.join("agents/alice.html")).unwrap();
+    assert!(!alice.contains("<script>alert"), "raw script in the page");
+    assert!(!alice.contains("<img src=x"), "raw img in the page");
+    // minijinja escapes `/` too.
+    assert!(alice.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+    // Template syntax in data stays text.
+    assert!(alice.contains("{{ site }}"));
+    // Titles and labels from the rubric are escaped too.
+    assert!(alice.contains("Solution &lt;b&gt;offered&lt;&#x2f;b&gt;"));
+    assert!(!alice.contains("<b>offered</b>"));
+    // The link keeps its query, escaped as an attribute.
+    assert!(alice.contains("href=\"https:&#x2f;&#x2f;desk.example&#x2f;t&#x2f;1?a=1&amp;b=2\""));
+    // An agent page never names another agent's reviews or comments.
+    assert!(!alice.contains("Bob&#x27;s secret") && !alice.contains("Bob's secret"));
+    assert!(!alice.contains("r2"));
+    // Self-contained: no scripts, no external fetches.
+    for page in [
+        &alice,
+        &std::fs::read_to_string(site.join("index.html")).unwrap(),
+    ] {
+        assert!(!page.contains("<script"), "a script tag");
+        assert!(!page.contains("src=\"http"), "an external source");
+        assert!(!page.contains("<link"), "an external stylesheet");
+    }
+}
+
+#[test]
+fn anonymized_reviewers_are_hidden() {
+    let dir = repo();
+    render(dir.path(), &["--out", "site", "--anonymize-reviewers"]);
+    let alice = std::fs::read_to_string(dir.path().join("site/agents/alice.html")).unwrap();
+    let index = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+    assert!(!alice.contains("quinn"));
+    assert!(!index.contains("quinn"));
+    let ctx: serde_json::Value = serde_json::from_slice(
+        &rubric(dir.path())
+            .args(["render", "--context", "--anonymize-reviewers"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(ctx["reviewers"], serde_json::json!([]));
+    assert_eq!(
+        ctx["pages"][0]["reviews"][0]["reviewer"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn the_site_is_swapped_in_whole_and_a_failed_render_keeps_the_old_one() {
+    let dir = repo();
+    render(dir.path(), &["--out", "site"]);
+    let before = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+    // A broken override: the render fails, names the template and line, and the site stays.
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/index.html.j2"),
+        "line one\n{{ site.no_such_field }}\n",
+    )
+    .unwrap();
+    let (code, err) = render(dir.path(), &["--out", "site"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("index.html.j2 line 2"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("site/index.html")).unwrap(),
+        before
+    );
+    // No temp folders are left behind.
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("rubric-tmp") || n.contains("rubric-old"))
+        .collect();
+    assert_eq!(leftovers, Vec::<String>::new());
+}
+
+#[test]
+fn an_override_can_extend_a_builtin() {
+    let dir = repo();
+    std::fs::create_dir_all(dir.path().join("my")).unwrap();
+    std::fs::write(
+        dir.path().join("my/index.html.j2"),
+        "{% extends \"builtin/index.html.j2\" %}{% block title %}ACME QA{% endblock %}",
+    )
+    .unwrap();
+    render(dir.path(), &["--out", "site", "--templates", "my"]);
+    let index = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+    assert!(index.contains("<title>ACME QA</title>"), "{index}");
+    // `templates init` copies the built-ins out.
+    let out = rubric(dir.path())
+        .args(["templates", "init"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(dir.path().join("templates/agent.html.j2").is_file());
+    assert!(dir.path().join("templates/index.md.j2").is_file());
+}
+
+#[test]
+fn one_agent_and_markdown() {
+    let dir = repo();
+    render(
+        dir.path(),
+        &["--out", "site", "--format", "md", "--agent", "alice"],
+    );
+    assert_eq!(files(&dir.path().join("site")), ["agents/alice.md"]);
+    let md = std::fs::read_to_string(dir.path().join("site/agents/alice.md")).unwrap();
+    assert!(md.contains("alice") || md.contains("Alice"));
+    assert!(!md.contains("Bob's secret"));
+}
+
+#[test]
+fn example_repository_context_and_markdown_snapshots() {
+    let out = rubric(&project_root())
+        .args(["render", "--context"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let ctx: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    insta::assert_json_snapshot!("example_context", ctx, {".generated_at" => "[time]"});
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let out = rubric(&project_root())
+        .args(["render", "--format", "md", "--out"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = std::fs::read_to_string(site.join("index.md")).unwrap();
+    insta::assert_snapshot!("example_index_md", index);
+    let alice = std::fs::read_to_string(site.join("agents/alice.md")).unwrap();
+    insta::assert_snapshot!("example_alice_md", alice);
+}
