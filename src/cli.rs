@@ -36,6 +36,8 @@ enum Command {
     History(HistoryArgs),
     /// What changed in rubrics between two revisions, and how existing scores would move.
     Diff(DiffArgs),
+    /// Agreement of calibration sessions: Krippendorff's alpha per category, reviewer deviations.
+    Calibrate(CalibrateArgs),
     /// Feedback pages: an overview for leads and one page per agent (HTML or Markdown).
     Render(RenderArgs),
     /// Page templates: `rubric templates init` copies the built-ins out for editing.
@@ -163,6 +165,17 @@ struct TrendsArgs {
 struct HistoryArgs {
     /// The review id.
     id: String,
+    #[command(flatten)]
+    state: StateArgs,
+    #[arg(long, value_enum, default_value = "human")]
+    format: DataFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct CalibrateArgs {
+    /// Only this calibration session.
+    #[arg(long, value_name = "ID")]
+    session: Option<String>,
     #[command(flatten)]
     state: StateArgs,
     #[arg(long, value_enum, default_value = "human")]
@@ -356,6 +369,25 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             print(&text)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Calibrate(args) => {
+            let root = repo::find_root(&start);
+            let state = load_state(&root, &args.state)?;
+            let mut ratings = state.calibration_ratings();
+            if let Some(s) = &args.session {
+                ratings.retain(|r| &r.session == s);
+                if ratings.is_empty() {
+                    return Err(format!("no calibration session `{s}`"));
+                }
+            }
+            let report = rubric::calibration::calibrate(&ratings);
+            let text = match args.format {
+                DataFormat::Json => json(&report),
+                DataFormat::Csv => output::calibration(&report, true),
+                DataFormat::Human => output::calibration(&report, false),
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Render(args) => {
             let root = repo::find_root(&start);
             let format = match args.format {
@@ -373,7 +405,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             mark("check");
             let state = load_state(&root, &args.state)?;
             mark("history scan and state");
-            let now = chrono::Utc::now();
+            // SOURCE_DATE_EPOCH (reproducible builds) fixes the "generated" time of the pages.
+            let now = std::env::var("SOURCE_DATE_EPOCH")
+                .ok()
+                .and_then(|s| s.parse::<i64>().ok())
+                .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+                .unwrap_or_else(chrono::Utc::now);
             let agent = args.agent.as_deref().map(|a| state.person(a));
             let ctx = rubric::render::build_context(
                 &state,

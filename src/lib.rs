@@ -4,6 +4,7 @@
 //! checks it and returns plain data. It never prints: the `rubric` binary chooses formats and
 //! writes to stdout and stderr.
 
+pub mod calibration;
 pub mod check;
 pub mod diagnostic;
 pub mod diff;

@@ -798,6 +798,77 @@ pub fn diff_md(report: &crate::diff::DiffReport) -> String {
     out
 }
 
+/// `rubric calibrate`: per session, agreement per category and reviewer deviations.
+pub fn calibration(report: &crate::calibration::CalibrationReport, csv: bool) -> String {
+    let a = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
+    if csv {
+        let mut rows = Vec::new();
+        for s in &report.sessions {
+            for c in &s.categories {
+                rows.push(vec![
+                    s.session.clone(),
+                    c.category.clone(),
+                    c.ratings.to_string(),
+                    c.alpha.map(|v| v.to_string()).unwrap_or_default(),
+                    c.alpha_ordinal.map(|v| v.to_string()).unwrap_or_default(),
+                    c.alpha_nominal.map(|v| v.to_string()).unwrap_or_default(),
+                ]);
+            }
+        }
+        return csv_of(
+            &[
+                "session",
+                "category",
+                "ratings",
+                "alpha",
+                "alpha_ordinal",
+                "alpha_nominal",
+            ],
+            &rows,
+        );
+    }
+    let mut out = String::new();
+    for s in &report.sessions {
+        out.push_str(&format!(
+            "session {}: {} conversation(s), {} reviewer(s)\n",
+            s.session, s.conversations, s.reviewers
+        ));
+        let rows: Vec<Vec<String>> = s
+            .categories
+            .iter()
+            .map(|c| {
+                vec![
+                    fit(&c.category, 28),
+                    c.ratings.to_string(),
+                    a(c.alpha),
+                    a(c.alpha_ordinal),
+                    a(c.alpha_nominal),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &["category", "ratings", "alpha", "ordinal", "nominal"],
+            &[false, true, true, true, true],
+            &rows,
+        ));
+        let rows: Vec<Vec<String>> = s
+            .deviations
+            .iter()
+            .map(|d| vec![fit(&d.reviewer, 28), one_decimal(d.mean_abs_deviation)])
+            .collect();
+        out.push_str(&table(
+            &["reviewer", "mean |deviation| from median"],
+            &[false, true],
+            &rows,
+        ));
+        out.push('\n');
+    }
+    if report.sessions.is_empty() {
+        out.push_str("no calibration reviews\n");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -474,6 +474,35 @@ impl QaState {
             .collect()
     }
 
+    /// Every numeric or `na` rating of the calibration reviews, for agreement.
+    pub fn calibration_ratings(&self) -> Vec<crate::calibration::CalibrationRating> {
+        let mut out = Vec::new();
+        for r in &self.reviews {
+            let (Some(session), Some(rubric)) = (&r.calibration, self.rubric(r)) else {
+                continue;
+            };
+            let conversation = r
+                .snapshot
+                .conversation
+                .clone()
+                .unwrap_or_else(|| r.id.clone());
+            for c in rubric.categories.iter() {
+                let Some(rating) = r.snapshot.rating(c.id.as_str()) else {
+                    continue;
+                };
+                out.push(crate::calibration::CalibrationRating {
+                    session: session.clone(),
+                    conversation: conversation.clone(),
+                    reviewer: r.reviewer.clone(),
+                    category: c.id.to_string(),
+                    rating,
+                    value: rating.map(|p| rating_value(p, c.scale.0)),
+                });
+            }
+        }
+        out
+    }
+
     /// The team of a person, from the roster.
     pub fn team(&self, person: &str) -> Option<String> {
         self.config

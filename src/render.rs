@@ -26,6 +26,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("agent.html.j2", include_str!("../templates/agent.html.j2")),
     ("index.md.j2", include_str!("../templates/index.md.j2")),
     ("agent.md.j2", include_str!("../templates/agent.md.j2")),
+    (
+        "calibration.html.j2",
+        include_str!("../templates/calibration.html.j2"),
+    ),
+    (
+        "calibration.md.j2",
+        include_str!("../templates/calibration.md.j2"),
+    ),
 ];
 
 /// Page format.
@@ -540,6 +548,18 @@ pub fn build_context(
         failing_categories,
         reviewers,
         left_out: state.left_out.clone(),
+        calibration: {
+            let mut report = crate::calibration::calibrate(&state.calibration_ratings());
+            if anonymize {
+                // Reviewers become "Reviewer 1", "Reviewer 2", … per session.
+                for s in &mut report.sessions {
+                    for (i, d) in s.deviations.iter_mut().enumerate() {
+                        d.reviewer = format!("Reviewer {}", i + 1);
+                    }
+                }
+            }
+            report.sessions
+        },
         pages,
     })
 }
@@ -564,6 +584,13 @@ pub fn render_pages(
             PathBuf::from(format!("index.{ext}")),
             t.render(minijinja::context! { site => site_value.clone() })?,
         ));
+        if !ctx.calibration.is_empty() {
+            let t = env.get_template(&format!("calibration.{ext}.j2"))?;
+            out.push((
+                PathBuf::from(format!("calibration.{ext}")),
+                t.render(minijinja::context! { site => site_value.clone() })?,
+            ));
+        }
     }
     let t = env.get_template(&format!("agent.{ext}.j2"))?;
     let rendered: Vec<Result<(PathBuf, String), RenderError>> = pages

@@ -140,6 +140,9 @@ pub struct SiteContext {
     pub reviewers: Vec<ReviewerActivity>,
     /// Review files left out because they have problems (run `rubric check`).
     pub left_out: Vec<String>,
+    /// Calibration sessions (agreement and reviewer deviations); the site gets a calibration
+    /// page when there are any.
+    pub calibration: Vec<crate::calibration::Session>,
     /// One entry per agent page (the index does not need them; each agent page gets its own
     /// as `page`).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -206,6 +206,7 @@ fn example_repository_context_and_markdown_snapshots() {
     let out = rubric(&project_root())
         .args(["render", "--format", "md", "--out"])
         .arg(&site)
+        .env("SOURCE_DATE_EPOCH", "1795000000")
         .output()
         .unwrap();
     assert!(
@@ -217,4 +218,28 @@ fn example_repository_context_and_markdown_snapshots() {
     insta::assert_snapshot!("example_index_md", index);
     let alice = std::fs::read_to_string(site.join("agents/alice.md")).unwrap();
     insta::assert_snapshot!("example_alice_md", alice);
+}
+
+#[test]
+fn a_calibration_page_once_there_are_calibration_reviews() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let out = rubric(&project_root())
+        .args(["render", "--out"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let page = std::fs::read_to_string(site.join("calibration.html")).unwrap();
+    assert!(page.contains("Session 2026-w45"));
+    assert!(
+        page.contains("<td class=\"num\">0.727</td>"),
+        "accuracy alpha 8/11"
+    );
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains("href=\"calibration.html\""));
+    // Without calibration reviews there is no calibration page.
+    let repo = repo();
+    render(repo.path(), &["--out", "site"]);
+    assert!(!repo.path().join("site/calibration.html").exists());
 }

@@ -512,3 +512,48 @@ fn human_and_csv_formats() {
         "{csv}"
     );
 }
+
+#[test]
+fn calibration_agreement_on_the_example() {
+    let report = run_json(&project_root(), &["calibrate", "--format", "json"]);
+    let s = &report["sessions"][0];
+    assert_eq!(s["session"], "2026-w45");
+    assert_eq!(
+        (s["conversations"].as_u64(), s["reviewers"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let cat = |id: &str| {
+        s["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["category"] == id)
+            .unwrap()
+            .clone()
+    };
+    // accuracy: conversation 48102 rated 3/3 by both, 48117 rated 2 and 1 (values 1, 1 and
+    // 0.5, 0): D_o = 0.125, D_e = 5.5/12, alpha = 1 - 0.125 / (5.5/12) = 8/11.
+    let accuracy = cat("accuracy");
+    assert!((accuracy["alpha"].as_f64().unwrap() - 8.0 / 11.0).abs() < 1e-12);
+    assert_eq!(accuracy["ratings"], 4);
+    // No variation at all: alpha is undefined.
+    assert_eq!(cat("data_protection")["alpha"], Value::Null);
+    // follow_up: one conversation has a single numeric rating (the other reviewer said na).
+    assert_eq!(cat("follow_up")["ratings"], 3);
+    // Deviations from the median (×100): the both-rated pairs differ by 104.17 in total
+    // (halved), over bob's 11 numeric ratings and kadri's 12.
+    let dev: Vec<f64> = s["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["mean_abs_deviation"].as_f64().unwrap())
+        .collect();
+    let total = 100.0 * ((1.0 / 3.0) / 2.0 + 0.25 / 2.0 + 0.5 + 0.25);
+    assert!((dev[0] - total / 11.0).abs() < 1e-9, "{dev:?}");
+    assert!((dev[1] - total / 12.0).abs() < 1e-9, "{dev:?}");
+    let out = rubric(&project_root())
+        .args(["calibrate", "--session", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
