@@ -243,3 +243,84 @@ fn a_calibration_page_once_there_are_calibration_reviews() {
     render(repo.path(), &["--out", "site"]);
     assert!(!repo.path().join("site/calibration.html").exists());
 }
+
+#[test]
+fn figures_equal_trends_and_score_and_disputes_are_marked() {
+    let dir = repo();
+    // A dispute: r1 is edited after it was committed (solution 2 → 4).
+    std::fs::write(
+        dir.path().join("reviews/r1.yaml"),
+        review("alice", "fixed", 4),
+    )
+    .unwrap();
+    commit_all(dir.path(), "after a dispute", "2026-11-10T10:00:00Z");
+    let ctx: serde_json::Value = serde_json::from_slice(
+        &rubric(dir.path())
+            .args(["render", "--context"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let trends: serde_json::Value = serde_json::from_slice(
+        &rubric(dir.path())
+            .args(["trends", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let scores: serde_json::Value = serde_json::from_slice(
+        &rubric(dir.path())
+            .args(["score", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    for row in trends["rows"].as_array().unwrap() {
+        let agent = ctx["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == row["key"])
+            .unwrap();
+        let i = ctx["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|m| *m == row["period"])
+            .unwrap();
+        assert_eq!(agent["sparkline"][i], row["score"]);
+    }
+    let page = ctx["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["agent"]["id"] == "alice")
+        .unwrap();
+    let card = &page["reviews"][0];
+    let score = scores
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "r1")
+        .unwrap();
+    assert_eq!(card["score"], score["score"]);
+    // solution 2 of 4 (1/3) and tone 3 of 3: 66.7 when added; solution 4: 100 now.
+    assert_eq!(card["disputed"], true);
+    let first = card["first_score"].as_f64().unwrap();
+    assert!((first - 200.0 / 3.0).abs() < 1e-9, "{first}");
+    assert_eq!(card["score"], 100.0);
+    let site = dir.path().join("site");
+    rubric(dir.path())
+        .args(["render", "--out"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    let html = std::fs::read_to_string(site.join("agents/alice.html")).unwrap();
+    assert!(
+        html.contains("66.7") && html.contains("dispute"),
+        "the page marks the dispute"
+    );
+}
