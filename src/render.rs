@@ -36,6 +36,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// The file that marks a folder as a site rubric rendered: only such a folder (or an empty
+/// one) is ever replaced, so `--out` can never wipe a folder of other files.
+pub const MARKER: &str = ".rubric-site";
+
+/// May `out` be replaced by a new site?
+fn replaceable(out: &Path) -> bool {
+    match std::fs::symlink_metadata(out) {
+        Err(_) => true,
+        Ok(m) if m.is_dir() => {
+            out.join(MARKER).is_file()
+                || std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_none())
+        }
+        Ok(_) => false,
+    }
+}
+
 /// Page format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageFormat {
@@ -66,6 +82,11 @@ pub enum RenderError {
     NoSuchAgent(String),
     #[error("refusing to write `{0}`: outside the output folder")]
     Outside(String),
+    #[error(
+        "refusing to replace `{0}`: it is not a site that rubric rendered (no {MARKER} in it) \
+         and not empty. Choose a new or empty folder for --out"
+    )]
+    NotASite(String),
 }
 
 impl From<minijinja::Error> for RenderError {
@@ -626,6 +647,9 @@ pub fn write_site(
         let path = path.display().to_string();
         move |source| RenderError::Write { path, source }
     };
+    if !replaceable(out) {
+        return Err(RenderError::NotASite(out.display().to_string()));
+    }
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -642,6 +666,12 @@ pub fn write_site(
         if keep_others && out.is_dir() {
             copy_tree(out, &tmp).map_err(io(out))?;
         }
+        let marker = tmp.join(MARKER);
+        std::fs::write(
+            &marker,
+            "rendered by rubric render; this folder is replaced whole\n",
+        )
+        .map_err(io(&marker))?;
         for (rel, text) in pages {
             let target = tmp.join(rel);
             // Never outside the folder: relative, no `..`, no absolute parts.

@@ -69,7 +69,7 @@ fn pages_escape_yaml_and_stay_inside_the_folder() {
     let site = dir.path().join("site");
     assert_eq!(
         files(&site),
-        ["agents/alice.html", "agents/bob.html", "index.html"]
+        [".rubric-site", "agents/alice.html", "agents/bob.html", "index.html"]
     );
     // Nothing else was written beside the repository's files.
     let top: Vec<String> = std::fs::read_dir(dir.path())
@@ -186,7 +186,10 @@ fn one_agent_and_markdown() {
         dir.path(),
         &["--out", "site", "--format", "md", "--agent", "alice"],
     );
-    assert_eq!(files(&dir.path().join("site")), ["agents/alice.md"]);
+    assert_eq!(
+        files(&dir.path().join("site")),
+        [".rubric-site", "agents/alice.md"]
+    );
     let md = std::fs::read_to_string(dir.path().join("site/agents/alice.md")).unwrap();
     assert!(md.contains("alice") || md.contains("Alice"));
     assert!(!md.contains("Bob's secret"));
@@ -323,4 +326,35 @@ fn figures_equal_trends_and_score_and_disputes_are_marked() {
         html.contains("66.7") && html.contains("dispute"),
         "the page marks the dispute"
     );
+}
+
+#[test]
+fn render_never_replaces_a_folder_it_did_not_write() {
+    let dir = repo();
+    // A folder with other files in it, the repository's own folders, a file: all refused.
+    std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+    std::fs::write(dir.path().join("docs/notes.txt"), "important").unwrap();
+    std::fs::write(dir.path().join("a-file"), "x").unwrap();
+    for out in ["docs", "reviews", ".", "a-file"] {
+        let (code, err) = render(dir.path(), &["--out", out]);
+        assert_eq!(code, 2, "{out}: {err}");
+        assert!(err.contains("refusing to replace"), "{out}: {err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("docs/notes.txt")).unwrap(),
+        "important"
+    );
+    assert!(dir.path().join("reviews/r1.yaml").is_file());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a-file")).unwrap(),
+        "x"
+    );
+    // A new folder, an empty one, and a site rendered before are fine.
+    std::fs::create_dir_all(dir.path().join("empty")).unwrap();
+    for out in ["new", "empty", "new"] {
+        let (code, err) = render(dir.path(), &["--out", out]);
+        assert_eq!(code, 1, "{out}: {err}");
+        assert!(dir.path().join(out).join("index.html").is_file());
+        assert!(dir.path().join(out).join(".rubric-site").is_file());
+    }
 }
