@@ -654,6 +654,13 @@ pub fn diff_human(report: &crate::diff::DiffReport) -> String {
         }
     }
     for i in &report.impact {
+        if i.reviews == 0 {
+            out.push_str(&format!(
+                "\nno reviews of {}@{} since {} to re-score\n",
+                i.rubric, i.from_version, i.since
+            ));
+            continue;
+        }
         out.push_str(&format!(
             "\nimpact of {}@{} → @{} on {} review(s) since {}:\n",
             i.rubric, i.from_version, i.to_version, i.reviews, i.since
@@ -736,6 +743,15 @@ pub fn diff_md(report: &crate::diff::DiffReport) -> String {
         ));
     }
     for i in &report.impact {
+        if i.reviews == 0 {
+            out.push_str(&format!(
+                "\nNo reviews of `{}` version {} since {} to re-score.\n",
+                md(&i.rubric),
+                i.from_version,
+                i.since
+            ));
+            continue;
+        }
         out.push_str(&format!(
             "\n**Impact of `{}` {} → {}** on {} review(s) since {}: team IQS {} → {} ({}), \
              {} pass → fail, {} fail → pass.\n",
@@ -769,13 +785,18 @@ pub fn diff_md(report: &crate::diff::DiffReport) -> String {
     out.push_str("\n<details><summary>Details</summary>\n\n");
     for d in &report.rubrics {
         out.push_str(&format!("**{}**\n\n", md(&version_line(d))));
+        match d.status.as_str() {
+            "added" => out.push_str("- a new rubric\n"),
+            "removed" => out.push_str("- the rubric was removed\n"),
+            _ => {}
+        }
         for c in &d.changes {
             let tag = if c.scoring { " (scoring)" } else { "" };
             out.push_str(&format!("- {}{tag}\n", md(&c.text)));
         }
         out.push('\n');
     }
-    for i in &report.impact {
+    for i in report.impact.iter().filter(|i| i.reviews > 0) {
         out.push_str(&format!(
             "IQS per agent, `{}` {} → {}:\n\n| agent | reviews | before | after | change |\n|---|---|---|---|---|\n",
             md(&i.rubric),

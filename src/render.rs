@@ -499,7 +499,7 @@ pub fn build_context(
                         (Some(f), Some(s)) => (f - s).abs() > 1e-9,
                         _ => false,
                     };
-                    let ratings = state
+                    let ratings: Vec<RatingCard> = state
                         .rubric(r)
                         .map(|rubric| {
                             rubric
@@ -511,7 +511,13 @@ pub fn build_context(
                                         let i = usize::try_from(p - 1).ok()?;
                                         c.labels.as_ref()?.get(i).cloned()
                                     });
+                                    let failed_critical = c.critical
+                                        && rating.is_some_and(|p| {
+                                            crate::score::rating_value(p, c.scale.0) < 0.5
+                                        });
                                     Some(RatingCard {
+                                        critical: c.critical,
+                                        failed_critical,
                                         category: c.id.to_string(),
                                         title: c.title.0.clone(),
                                         rating,
@@ -541,6 +547,7 @@ pub fn build_context(
                         comment: d.comment.clone(),
                         disputed,
                         first_score: if disputed { first } else { None },
+                        critical_failure: ratings.iter().any(|g: &RatingCard| g.failed_critical),
                         ratings,
                     }
                 })

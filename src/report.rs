@@ -259,6 +259,8 @@ pub struct ReviewCard {
     pub disputed: bool,
     /// The score it was added with, when disputed.
     pub first_score: Option<f64>,
+    /// A critical category was rated in the lower half of its scale: the score is 0.
+    pub critical_failure: bool,
     pub ratings: Vec<RatingCard>,
 }
 
@@ -273,4 +275,8 @@ pub struct RatingCard {
     pub label: Option<String>,
     pub comment: Option<String>,
     pub root_causes: Vec<String>,
+    /// A critical category: rated in the lower half of its scale, it makes the score 0.
+    pub critical: bool,
+    /// This rating is the critical failure that made the score 0.
+    pub failed_critical: bool,
 }

@@ -169,3 +169,26 @@ fn a_scoring_change_without_a_bump_is_flagged() {
         (Some(1), Some(0))
     );
 }
+
+#[test]
+fn no_reviews_to_rescore_and_a_new_rubric() {
+    let dir = repo();
+    std::fs::write(dir.path().join("rubrics/support.yaml"), V2).unwrap();
+    std::fs::write(
+        dir.path().join("rubrics/chat.yaml"),
+        "id: chat\nversion: 1\ntitle: Chat\ncategories:\n  - {id: greeting, title: Greeting, scale: 2}\n",
+    )
+    .unwrap();
+    let out = rubric(dir.path())
+        .args(["diff", "HEAD", "--days", "1", "--format", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("| `chat` | added | – → 1 | no |"), "{md}");
+    assert!(
+        md.contains("No reviews of `support` version 1 since "),
+        "{md}"
+    );
+    assert!(md.contains("- a new rubric"), "{md}");
+    assert!(!md.contains("team IQS - → -"), "{md}");
+}

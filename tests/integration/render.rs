@@ -69,7 +69,12 @@ fn pages_escape_yaml_and_stay_inside_the_folder() {
     let site = dir.path().join("site");
     assert_eq!(
         files(&site),
-        [".rubric-site", "agents/alice.html", "agents/bob.html", "index.html"]
+        [
+            ".rubric-site",
+            "agents/alice.html",
+            "agents/bob.html",
+            "index.html"
+        ]
     );
     // Nothing else was written beside the repository's files.
     let top: Vec<String> = std::fs::read_dir(dir.path())
@@ -357,4 +362,22 @@ fn render_never_replaces_a_folder_it_did_not_write() {
         assert!(dir.path().join(out).join("index.html").is_file());
         assert!(dir.path().join(out).join(".rubric-site").is_file());
     }
+}
+
+#[test]
+fn a_critical_failure_says_why_the_score_is_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    rubric(&project_root())
+        .args(["render", "--out"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    // zd-47702-priya: data protection (critical) rated 1 of 2.
+    let priya = std::fs::read_to_string(site.join("agents/priya.html")).unwrap();
+    assert!(
+        priya.contains("<strong>Score 0:</strong> a critical category was rated in the lower half"),
+        "{priya}"
+    );
+    assert!(priya.contains("Data protection <small>(critical: failed)</small>"));
 }
