@@ -36,6 +36,8 @@ enum Command {
     History(HistoryArgs),
     /// What changed in rubrics between two revisions, and how existing scores would move.
     Diff(DiffArgs),
+    /// One row per rating, for DuckDB, BigQuery or Spark (JSON Lines or CSV).
+    Export(ExportArgs),
     /// Agreement of calibration sessions: Krippendorff's alpha per category, reviewer deviations.
     Calibrate(CalibrateArgs),
     /// Feedback pages: an overview for leads and one page per agent (HTML or Markdown).
@@ -169,6 +171,20 @@ struct HistoryArgs {
     state: StateArgs,
     #[arg(long, value_enum, default_value = "human")]
     format: DataFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct ExportArgs {
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: ExportFormat,
+    #[command(flatten)]
+    state: StateArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ExportFormat {
+    Jsonl,
+    Csv,
 }
 
 #[derive(clap::Args, Debug)]
@@ -367,6 +383,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 DataFormat::Human => output::history(&rows, false),
             };
             print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(args) => {
+            let root = repo::find_root(&start);
+            let state = load_state(&root, &args.state)?;
+            let rows = state.export_rows();
+            print(&output::export(&rows, args.format == ExportFormat::Csv))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Calibrate(args) => {

@@ -890,6 +890,63 @@ pub fn calibration(report: &crate::calibration::CalibrationReport, csv: bool) ->
     out
 }
 
+/// `rubric export`: JSON Lines (one object per rating) or CSV with the same columns.
+pub fn export(rows: &[crate::report::ExportRow], csv: bool) -> String {
+    if !csv {
+        let mut out = String::new();
+        for r in rows {
+            out.push_str(&serde_json::to_string(r).unwrap_or_default());
+            out.push('\n');
+        }
+        return out;
+    }
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.review.clone(),
+                r.agent.clone(),
+                r.reviewer.clone(),
+                r.date.clone(),
+                r.rubric.clone(),
+                r.version.to_string(),
+                r.category.clone(),
+                opt(r.rating.map(|v| v.to_string())),
+                opt(r.value.map(|v| v.to_string())),
+                r.scale.to_string(),
+                r.weight.to_string(),
+                r.critical.to_string(),
+                opt(r.review_score.map(|v| v.to_string())),
+                opt(r.pass.map(|v| v.to_string())),
+                opt(r.calibration.clone()),
+                r.path.clone(),
+            ]
+        })
+        .collect();
+    csv_of(
+        &[
+            "review",
+            "agent",
+            "reviewer",
+            "date",
+            "rubric",
+            "version",
+            "category",
+            "rating",
+            "value",
+            "scale",
+            "weight",
+            "critical",
+            "review_score",
+            "pass",
+            "calibration",
+            "path",
+        ],
+        &cells,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

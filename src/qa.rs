@@ -474,6 +474,40 @@ impl QaState {
             .collect()
     }
 
+    /// One row per rating of every review, for `rubric export`.
+    pub fn export_rows(&self) -> Vec<crate::report::ExportRow> {
+        let mut out = Vec::new();
+        for r in &self.reviews {
+            let Some(rubric) = self.rubric(r) else {
+                continue;
+            };
+            for c in rubric.categories.iter() {
+                let Some(rating) = r.snapshot.rating(c.id.as_str()) else {
+                    continue;
+                };
+                out.push(crate::report::ExportRow {
+                    review: r.id.clone(),
+                    agent: r.agent.clone(),
+                    reviewer: r.reviewer.clone(),
+                    date: r.date.clone(),
+                    rubric: r.rubric.clone(),
+                    version: r.version,
+                    category: c.id.to_string(),
+                    rating,
+                    value: rating.map(|p| rating_value(p, c.scale.0)),
+                    scale: c.scale.0,
+                    weight: c.weight.0,
+                    critical: c.critical,
+                    review_score: r.score,
+                    pass: r.pass,
+                    calibration: r.calibration.clone(),
+                    path: r.path.clone(),
+                });
+            }
+        }
+        out
+    }
+
     /// Every numeric or `na` rating of the calibration reviews, for agreement.
     pub fn calibration_ratings(&self) -> Vec<crate::calibration::CalibrationRating> {
         let mut out = Vec::new();

@@ -280,3 +280,26 @@ pub struct RatingCard {
     /// This rating is the critical failure that made the score 0.
     pub failed_critical: bool,
 }
+
+/// One row of `rubric export` (SPEC §7): one rating of one review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportRow {
+    pub review: String,
+    pub agent: String,
+    pub reviewer: String,
+    pub date: String,
+    pub rubric: String,
+    pub version: u32,
+    pub category: String,
+    /// The rating given; null for `na`.
+    pub rating: Option<i64>,
+    /// `(rating - 1) / (scale - 1)`; null for `na`.
+    pub value: Option<f64>,
+    pub scale: u8,
+    pub weight: f64,
+    pub critical: bool,
+    pub review_score: Option<f64>,
+    pub pass: Option<bool>,
+    pub calibration: Option<String>,
+    pub path: String,
+}

@@ -557,3 +557,60 @@ fn calibration_agreement_on_the_example() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn export_one_row_per_rating() {
+    let out = rubric(&project_root()).args(["export"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // 11 support reviews × 6 categories + 5 chat reviews × 4.
+    assert_eq!(rows.len(), 86);
+    let r = rows
+        .iter()
+        .find(|r| r["review"] == "zd-47702-priya" && r["category"] == "data_protection")
+        .unwrap();
+    assert_eq!(
+        (
+            &r["rating"],
+            &r["value"],
+            &r["weight"],
+            &r["critical"],
+            &r["review_score"]
+        ),
+        (
+            &json!(1),
+            &json!(0.0),
+            &json!(1.0),
+            &json!(true),
+            &json!(0.0)
+        )
+    );
+    for key in [
+        "review",
+        "agent",
+        "reviewer",
+        "date",
+        "rubric",
+        "version",
+        "category",
+        "rating",
+        "value",
+        "weight",
+        "review_score",
+    ] {
+        assert!(r.get(key).is_some(), "{key}");
+    }
+    let na = rows.iter().find(|r| r["rating"].is_null()).unwrap();
+    assert!(na["value"].is_null());
+    let out = rubric(&project_root())
+        .args(["export", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 87);
+    assert!(csv.starts_with("review,agent,reviewer,date,rubric,version,category,rating,value,"));
+}
