@@ -537,6 +537,12 @@ impl From<ConversationId> for String {
     }
 }
 
+/// Does `s` start with `http://` or `https://` (the scheme in any case)?
+pub fn is_http_url(s: &str) -> bool {
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
 /// An http(s) URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -545,7 +551,7 @@ pub struct Url(pub String);
 impl TryFrom<String> for Url {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        if s.starts_with("http://") || s.starts_with("https://") {
+        if is_http_url(&s) {
             Ok(Url(s))
         } else {
             Err(format!("`{s}` is not an http(s) URL"))

@@ -189,7 +189,7 @@ fn file_details(root: &Path, rel: &str) -> FileDetails {
         .get("conversation")
         .and_then(|c| c.get("url"))
         .and_then(|u| u.as_str())
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .filter(|u| crate::model::is_http_url(u))
         .map(String::from);
     if let Some(ratings) = v.get("ratings").and_then(|r| r.as_object()) {
         for (k, x) in ratings {
@@ -541,7 +541,7 @@ pub fn build_context(
                         version: r.version,
                         score: r.score,
                         pass: r.pass,
-                        reviewer: (!anonymize).then(|| r.reviewer.clone()),
+                        reviewer: (!anonymize).then(|| state.name(&r.reviewer)),
                         conversation: r.snapshot.conversation.clone(),
                         url: d.url.clone(),
                         comment: d.comment.clone(),

@@ -315,6 +315,18 @@ fn cases() -> Vec<(Kind, &'static str, String, bool)> {
             v("{id: \"1\"}", "{id: \"1\", url: \"ftp://x\"}"),
             false,
         ),
+        (
+            Review,
+            "upper-case scheme",
+            v("{id: \"1\"}", "{id: \"1\", url: \"HTTPS://x.example/9\"}"),
+            true,
+        ),
+        (
+            Review,
+            "javascript url",
+            v("{id: \"1\"}", "{id: \"1\", url: \"javascript:alert(1)\"}"),
+            false,
+        ),
         (Review, "rating string", v("{a: 3}", "{a: three}"), false),
         (Review, "rating float", v("{a: 3}", "{a: 2.5}"), false),
         (Review, "rating list", v("{a: 3}", "{a: [3]}"), false),
