@@ -194,37 +194,7 @@ fn assert_contains(haystack: &str, needle: &str) {
 
 /// Runs git in `dir` with a fixed identity, fixed dates and no user or system configuration.
 fn git(dir: &Path, date: &str, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=QA Test",
-            "-c",
-            "user.email=qa@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "core.autocrlf=false",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "QA Test")
-        .env("GIT_AUTHOR_EMAIL", "qa@example.com")
-        .env("GIT_COMMITTER_NAME", "QA Test")
-        .env("GIT_COMMITTER_EMAIL", "qa@example.com")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::git_as(dir, ("QA Test", "qa@example.com"), date, args);
 }
 
 fn git_init(dir: &Path) {

@@ -4,33 +4,9 @@ use crate::{check_json, problems, rubric, temp_repo};
 use std::path::Path;
 use std::process::Command;
 
-/// Runs git in `dir` with a fixed identity and fixed dates.
+/// Runs git in `dir` as Bob at a fixed date.
 pub fn git(dir: &Path, args: &[&str], date: &str) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Bob QA",
-            "-c",
-            "user.email=bob@acme.example",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env_remove("GIT_DIR")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::git_as(dir, ("Bob QA", "bob@acme.example"), date, args);
 }
 
 pub fn commit_all(dir: &Path, message: &str, date: &str) {

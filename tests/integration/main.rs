@@ -29,6 +29,42 @@ pub fn rubric(dir: &Path) -> Command {
     cmd
 }
 
+/// A git command in `dir`, isolated from the user's and the system's configuration.
+pub fn git_cmd(dir: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new("git");
+    c.current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args(["-c", "commit.gpgsign=false"])
+        .args(["-c", "init.defaultBranch=main"])
+        .args(["-c", "core.autocrlf=false"]);
+    c
+}
+
+/// Runs git in `dir` as `who` (author and committer: name, e-mail) at a fixed `date`; panics
+/// with git's stderr when it fails. Every fixture repository in these tests is built with it.
+pub fn git_as(dir: &Path, who: (&str, &str), date: &str, args: &[&str]) {
+    let out = git_cmd(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", who.0)
+        .env("GIT_AUTHOR_EMAIL", who.1)
+        .env("GIT_COMMITTER_NAME", who.0)
+        .env("GIT_COMMITTER_EMAIL", who.1)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?} in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A temporary QA repository with the given files (path, content).
 pub fn temp_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

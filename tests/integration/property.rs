@@ -24,20 +24,7 @@ use std::process::{Command, Stdio};
 // git and rubric
 // ------------------------------------------------------------------------------------------
 
-/// A git command in `dir`, isolated from the user's and the system's configuration.
-fn git_cmd(dir: &Path) -> Command {
-    let mut c = Command::new("git");
-    c.current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .args(["-c", "commit.gpgsign=false"])
-        .args(["-c", "init.defaultBranch=main"])
-        .args(["-c", "core.autocrlf=false"]);
-    c
-}
+use crate::git_cmd;
 
 /// Runs git and returns its stdout; panics with its stderr when it fails.
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -53,21 +40,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 
 /// Runs git as `who` (author and committer) at a fixed `date`.
 fn git_as(dir: &Path, args: &[&str], date: &str, who: (&str, &str)) {
-    let out = git_cmd(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", who.0)
-        .env("GIT_AUTHOR_EMAIL", who.1)
-        .env("GIT_COMMITTER_NAME", who.0)
-        .env("GIT_COMMITTER_EMAIL", who.1)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::git_as(dir, who, date, args);
 }
 
 /// `git add -A` and a commit as `who` at `date`.

@@ -2,37 +2,9 @@
 //! deletions, rubric versions, defaults from the adding commit, e-mail aliases, time zones,
 //! ISO week 53, calibration, and a review added on a branch and merged.
 
-use crate::{project_root, rubric};
+use crate::{git_as, project_root, rubric};
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Command;
-
-/// Runs git in `dir` as `who` (`Name <email>`) at `date`.
-fn git_as(dir: &Path, who: (&str, &str), date: &str, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .env("GIT_AUTHOR_NAME", who.0)
-        .env("GIT_AUTHOR_EMAIL", who.1)
-        .env("GIT_COMMITTER_NAME", who.0)
-        .env("GIT_COMMITTER_EMAIL", who.1)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env_remove("GIT_DIR")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
