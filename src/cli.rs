@@ -417,12 +417,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 PageFormatArg::Html => rubric::render::PageFormat::Html,
                 PageFormatArg::Md => rubric::render::PageFormat::Md,
             };
-            let timing = std::env::var_os("RUBRIC_TIMING").map(|_| std::time::Instant::now());
-            let mark = |what: &str| {
-                if let Some(t) = timing {
-                    eprintln!("timing: {what}: {:.3} s", t.elapsed().as_secs_f64());
-                }
-            };
+            let timing = rubric::timing::Timing::new();
+            let mark = |what: &str| timing.mark(what);
             // Invalid reviews are reported as `check` would, and left out.
             let checked = check(&root, &CheckOptions::default()).map_err(|e| e.to_string())?;
             mark("check");
@@ -464,7 +460,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if checked.errors() > 0 {
                 let text = output::human(
                     &checked,
-                    &|rel| std::fs::read_to_string(root.join(rel)).ok(),
+                    &|rel| read_source(&root, rel, rubric::yaml::DEFAULT_MAX_FILE_SIZE),
                     false,
                 );
                 eprint!("{text}");
@@ -559,15 +555,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let canon = std::fs::canonicalize(&root).unwrap_or(root.clone());
             // Source lines for the human format, read no further than the size limit.
             let max = args.max_file_size;
-            let source = |rel: &str| {
-                use std::io::Read;
-                let f = std::fs::File::open(root.join(rel)).ok()?;
-                let mut buf = Vec::new();
-                f.take((max as u64).saturating_add(1))
-                    .read_to_end(&mut buf)
-                    .ok()?;
-                (buf.len() <= max).then(|| String::from_utf8(buf).ok())?
-            };
+            let source = |rel: &str| read_source(&root, rel, max);
             let prefix = rubric::history::History::open(&root)
                 .map(|h| h.prefix().to_string())
                 .unwrap_or_default();
@@ -592,6 +580,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             })
         }
     }
+}
+
+/// A file's text for the human format's source lines, read no further than the size limit.
+fn read_source(root: &std::path::Path, rel: &str, max: usize) -> Option<String> {
+    use std::io::Read;
+    let f = std::fs::File::open(root.join(rel)).ok()?;
+    let mut buf = Vec::new();
+    f.take((max as u64).saturating_add(1))
+        .read_to_end(&mut buf)
+        .ok()?;
+    (buf.len() <= max).then(|| String::from_utf8(buf).ok())?
 }
 
 /// Lexically removes `.` and `..` from a path (no file system access).

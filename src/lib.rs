@@ -21,6 +21,7 @@ pub mod scan;
 pub mod schema;
 pub mod score;
 pub mod timeline;
+pub mod timing;
 pub mod trends;
 pub mod yaml;
 

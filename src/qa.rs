@@ -112,36 +112,6 @@ impl People {
     }
 }
 
-/// Phase timings on stderr when `RUBRIC_TIMING` is set (for performance work; off by default).
-struct Timing {
-    start: Option<std::time::Instant>,
-}
-
-impl Timing {
-    fn new() -> Timing {
-        Timing {
-            start: std::env::var_os("RUBRIC_TIMING").map(|_| std::time::Instant::now()),
-        }
-    }
-
-    fn mark(&self, what: &str) {
-        if let Some(s) = self.start {
-            let rss = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|t| {
-                    t.lines()
-                        .find(|l| l.starts_with("VmHWM:"))
-                        .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string())
-                })
-                .unwrap_or_default();
-            eprintln!(
-                "timing: {what}: {:.3} s (peak RSS {rss} kB)",
-                s.elapsed().as_secs_f64()
-            );
-        }
-    }
-}
-
 /// Reads `qa.yaml` (its valid parts; the defaults without it).
 pub fn load_config(root: &Path) -> Config {
     let path = root.join(repo::CONFIG_FILE);
@@ -225,7 +195,7 @@ impl QaState {
         let week_start = config.week_start.unwrap_or(Weekday::Monday);
         let reviews_dir = config.paths.reviews.as_str().to_string();
         let mut warnings = Vec::new();
-        let timing = Timing::new();
+        let timing = crate::timing::Timing::new();
         let scan = match scan::scan(
             root,
             &reviews_dir,

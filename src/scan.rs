@@ -156,6 +156,7 @@ fn scan_once(
     progress: &mut dyn FnMut(usize),
     force_cold: bool,
 ) -> Result<Option<Scan>, ScanError> {
+    let timing = crate::timing::Timing::new();
     let history = History::open(root)?;
     let partial = history.is_shallow();
     if partial && !opts.allow_shallow {
@@ -230,9 +231,9 @@ fn scan_once(
             .collect();
         drop(raw);
         snapshots.extend(parsed);
-        if snapshots.len() % 20000 < 4096 {
-            debug_rss(&format!(
-                "{} snapshots, {} commits",
+        if timing.enabled() && snapshots.len() % 20000 < 4096 {
+            timing.mark(&format!(
+                "scan: {} snapshots, {} commits",
                 snapshots.len(),
                 timelines.commits.len()
             ));
@@ -285,7 +286,7 @@ fn scan_once(
         },
     )?;
     flush(&mut pending, &mut wanted, &mut snapshots, &mut timelines)?;
-    debug_rss("parsed");
+    timing.mark("scan: every file version parsed");
     if merged {
         return Ok(None);
     }
@@ -326,12 +327,4 @@ fn scan_once(
         cache,
         rubrics,
     }))
-}
-
-pub(crate) fn debug_rss(what: &str) {
-    if std::env::var_os("RUBRIC_TIMING").is_some() {
-        let rss = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let hwm = rss.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("");
-        eprintln!("scan: {what}: {hwm}");
-    }
 }
