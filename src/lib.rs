@@ -3,26 +3,21 @@
 //! The library loads a QA repository (rubrics, reviews and `qa.yaml` as YAML files in git),
 //! checks it and returns plain data. It never prints: the `rubric` binary chooses formats and
 //! writes to stdout and stderr.
+//!
+//! The folders follow the data flow: `model` (types) → `load` (files, YAML, schemas, git) →
+//! `check` (the rules) → `history` (timelines from the commits) → `analysis` (the one QA state,
+//! scores, trends, calibration, impact) → `report` (the JSON contract) → `output` and `pages`.
+//! `edit` writes files for users (`init`, `new review`).
 
-pub mod calibration;
+pub mod analysis;
 pub mod check;
-pub mod diagnostic;
-pub mod diff;
+pub mod edit;
 pub mod history;
-pub mod init;
+pub mod load;
 pub mod model;
-pub mod new;
 pub mod output;
-pub mod qa;
-pub mod render;
-pub mod repo;
+pub mod pages;
 pub mod report;
-pub mod scan;
-pub mod schema;
-pub mod score;
-pub mod timeline;
 pub mod timing;
-pub mod trends;
-pub mod yaml;
 
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use model::diagnostic::{Code, Diagnostic, Severity};

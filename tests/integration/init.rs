@@ -26,7 +26,7 @@ fn files(dir: &Path) -> Vec<String> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| rubric::repo::rel_path(dir, e.path()))
+        .map(|e| rubric::load::repo::rel_path(dir, e.path()))
         .filter(|p| !p.starts_with(".git/"))
         .collect();
     out.sort();
@@ -141,7 +141,7 @@ fn init_writes_the_bundled_schemas_and_points_every_file_at_them() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     assert_eq!(run(dir, &["init"]).0, 0);
-    for kind in rubric::schema::Kind::ALL {
+    for kind in rubric::load::schema::Kind::ALL {
         let rel = format!("schemas/{}.schema.json", kind.name());
         assert_eq!(
             read(dir, &rel).trim_end(),
@@ -315,8 +315,8 @@ fn github_workflow_checks_uploads_sarif_comments_the_diff_and_publishes_pages() 
     assert!(runs(pages).contains(&"rubric render --out site".to_string()));
     assert!(uses(pages).contains(&"actions/deploy-pages@v4".to_string()));
     assert_eq!(pages["permissions"]["pages"], "write");
-    assert_eq!(wf["env"]["RUBRIC_GIT"], rubric::init::PROJECT_GIT);
-    assert_eq!(wf["env"]["RUBRIC_TAG"], rubric::init::PROJECT_TAG);
+    assert_eq!(wf["env"]["RUBRIC_GIT"], rubric::edit::init::PROJECT_GIT);
+    assert_eq!(wf["env"]["RUBRIC_TAG"], rubric::edit::init::PROJECT_TAG);
 }
 
 #[test]
@@ -394,11 +394,11 @@ fn pre_commit_hook_file_has_the_expected_shape() {
     assert_eq!(run(tmp.path(), &["init"]).0, 0);
     let config = yaml(tmp.path(), ".pre-commit-config.yaml");
     let repo = &config["repos"][0];
-    assert_eq!(repo["repo"], rubric::init::PROJECT_GIT);
-    assert_eq!(repo["rev"], rubric::init::PROJECT_TAG);
+    assert_eq!(repo["repo"], rubric::edit::init::PROJECT_GIT);
+    assert_eq!(repo["rev"], rubric::edit::init::PROJECT_TAG);
     assert_eq!(repo["hooks"][0]["id"], "rubric-check");
     assert_eq!(
-        rubric::init::PROJECT_TAG,
+        rubric::edit::init::PROJECT_TAG,
         format!("v{}", env!("CARGO_PKG_VERSION"))
     );
 }

@@ -1,6 +1,6 @@
 //! The YAML loader on the official YAML test suite, on random bytes and on truncated files.
 
-use rubric::yaml::{load, DEFAULT_MAX_FILE_SIZE};
+use rubric::load::yaml::{load, DEFAULT_MAX_FILE_SIZE};
 use rubric::Code;
 use std::collections::BTreeSet;
 

@@ -2,9 +2,9 @@
 //! invalid one fails both. Also: the schemas are what `rubric schema` prints, and every field
 //! carries a description for editors.
 
+use rubric::load::schema::{validate, Kind};
+use rubric::load::yaml::load_str;
 use rubric::model::{Config, Review, Rubric};
-use rubric::schema::{validate, Kind};
-use rubric::yaml::load_str;
 use serde_json::Value;
 
 fn typed_ok(kind: Kind, v: &Value) -> bool {

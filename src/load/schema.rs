@@ -1,8 +1,8 @@
 //! The bundled JSON Schemas (embedded from `schemas/`) and schema validation of loaded files,
 //! with each schema error mapped to the line and column of the offending YAML key or value.
 
-use crate::diagnostic::{suggestion, Code, Diagnostic, Pos};
-use crate::yaml::{escape_segment, Document};
+use crate::load::yaml::{escape_segment, Document};
+use crate::model::diagnostic::{suggestion, Code, Diagnostic, Pos};
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::paths::LocationSegment;
 use jsonschema::{Draft, ValidationError, Validator};
@@ -35,9 +35,9 @@ impl Kind {
     /// The schema text, as shipped in `schemas/<kind>.schema.json`.
     pub fn source(self) -> &'static str {
         match self {
-            Kind::Rubric => include_str!("../schemas/rubric.schema.json"),
-            Kind::Review => include_str!("../schemas/review.schema.json"),
-            Kind::Config => include_str!("../schemas/config.schema.json"),
+            Kind::Rubric => include_str!("../../schemas/rubric.schema.json"),
+            Kind::Review => include_str!("../../schemas/review.schema.json"),
+            Kind::Config => include_str!("../../schemas/config.schema.json"),
         }
     }
 

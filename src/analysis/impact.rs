@@ -3,8 +3,8 @@
 //! root causes, pass mark), whether it needs a version bump, and the impact of applying the
 //! new version to the existing reviews of the old one.
 
+use crate::analysis::score::{mean, score_review};
 use crate::model::{Category, RatingValue, Rubric};
-use crate::score::{mean, score_review};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -401,7 +401,7 @@ mod tests {
     use super::*;
 
     fn rubric(yaml: &str) -> Rubric {
-        let doc = crate::yaml::load_str("r.yaml", yaml).unwrap();
+        let doc = crate::load::yaml::load_str("r.yaml", yaml).unwrap();
         serde::Deserialize::deserialize(&doc.value).unwrap()
     }
 
@@ -479,17 +479,17 @@ mod tests {
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
     #[error("{0}")]
-    History(#[from] crate::history::HistoryError),
+    History(#[from] crate::load::git::HistoryError),
     #[error("{0}")]
-    Scan(#[from] crate::scan::ScanError),
+    Scan(#[from] crate::history::scan::ScanError),
 }
 
 /// The valid rubric files directly in the rubrics folder of a commit.
 fn rubrics_at(
-    h: &crate::history::History,
-    commit: crate::history::ObjectId,
+    h: &crate::load::git::History,
+    commit: crate::load::git::ObjectId,
     dir: &str,
-) -> Result<BTreeMap<String, Rubric>, crate::history::HistoryError> {
+) -> Result<BTreeMap<String, Rubric>, crate::load::git::HistoryError> {
     let base = dir.trim_end_matches('/');
     let mut out = BTreeMap::new();
     for (path, blob) in h.tree_files(commit, dir)? {
@@ -501,9 +501,9 @@ fn rubrics_at(
         }
         let text = String::from_utf8_lossy(&h.read_blob(blob)?).into_owned();
         if let Some(r) =
-            crate::check::parse_historic(name, &text, crate::yaml::DEFAULT_MAX_FILE_SIZE)
+            crate::check::parse_historic(name, &text, crate::load::yaml::DEFAULT_MAX_FILE_SIZE)
         {
-            if r.id.as_str() == crate::repo::stem(name) {
+            if r.id.as_str() == crate::load::repo::stem(name) {
                 out.insert(r.id.to_string(), r);
             }
         }
@@ -521,14 +521,14 @@ pub fn diff_revisions(
     days: i64,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<DiffReport, DiffError> {
-    let config = crate::qa::load_config(root);
+    let config = crate::analysis::state::load_config(root);
     let dir = config.paths.rubrics.as_str().to_string();
-    let h = crate::history::History::open(root)?;
+    let h = crate::load::git::History::open(root)?;
     let base_commit = h.resolve(Some(base))?;
     let before = rubrics_at(&h, base_commit, &dir)?;
     let after: BTreeMap<String, Rubric> = match head {
         Some(rev) => rubrics_at(&h, h.resolve(Some(rev))?, &dir)?,
-        None => crate::qa::working_rubrics(root, &config)
+        None => crate::analysis::state::working_rubrics(root, &config)
             .into_iter()
             .map(|r| (r.id.to_string(), r))
             .collect(),
@@ -545,15 +545,15 @@ pub fn diff_revisions(
         .filter(|d| d.changes.iter().any(|c| c.scoring))
         .collect();
     if !scoring.is_empty() {
-        let opts = crate::qa::StateOptions {
-            scan: crate::scan::ScanOptions {
+        let opts = crate::analysis::state::StateOptions {
+            scan: crate::history::scan::ScanOptions {
                 rev: head.map(String::from),
                 no_cache: false,
                 allow_shallow: false,
             },
             now,
         };
-        let state = crate::qa::QaState::load(root, &opts, &mut |_| {})?;
+        let state = crate::analysis::state::QaState::load(root, &opts, &mut |_| {})?;
         let since = now.with_timezone(&state.tz).date_naive() - chrono::Duration::days(days);
         for d in scoring {
             let (Some(old), Some(new)) = (before.get(&d.rubric), after.get(&d.rubric)) else {

@@ -3,9 +3,9 @@
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use rubric::check::{check, CheckOptions};
+use rubric::load::repo;
+use rubric::load::schema::Kind;
 use rubric::output::{self, CheckFormat};
-use rubric::repo;
-use rubric::schema::Kind;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -292,7 +292,7 @@ struct CheckArgs {
     #[arg(long, value_name = "REV")]
     changed_since: Option<String>,
     /// Largest file size in bytes that is read.
-    #[arg(long, value_name = "BYTES", default_value_t = rubric::yaml::DEFAULT_MAX_FILE_SIZE)]
+    #[arg(long, value_name = "BYTES", default_value_t = rubric::load::yaml::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: usize,
 }
 
@@ -402,7 +402,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     return Err(format!("no calibration session `{s}`"));
                 }
             }
-            let report = rubric::calibration::calibrate(&ratings);
+            let report = rubric::analysis::calibration::calibrate(&ratings);
             let text = match args.format {
                 DataFormat::Json => json(&report),
                 DataFormat::Csv => output::calibration(&report, true),
@@ -414,8 +414,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Render(args) => {
             let root = repo::find_root(&start);
             let format = match args.format {
-                PageFormatArg::Html => rubric::render::PageFormat::Html,
-                PageFormatArg::Md => rubric::render::PageFormat::Md,
+                PageFormatArg::Html => rubric::pages::PageFormat::Html,
+                PageFormatArg::Md => rubric::pages::PageFormat::Md,
             };
             let timing = rubric::timing::Timing::new();
             let mark = |what: &str| timing.mark(what);
@@ -431,7 +431,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
                 .unwrap_or_else(chrono::Utc::now);
             let agent = args.agent.as_deref().map(|a| state.person(a));
-            let ctx = rubric::render::build_context(
+            let ctx = rubric::pages::build_context(
                 &state,
                 &root,
                 format,
@@ -449,18 +449,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 let dir = root.join(state.config.paths.templates.as_str());
                 dir.is_dir().then_some(dir)
             });
-            let env = rubric::render::environment(overrides);
-            let pages = rubric::render::render_pages(&env, &ctx, format, agent.is_none())
+            let env = rubric::pages::environment(overrides);
+            let pages = rubric::pages::render_pages(&env, &ctx, format, agent.is_none())
                 .map_err(|e| e.to_string())?;
             mark("templates");
             let out = start.join(&args.out);
-            rubric::render::write_site(&out, &pages, agent.is_some()).map_err(|e| e.to_string())?;
+            rubric::pages::write_site(&out, &pages, agent.is_some()).map_err(|e| e.to_string())?;
             mark("written");
             eprintln!("wrote {} page(s) to {}", pages.len(), out.display());
             if checked.errors() > 0 {
                 let text = output::human(
                     &checked,
-                    &|rel| read_source(&root, rel, rubric::yaml::DEFAULT_MAX_FILE_SIZE),
+                    &|rel| read_source(&root, rel, rubric::load::yaml::DEFAULT_MAX_FILE_SIZE),
                     false,
                 );
                 eprint!("{text}");
@@ -472,9 +472,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Templates { action } => {
             let root = repo::find_root(&start);
             let TemplatesAction::Init { force } = action;
-            let config = rubric::qa::load_config(&root);
+            let config = rubric::analysis::state::load_config(&root);
             let dir = root.join(config.paths.templates.as_str());
-            let written = rubric::render::init_templates(&dir, force).map_err(|e| e.to_string())?;
+            let written = rubric::pages::init_templates(&dir, force).map_err(|e| e.to_string())?;
             for p in &written {
                 println!("{}", p.display());
             }
@@ -488,7 +488,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Diff(args) => {
             let root = repo::find_root(&start);
-            let report = rubric::diff::diff_revisions(
+            let report = rubric::analysis::impact::diff_revisions(
                 &root,
                 &args.base,
                 args.head.as_deref(),
@@ -556,7 +556,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             // Source lines for the human format, read no further than the size limit.
             let max = args.max_file_size;
             let source = |rel: &str| read_source(&root, rel, max);
-            let prefix = rubric::history::History::open(&root)
+            let prefix = rubric::load::git::History::open(&root)
                 .map(|h| h.prefix().to_string())
                 .unwrap_or_default();
             let text = output::render_check(
@@ -615,7 +615,10 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// Reads the QA state, with a progress spinner on a terminal, and prints its warnings.
-fn load_state(root: &std::path::Path, args: &StateArgs) -> Result<rubric::qa::QaState, String> {
+fn load_state(
+    root: &std::path::Path,
+    args: &StateArgs,
+) -> Result<rubric::analysis::state::QaState, String> {
     // A spinner on stderr, only on a terminal and only once the scan has taken a moment.
     let terminal = std::io::stderr().is_terminal();
     let bar = indicatif::ProgressBar::hidden();
@@ -633,15 +636,15 @@ fn load_state(root: &std::path::Path, args: &StateArgs) -> Result<rubric::qa::Qa
         }
         bar.set_position(n as u64);
     };
-    let opts = rubric::qa::StateOptions {
-        scan: rubric::scan::ScanOptions {
+    let opts = rubric::analysis::state::StateOptions {
+        scan: rubric::history::scan::ScanOptions {
             rev: args.rev.clone(),
             no_cache: args.no_cache,
             allow_shallow: args.allow_shallow,
         },
         now: chrono::Utc::now(),
     };
-    let state = rubric::qa::QaState::load(root, &opts, &mut progress);
+    let state = rubric::analysis::state::QaState::load(root, &opts, &mut progress);
     bar.finish_and_clear();
     let state = state.map_err(|e| e.to_string())?;
     for w in &state.warnings {
@@ -650,8 +653,11 @@ fn load_state(root: &std::path::Path, args: &StateArgs) -> Result<rubric::qa::Qa
     Ok(state)
 }
 
-fn trends_report(state: &rubric::qa::QaState, args: &TrendsArgs) -> rubric::report::TrendsReport {
-    use rubric::trends::{By, Observation, Period};
+fn trends_report(
+    state: &rubric::analysis::state::QaState,
+    args: &TrendsArgs,
+) -> rubric::report::TrendsReport {
+    use rubric::analysis::trends::{By, Observation, Period};
     let by = match args.by {
         ByArg::Agent => By::Agent,
         ByArg::Team => By::Team,
@@ -705,7 +711,7 @@ fn trends_report(state: &rubric::qa::QaState, args: &TrendsArgs) -> rubric::repo
     rubric::report::TrendsReport {
         by: by.name().to_string(),
         period: period.name().to_string(),
-        rows: rubric::trends::trends(&obs, period, state.week_start),
+        rows: rubric::analysis::trends::trends(&obs, period, state.week_start),
         partial: state.partial,
     }
 }
@@ -722,7 +728,7 @@ fn print(text: &str) -> Result<(), String> {
 
 /// `rubric init [DIR]`: writes the scaffold and lists what it wrote.
 fn init(start: &std::path::Path, args: InitArgs) -> Result<ExitCode, String> {
-    use rubric::init::{scaffold, write_files, Ci};
+    use rubric::edit::init::{scaffold, write_files, Ci};
     let dir = match &args.folder {
         Some(d) => normalize(&start.join(d)),
         None => start.to_path_buf(),
@@ -746,8 +752,8 @@ fn init(start: &std::path::Path, args: InitArgs) -> Result<ExitCode, String> {
         "\nNext: edit the roster in qa.yaml and the rubric in rubrics/, delete the example \
          review, then `rubric check`.\nNew reviews: `rubric new review --agent ID --conversation ID`.\n\
          CI installs rubric {} from {}.\n",
-        rubric::init::PROJECT_TAG,
-        rubric::init::PROJECT_GIT
+        rubric::edit::init::PROJECT_TAG,
+        rubric::edit::init::PROJECT_GIT
     ));
     print(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -756,11 +762,11 @@ fn init(start: &std::path::Path, args: InitArgs) -> Result<ExitCode, String> {
 /// `rubric new review`: writes the review file and prints its path (relative to where the
 /// user stands, so `$EDITOR "$(rubric new review ...)"` works).
 fn new_review(start: &std::path::Path, args: NewReviewArgs) -> Result<ExitCode, String> {
-    use rubric::new::{draft, write, NewReview, Reviewer};
+    use rubric::edit::new_review::{draft, write, NewReview, Reviewer};
     let root = repo::find_root(start);
     let reviewer = match args.reviewer {
         Some(r) => Reviewer::Given(r),
-        None => match rubric::history::History::open(&root)
+        None => match rubric::load::git::History::open(&root)
             .ok()
             .and_then(|h| h.user_email())
         {

@@ -5,7 +5,7 @@
 //! [`scaffold`] only builds the files (plain data); [`write_files`] writes them into a folder,
 //! atomically, never outside it. Nothing here prints.
 
-use crate::schema::Kind;
+use crate::load::schema::Kind;
 use chrono::{Datelike, NaiveDate};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -63,14 +63,14 @@ pub fn scaffold(ci: Ci, today: NaiveDate) -> Vec<File> {
         contents,
     };
     let mut files = vec![
-        file("qa.yaml", fill(include_str!("../init/qa.yaml"))),
+        file("qa.yaml", fill(include_str!("../../init/qa.yaml"))),
         file(
             "rubrics/support.yaml",
-            fill(include_str!("../init/rubrics/support.yaml")),
+            fill(include_str!("../../init/rubrics/support.yaml")),
         ),
         file(
             &example_review_path(today),
-            fill(include_str!("../init/review.yaml")),
+            fill(include_str!("../../init/review.yaml")),
         ),
     ];
     for kind in Kind::ALL {
@@ -82,22 +82,22 @@ pub fn scaffold(ci: Ci, today: NaiveDate) -> Vec<File> {
     }
     files.push(file(
         ".vscode/settings.json",
-        fill(include_str!("../init/vscode-settings.json")),
+        fill(include_str!("../../init/vscode-settings.json")),
     ));
     match ci {
         Ci::Github => files.push(file(
             ".github/workflows/qa.yml",
-            fill(include_str!("../init/github-qa.yml")),
+            fill(include_str!("../../init/github-qa.yml")),
         )),
         Ci::Gitlab => files.push(file(
             ".gitlab-ci.yml",
-            fill(include_str!("../init/gitlab-ci.yml")),
+            fill(include_str!("../../init/gitlab-ci.yml")),
         )),
         Ci::None => {}
     }
     files.push(file(
         ".pre-commit-config.yaml",
-        fill(include_str!("../init/pre-commit-config.yaml")),
+        fill(include_str!("../../init/pre-commit-config.yaml")),
     ));
     files
 }

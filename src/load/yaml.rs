@@ -5,7 +5,7 @@
 //! saphyr does the parsing (it rejects duplicate keys and bounds alias expansion); this module
 //! drives its event stream itself so that nesting depth is bounded before any recursion.
 
-use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::model::diagnostic::{Code, Diagnostic, Pos};
 use saphyr::{MarkedYaml, Scalar, YamlData, YamlLoader};
 use saphyr_parser::{Event, Parser, SpannedEventReceiver};
 use serde_json::{Map, Number, Value};

@@ -1,5 +1,6 @@
 //! The typed model of rubric, review and `qa.yaml` files. Deserialising into these types
 //! enforces the same rules as the bundled JSON Schemas (a test keeps the two in step).
+pub mod diagnostic;
 
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{MapAccess, Visitor};

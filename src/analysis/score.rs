@@ -88,7 +88,7 @@ mod tests {
     use crate::model::NaMarker;
 
     fn rubric(yaml: &str) -> Rubric {
-        let doc = crate::yaml::load_str("r.yaml", yaml).expect("loads");
+        let doc = crate::load::yaml::load_str("r.yaml", yaml).expect("loads");
         Rubric::deserialize_from(&doc.value)
     }
 

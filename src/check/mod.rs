@@ -2,13 +2,13 @@
 //! schema and typed model, then checks rubrics, reviews against the rubric version they name
 //! (from the working tree or git history), and rules across files. Collects every problem.
 
-use crate::diagnostic::{suggestion, Code, Diagnostic, Pos};
-use crate::history::{History, HistoryError};
+use crate::load::git::{History, HistoryError};
+use crate::load::repo::{self, FileKind, SourceFile};
+use crate::load::schema::{self, Kind};
+use crate::load::yaml::{self, escape_segment, Document};
+use crate::model::diagnostic::{suggestion, Code, Diagnostic, Pos};
 use crate::model::{self, Config, RatingValue, Review, Rubric};
-use crate::repo::{self, FileKind, SourceFile};
 use crate::report::CheckReport;
-use crate::schema::{self, Kind};
-use crate::yaml::{self, escape_segment, Document};
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -566,13 +566,13 @@ fn version_discipline(
             parse_historic(
                 &r.rel,
                 &String::from_utf8_lossy(&bytes),
-                crate::yaml::DEFAULT_MAX_FILE_SIZE,
+                crate::load::yaml::DEFAULT_MAX_FILE_SIZE,
             )
         });
         let (hv, id) = (head.version.0, head.id.as_str());
         if let Some(old) = &old {
             let bv = old.version.0;
-            let d = crate::diff::diff_rubric(id, Some(old), Some(head));
+            let d = crate::analysis::impact::diff_rubric(id, Some(old), Some(head));
             let scoring: Vec<&str> = d
                 .changes
                 .iter()
@@ -620,8 +620,8 @@ fn version_discipline(
         if let Some(prev) = historic.and_then(|v| v.get(&(id.to_string(), hv))) {
             let same_as_base = old.as_ref().is_some_and(|o| o.version.0 == hv);
             if !same_as_base
-                && crate::diff::scoring_signature(&prev.rubric)
-                    != crate::diff::scoring_signature(head)
+                && crate::analysis::impact::scoring_signature(&prev.rubric)
+                    != crate::analysis::impact::scoring_signature(head)
             {
                 out.push(Diagnostic::new(
                     Code::VersionReused,
@@ -1012,8 +1012,8 @@ fn check_review(
                 // Not even a valid category id: the schema error already says so.
                 continue;
             }
-            let guess = crate::diagnostic::did_you_mean(cat, missing.iter().copied())
-                .or_else(|| crate::diagnostic::did_you_mean(cat, cat_ids.iter().copied()));
+            let guess = crate::model::diagnostic::did_you_mean(cat, missing.iter().copied())
+                .or_else(|| crate::model::diagnostic::did_you_mean(cat, cat_ids.iter().copied()));
             out.push(Diagnostic::new(
                 Code::UnknownCategory,
                 rel,

@@ -2,7 +2,7 @@
 //! SPEC §7 JSON, GitHub Actions workflow commands, SARIF 2.1.0 and JUnit XML. Every function
 //! returns a string; the binary decides where it goes.
 
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::model::diagnostic::{Code, Diagnostic, Severity};
 use crate::report::CheckReport;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde_json::json;
@@ -622,7 +622,7 @@ fn md(s: &str) -> String {
         .replace('\n', " ")
 }
 
-fn version_line(d: &crate::diff::RubricDiff) -> String {
+fn version_line(d: &crate::analysis::impact::RubricDiff) -> String {
     let v = |x: Option<u32>| x.map_or_else(|| "-".to_string(), |v| v.to_string());
     let bump = if d.needs_version_bump {
         " — scoring changed: needs a version bump"
@@ -639,7 +639,7 @@ fn version_line(d: &crate::diff::RubricDiff) -> String {
 }
 
 /// `rubric diff` for people at a terminal.
-pub fn diff_human(report: &crate::diff::DiffReport) -> String {
+pub fn diff_human(report: &crate::analysis::impact::DiffReport) -> String {
     let mut out = format!("rubric changes {} → {}\n", report.base, report.head);
     if report.rubrics.is_empty() {
         out.push_str("no rubric changed\n");
@@ -669,7 +669,7 @@ pub fn diff_human(report: &crate::diff::DiffReport) -> String {
             "  team IQS {} → {} ({}); pass → fail {}, fail → pass {}\n",
             one_decimal(i.team_before),
             one_decimal(i.team_after),
-            signed(crate::diff::delta(i.team_before, i.team_after)),
+            signed(crate::analysis::impact::delta(i.team_before, i.team_after)),
             i.pass_to_fail,
             i.fail_to_pass
         ));
@@ -716,7 +716,7 @@ pub fn diff_human(report: &crate::diff::DiffReport) -> String {
 
 /// `rubric diff --format md`: a pull-request comment — a short table, the movers, and the
 /// details collapsed.
-pub fn diff_md(report: &crate::diff::DiffReport) -> String {
+pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
     let mut out = format!(
         "### Rubric changes ({} → {})\n\n",
         md(&report.base),
@@ -762,7 +762,7 @@ pub fn diff_md(report: &crate::diff::DiffReport) -> String {
             i.since,
             one_decimal(i.team_before),
             one_decimal(i.team_after),
-            signed(crate::diff::delta(i.team_before, i.team_after)),
+            signed(crate::analysis::impact::delta(i.team_before, i.team_after)),
             i.pass_to_fail,
             i.fail_to_pass
         ));
@@ -820,7 +820,7 @@ pub fn diff_md(report: &crate::diff::DiffReport) -> String {
 }
 
 /// `rubric calibrate`: per session, agreement per category and reviewer deviations.
-pub fn calibration(report: &crate::calibration::CalibrationReport, csv: bool) -> String {
+pub fn calibration(report: &crate::analysis::calibration::CalibrationReport, csv: bool) -> String {
     let a = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
     if csv {
         let mut rows = Vec::new();

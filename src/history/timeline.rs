@@ -2,7 +2,7 @@
 //! from the commits in order, when each review id was added, edited, moved and deleted.
 //! No git here: the history module supplies the commits and blobs.
 
-use crate::history::{CommitInfo, FileChange, ObjectId};
+use crate::load::git::{CommitInfo, FileChange, ObjectId};
 use crate::model::{self, RatingValue};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -34,11 +34,14 @@ impl Snapshot {
     /// Reads a review file's bytes. A file that is not YAML at all gives an invalid, empty
     /// snapshot.
     pub fn from_bytes(path: &str, bytes: &[u8]) -> Snapshot {
-        let Ok(doc) = crate::yaml::load(path, bytes, crate::yaml::DEFAULT_MAX_FILE_SIZE) else {
+        let Ok(doc) =
+            crate::load::yaml::load(path, bytes, crate::load::yaml::DEFAULT_MAX_FILE_SIZE)
+        else {
             return Snapshot::default();
         };
         let valid = doc.problems.is_empty()
-            && crate::schema::validate(crate::schema::Kind::Review, path, &doc).is_empty();
+            && crate::load::schema::validate(crate::load::schema::Kind::Review, path, &doc)
+                .is_empty();
         Self::from_value(&doc.value, valid)
     }
 
@@ -99,7 +102,7 @@ impl Snapshot {
     pub fn review_id(&self, path: &str) -> String {
         self.id
             .clone()
-            .unwrap_or_else(|| crate::repo::stem(path).to_string())
+            .unwrap_or_else(|| crate::load::repo::stem(path).to_string())
     }
 
     /// The ratings as scoring input.
@@ -163,7 +166,7 @@ impl Timelines {
         let index = self.commits.len();
         self.commits.push(commit);
         let id_of = |blob: ObjectId, path: &str| -> String {
-            explicit_id(blob).unwrap_or_else(|| crate::repo::stem(path).to_string())
+            explicit_id(blob).unwrap_or_else(|| crate::load::repo::stem(path).to_string())
         };
         // Ids present after the commit, with their path and blob; and what the commit's own
         // parent had under each id it touched (its old sides), so that a move or an edit is

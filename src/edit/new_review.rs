@@ -8,9 +8,9 @@
 //! [`draft`] builds the file (plain data); [`write`] writes it, never over an existing file.
 
 use crate::check;
+use crate::load::repo::{self, FileKind};
+use crate::load::schema::Kind;
 use crate::model::{is_person_id, Category, Config, Rubric};
-use crate::repo::{self, FileKind};
-use crate::schema::Kind;
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use std::path::Path;
@@ -68,7 +68,7 @@ pub enum NewError {
 
 /// Builds the review file for the QA repository at `root`.
 pub fn draft(root: &Path, req: &NewReview) -> Result<Draft, NewError> {
-    let config = crate::qa::load_config(root);
+    let config = crate::analysis::state::load_config(root);
     let roster = Roster::new(&config);
     let mut notes = Vec::new();
 
@@ -201,7 +201,7 @@ pub fn write(root: &Path, draft: &Draft) -> Result<(), NewError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
     }
-    crate::init::write_atomic(&path, draft.contents.as_bytes(), false).map_err(|e| {
+    crate::edit::init::write_atomic(&path, draft.contents.as_bytes(), false).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             NewError::Exists(draft.path.clone())
         } else {
@@ -237,7 +237,7 @@ pub fn review_id(conversation: &str, agent: &str) -> Option<String> {
 /// The rubric to review against: the named one, or the only one. Only a rubric file without
 /// errors will do (its current version is what the review names).
 fn pick_rubric(root: &Path, config: &Config, want: Option<&str>) -> Result<Rubric, NewError> {
-    let max = crate::yaml::DEFAULT_MAX_FILE_SIZE;
+    let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
     let dir = config.paths.rubrics.as_str();
     let files: Vec<_> = repo::list_files(root, &config.paths)
         .into_iter()
@@ -330,7 +330,7 @@ impl Roster {
     }
 
     fn suggest(&self, name: &str) -> String {
-        crate::diagnostic::suggestion(name, self.people.iter().map(|(id, _)| id.as_str()))
+        crate::model::diagnostic::suggestion(name, self.people.iter().map(|(id, _)| id.as_str()))
     }
 }
 

@@ -2,8 +2,8 @@
 //! module), each file version parsed once by blob id, and the cache under `.git/rubric/` that
 //! lets a later run read only the commits that are new since.
 
-use crate::history::{History, HistoryError, ObjectId};
-use crate::timeline::{Snapshot, Timelines};
+use crate::history::timeline::{Snapshot, Timelines};
+use crate::load::git::{History, HistoryError, ObjectId};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -75,7 +75,8 @@ fn parse_rubrics(
     texts
         .iter()
         .filter_map(|(k, (name, text))| {
-            let r = crate::check::parse_historic(name, text, crate::yaml::DEFAULT_MAX_FILE_SIZE)?;
+            let r =
+                crate::check::parse_historic(name, text, crate::load::yaml::DEFAULT_MAX_FILE_SIZE)?;
             Some((k.clone(), r))
         })
         .collect()
@@ -88,8 +89,8 @@ struct CacheFile {
     reviews_dir: String,
     tip: ObjectId,
     rubrics_dir: String,
-    commits: Vec<crate::history::CommitInfo>,
-    reviews: BTreeMap<String, Vec<crate::timeline::Event>>,
+    commits: Vec<crate::load::git::CommitInfo>,
+    reviews: BTreeMap<String, Vec<crate::history::timeline::Event>>,
     snapshots: HashMap<ObjectId, Arc<Snapshot>>,
     /// `id@version` → (file name, text) of each rubric version (re-parsed on load: the typed
     /// rubric reads only from mappings, which a binary format does not keep).
@@ -212,11 +213,11 @@ fn scan_once(
     let mut seen: HashSet<ObjectId> = snapshots.keys().copied().collect();
     // Commits wait here until the new file versions they touch are parsed; then they join the
     // timelines. Parsing in batches keeps memory flat and uses every core.
-    let mut pending: Vec<crate::history::CommitChanges> = Vec::new();
+    let mut pending: Vec<crate::load::git::CommitChanges> = Vec::new();
     let mut wanted: Vec<(ObjectId, String)> = Vec::new();
     let mut n = 0usize;
     let mut merged = false;
-    let flush = |pending: &mut Vec<crate::history::CommitChanges>,
+    let flush = |pending: &mut Vec<crate::load::git::CommitChanges>,
                  wanted: &mut Vec<(ObjectId, String)>,
                  snapshots: &mut HashMap<ObjectId, Arc<Snapshot>>,
                  timelines: &mut Timelines|
@@ -261,9 +262,11 @@ fn scan_once(
                 let Some(blob) = ch.new else { continue };
                 let name = ch.path.rsplit('/').next().unwrap_or(&ch.path);
                 let text = String::from_utf8_lossy(&history.read_blob(blob)?).into_owned();
-                if let Some(r) =
-                    crate::check::parse_historic(name, &text, crate::yaml::DEFAULT_MAX_FILE_SIZE)
-                {
+                if let Some(r) = crate::check::parse_historic(
+                    name,
+                    &text,
+                    crate::load::yaml::DEFAULT_MAX_FILE_SIZE,
+                ) {
                     rubric_texts.insert(
                         format!("{}@{}", r.id, r.version.0),
                         (name.to_string(), text),

@@ -209,7 +209,7 @@ pub fn calibrate(ratings: &[CalibrationRating]) -> CalibrationReport {
                         .collect();
                     Deviation {
                         reviewer: who.to_string(),
-                        mean_abs_deviation: crate::score::mean(devs),
+                        mean_abs_deviation: crate::analysis::score::mean(devs),
                     }
                 })
                 .collect();

@@ -3,13 +3,13 @@
 //! overrides through one loader, and written as a whole: into a temp folder beside the output
 //! folder, then swapped in.
 
+use crate::analysis::score::mean;
+use crate::analysis::state::{QaState, ReviewFacts};
 use crate::model::{is_person_id, RatingEntry};
-use crate::qa::{QaState, ReviewFacts};
 use crate::report::{
     AgentPage, AgentSummary, CategoryCompare, CategoryFailures, HeatRow, RatingCard, ReviewCard,
     ReviewerActivity, RootCauseCount, SiteContext, TrendPoint,
 };
-use crate::score::mean;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -17,22 +17,28 @@ use std::path::{Path, PathBuf};
 
 /// The built-in templates, embedded from `templates/`.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("base.html.j2", include_str!("../templates/base.html.j2")),
+    ("base.html.j2", include_str!("../../templates/base.html.j2")),
     (
         "charts.html.j2",
-        include_str!("../templates/charts.html.j2"),
+        include_str!("../../templates/charts.html.j2"),
     ),
-    ("index.html.j2", include_str!("../templates/index.html.j2")),
-    ("agent.html.j2", include_str!("../templates/agent.html.j2")),
-    ("index.md.j2", include_str!("../templates/index.md.j2")),
-    ("agent.md.j2", include_str!("../templates/agent.md.j2")),
+    (
+        "index.html.j2",
+        include_str!("../../templates/index.html.j2"),
+    ),
+    (
+        "agent.html.j2",
+        include_str!("../../templates/agent.html.j2"),
+    ),
+    ("index.md.j2", include_str!("../../templates/index.md.j2")),
+    ("agent.md.j2", include_str!("../../templates/agent.md.j2")),
     (
         "calibration.html.j2",
-        include_str!("../templates/calibration.html.j2"),
+        include_str!("../../templates/calibration.html.j2"),
     ),
     (
         "calibration.md.j2",
-        include_str!("../templates/calibration.md.j2"),
+        include_str!("../../templates/calibration.md.j2"),
     ),
 ];
 
@@ -180,7 +186,8 @@ fn file_details(root: &Path, rel: &str) -> FileDetails {
     let Ok(bytes) = std::fs::read(root.join(rel)) else {
         return d;
     };
-    let Ok(doc) = crate::yaml::load(rel, &bytes, crate::yaml::DEFAULT_MAX_FILE_SIZE) else {
+    let Ok(doc) = crate::load::yaml::load(rel, &bytes, crate::load::yaml::DEFAULT_MAX_FILE_SIZE)
+    else {
         return d;
     };
     let v = &doc.value;
@@ -267,7 +274,7 @@ pub fn build_context(
             name: state.name(id),
             team: team_of(id),
             iqs,
-            change: crate::diff::delta(prev, iqs),
+            change: crate::analysis::impact::delta(prev, iqs),
             reviews: current.as_deref().map_or(0, |m| {
                 let k = parse_ym(m);
                 rs.iter()
@@ -513,7 +520,7 @@ pub fn build_context(
                                     });
                                     let failed_critical = c.critical
                                         && rating.is_some_and(|p| {
-                                            crate::score::rating_value(p, c.scale.0) < 0.5
+                                            crate::analysis::score::rating_value(p, c.scale.0) < 0.5
                                         });
                                     Some(RatingCard {
                                         critical: c.critical,
@@ -577,7 +584,7 @@ pub fn build_context(
         reviewers,
         left_out: state.left_out.clone(),
         calibration: {
-            let mut report = crate::calibration::calibrate(&state.calibration_ratings());
+            let mut report = crate::analysis::calibration::calibrate(&state.calibration_ratings());
             if anonymize {
                 // Reviewers become "Reviewer 1", "Reviewer 2", … per session.
                 for s in &mut report.sessions {

@@ -2,15 +2,15 @@
 //! review with its people, date and score, resolved through the history scan, the roster,
 //! the mailmap and the rubric versions. Feeds `score`, `trends` and `history`.
 
+use crate::analysis::score::{rating_value, score_review};
 use crate::check::{self, Roster, RubricVersion, VersionIndex};
-use crate::history::{CommitInfo, ObjectId};
+use crate::history::scan::{self, Scan, ScanError, ScanOptions};
+use crate::history::timeline::{EventKind, Snapshot};
+use crate::load::git::{CommitInfo, ObjectId};
+use crate::load::repo::{self, FileKind};
+use crate::load::schema::Kind;
 use crate::model::{Config, Rubric, Weekday};
-use crate::repo::{self, FileKind};
 use crate::report::{HistoryRow, ScoreRow};
-use crate::scan::{self, Scan, ScanError, ScanOptions};
-use crate::schema::Kind;
-use crate::score::{rating_value, score_review};
-use crate::timeline::{EventKind, Snapshot};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
@@ -118,7 +118,7 @@ pub fn load_config(root: &Path) -> Config {
     if !path.is_file() {
         return Config::default();
     }
-    let max = crate::yaml::DEFAULT_MAX_FILE_SIZE;
+    let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
     let loaded = check::load_typed::<Config>(
         Kind::Config,
         repo::CONFIG_FILE,
@@ -134,7 +134,7 @@ pub fn load_config(root: &Path) -> Config {
 
 /// The valid rubrics of the working tree (file stem equal to the id, no errors).
 pub fn working_rubrics(root: &Path, config: &Config) -> Vec<Rubric> {
-    let max = crate::yaml::DEFAULT_MAX_FILE_SIZE;
+    let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
     repo::list_files(root, &config.paths)
         .iter()
         .filter(|f| f.kind == FileKind::Rubric)
@@ -479,7 +479,7 @@ impl QaState {
     }
 
     /// Every numeric or `na` rating of the calibration reviews, for agreement.
-    pub fn calibration_ratings(&self) -> Vec<crate::calibration::CalibrationRating> {
+    pub fn calibration_ratings(&self) -> Vec<crate::analysis::calibration::CalibrationRating> {
         let mut out = Vec::new();
         for r in &self.reviews {
             let (Some(session), Some(rubric)) = (&r.calibration, self.rubric(r)) else {
@@ -494,7 +494,7 @@ impl QaState {
                 let Some(rating) = r.snapshot.rating(c.id.as_str()) else {
                     continue;
                 };
-                out.push(crate::calibration::CalibrationRating {
+                out.push(crate::analysis::calibration::CalibrationRating {
                     session: session.clone(),
                     conversation: conversation.clone(),
                     reviewer: r.reviewer.clone(),

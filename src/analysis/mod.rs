@@ -1,0 +1,8 @@
+//! Analysis over the one QA state: scores, trends, calibration agreement and the impact of a
+//! rubric change, as plain functions over plain data.
+
+pub mod calibration;
+pub mod impact;
+pub mod score;
+pub mod state;
+pub mod trends;

@@ -1,0 +1,4 @@
+//! Files written for users: the `init` scaffold and `new review`.
+
+pub mod init;
+pub mod new_review;

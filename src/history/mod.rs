@@ -1,0 +1,5 @@
+//! The history of a QA repository: every review's timeline from the commits, each file
+//! version parsed once, and the cache that makes a later run incremental.
+
+pub mod scan;
+pub mod timeline;
