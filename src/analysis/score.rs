@@ -82,6 +82,11 @@ pub fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
 
+/// `after - before`, when both exist.
+pub fn delta(before: Option<f64>, after: Option<f64>) -> Option<f64> {
+    Some(after? - before?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

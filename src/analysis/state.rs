@@ -3,12 +3,14 @@
 //! the mailmap and the rubric versions. Feeds `score`, `trends` and `history`.
 
 use crate::analysis::score::{rating_value, score_review};
-use crate::check::{self, Roster, RubricVersion, VersionIndex};
+use crate::check::working_rubrics;
 use crate::history::scan::{self, Scan, ScanError, ScanOptions};
 use crate::history::timeline::{EventKind, Snapshot};
+use crate::load::config::load_config;
 use crate::load::git::{CommitInfo, ObjectId};
+use crate::load::people::Roster;
 use crate::load::repo::{self, FileKind};
-use crate::load::schema::Kind;
+use crate::load::rubric::{RubricVersion, VersionIndex};
 use crate::model::{Config, Rubric, Weekday};
 use crate::report::{HistoryRow, ScoreRow};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
@@ -112,45 +114,6 @@ impl People {
     }
 }
 
-/// Reads `qa.yaml` (its valid parts; the defaults without it).
-pub fn load_config(root: &Path) -> Config {
-    let path = root.join(repo::CONFIG_FILE);
-    if !path.is_file() {
-        return Config::default();
-    }
-    let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
-    let loaded = check::load_typed::<Config>(
-        Kind::Config,
-        repo::CONFIG_FILE,
-        check::read(&path, max),
-        max,
-    );
-    match (loaded.value, loaded.doc) {
-        (Some(c), _) => c,
-        (None, Some(doc)) => check::lenient_config(&doc.value),
-        _ => Config::default(),
-    }
-}
-
-/// The valid rubrics of the working tree (file stem equal to the id, no errors).
-pub fn working_rubrics(root: &Path, config: &Config) -> Vec<Rubric> {
-    let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
-    repo::list_files(root, &config.paths)
-        .iter()
-        .filter(|f| f.kind == FileKind::Rubric)
-        .filter_map(|f| {
-            let l =
-                check::load_typed::<Rubric>(Kind::Rubric, &f.rel, check::read(&f.path, max), max);
-            let (r, doc) = (l.value?, l.doc?);
-            let ok = r.id.as_str() == repo::stem(&f.rel)
-                && check::check_rubric(&f.rel, &r, &doc)
-                    .iter()
-                    .all(|d| d.severity != crate::Severity::Error);
-            ok.then_some(r)
-        })
-        .collect()
-}
-
 /// A `reviewed_at` or commit time as RFC 3339 and a day, in the configured zone.
 fn dated(
     text: Option<&str>,
@@ -158,10 +121,10 @@ fn dated(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> (NaiveDate, String) {
-    if let Some(d) = text.and_then(check::parse_review_date) {
+    if let Some(d) = text.and_then(crate::load::date::parse_review_date) {
         return match d {
-            check::ReviewDate::Day(day) => (day, day.format("%Y-%m-%d").to_string()),
-            check::ReviewDate::Instant(t) => {
+            crate::load::date::ReviewDate::Day(day) => (day, day.format("%Y-%m-%d").to_string()),
+            crate::load::date::ReviewDate::Instant(t) => {
                 let local = t.with_timezone(&tz);
                 (local.date_naive(), local.to_rfc3339())
             }

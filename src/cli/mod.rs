@@ -472,7 +472,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Templates { action } => {
             let root = repo::find_root(&start);
             let TemplatesAction::Init { force } = action;
-            let config = rubric::analysis::state::load_config(&root);
+            let config = rubric::load::config::load_config(&root);
             let dir = root.join(config.paths.templates.as_str());
             let written = rubric::pages::init_templates(&dir, force).map_err(|e| e.to_string())?;
             for p in &written {

@@ -68,7 +68,7 @@ pub enum NewError {
 
 /// Builds the review file for the QA repository at `root`.
 pub fn draft(root: &Path, req: &NewReview) -> Result<Draft, NewError> {
-    let config = crate::analysis::state::load_config(root);
+    let config = crate::load::config::load_config(root);
     let roster = Roster::new(&config);
     let mut notes = Vec::new();
 
@@ -271,8 +271,12 @@ fn pick_rubric(root: &Path, config: &Config, want: Option<&str>) -> Result<Rubri
             }
         },
     };
-    let loaded =
-        check::load_typed::<Rubric>(Kind::Rubric, &file.rel, check::read(&file.path, max), max);
+    let loaded = crate::load::file::load_typed::<Rubric>(
+        Kind::Rubric,
+        &file.rel,
+        crate::load::file::read(&file.path, max),
+        max,
+    );
     let invalid = || {
         NewError::Invalid(format!(
             "`{}` has errors; `rubric check {}` shows them",

@@ -1,6 +1,7 @@
 //! The typed model of rubric, review and `qa.yaml` files. Deserialising into these types
 //! enforces the same rules as the bundled JSON Schemas (a test keeps the two in step).
 pub mod diagnostic;
+pub mod rubric_diff;
 
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{MapAccess, Visitor};

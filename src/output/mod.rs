@@ -669,7 +669,7 @@ pub fn diff_human(report: &crate::analysis::impact::DiffReport) -> String {
             "  team IQS {} → {} ({}); pass → fail {}, fail → pass {}\n",
             one_decimal(i.team_before),
             one_decimal(i.team_after),
-            signed(crate::analysis::impact::delta(i.team_before, i.team_after)),
+            signed(crate::analysis::score::delta(i.team_before, i.team_after)),
             i.pass_to_fail,
             i.fail_to_pass
         ));
@@ -762,7 +762,7 @@ pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
             i.since,
             one_decimal(i.team_before),
             one_decimal(i.team_after),
-            signed(crate::analysis::impact::delta(i.team_before, i.team_after)),
+            signed(crate::analysis::score::delta(i.team_before, i.team_after)),
             i.pass_to_fail,
             i.fail_to_pass
         ));

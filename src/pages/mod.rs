@@ -274,7 +274,7 @@ pub fn build_context(
             name: state.name(id),
             team: team_of(id),
             iqs,
-            change: crate::analysis::impact::delta(prev, iqs),
+            change: crate::analysis::score::delta(prev, iqs),
             reviews: current.as_deref().map_or(0, |m| {
                 let k = parse_ym(m);
                 rs.iter()

@@ -1,0 +1,113 @@
+//! Rules for a rubric on its own.
+
+use crate::load::repo;
+use crate::load::repo::FileKind;
+use crate::load::schema::{self, Kind};
+use crate::load::yaml::{self, Document};
+use crate::model::diagnostic::{suggestion, Code, Diagnostic};
+use crate::model::Config;
+use crate::model::Rubric;
+use std::collections::HashSet;
+use std::path::Path;
+
+pub fn parse_historic(file_name: &str, text: &str, max: usize) -> Option<Rubric> {
+    let doc = yaml::load(file_name, text.as_bytes(), max).ok()?;
+    if !doc.problems.is_empty() || !schema::validate(Kind::Rubric, file_name, &doc).is_empty() {
+        return None;
+    }
+    let r: Rubric = serde_json::from_value(doc.value.clone()).ok()?;
+    // Only trust a historic rubric that was valid then.
+    let ok = check_rubric(file_name, &r, &doc)
+        .iter()
+        .all(|d| d.severity != crate::Severity::Error);
+    ok.then_some(r)
+}
+
+/// Checks one rubric on its own (the schema has passed).
+pub fn check_rubric(rel: &str, r: &Rubric, doc: &Document) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let stem = repo::stem(rel);
+    if r.id.as_str() != stem {
+        out.push(Diagnostic::new(
+            Code::RubricIdMismatch,
+            rel,
+            doc.value_pos("/id"),
+            format!("rubric id `{}` differs from the file name `{stem}`", r.id),
+        ));
+    }
+    let mut groups = HashSet::new();
+    for (i, g) in r.groups.iter().enumerate() {
+        if !groups.insert(g.id.as_str()) {
+            out.push(Diagnostic::new(
+                Code::DuplicateGroup,
+                rel,
+                doc.value_pos(&format!("/groups/{i}/id")),
+                format!("group id `{}` is used twice", g.id),
+            ));
+        }
+    }
+    let mut cats = HashSet::new();
+    for (i, c) in r.categories.iter().enumerate() {
+        if !cats.insert(c.id.as_str()) {
+            out.push(Diagnostic::new(
+                Code::DuplicateCategory,
+                rel,
+                doc.value_pos(&format!("/categories/{i}/id")),
+                format!("category id `{}` is used twice", c.id),
+            ));
+        }
+        if let Some(g) = &c.group {
+            if !groups.contains(g.as_str()) {
+                out.push(Diagnostic::new(
+                    Code::UnknownGroup,
+                    rel,
+                    doc.value_pos(&format!("/categories/{i}/group")),
+                    format!(
+                        "category `{}` names group `{g}`, which the rubric does not define{}",
+                        c.id,
+                        suggestion(g.as_str(), groups.iter().copied())
+                    ),
+                ));
+            }
+        }
+        if let Some(labels) = &c.labels {
+            if labels.len() != c.scale.0 as usize {
+                out.push(Diagnostic::new(
+                    Code::LabelCount,
+                    rel,
+                    doc.key_pos(&format!("/categories/{i}/labels")),
+                    format!(
+                        "category `{}` has {} labels for a scale of {}",
+                        c.id,
+                        labels.len(),
+                        c.scale.0
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The valid rubrics of the working tree (file stem equal to the id, no errors).
+pub fn working_rubrics(root: &Path, config: &Config) -> Vec<Rubric> {
+    let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
+    repo::list_files(root, &config.paths)
+        .iter()
+        .filter(|f| f.kind == FileKind::Rubric)
+        .filter_map(|f| {
+            let l = crate::load::file::load_typed::<Rubric>(
+                Kind::Rubric,
+                &f.rel,
+                crate::load::file::read(&f.path, max),
+                max,
+            );
+            let (r, doc) = (l.value?, l.doc?);
+            let ok = r.id.as_str() == repo::stem(&f.rel)
+                && check_rubric(&f.rel, &r, &doc)
+                    .iter()
+                    .all(|d| d.severity != crate::Severity::Error);
+            ok.then_some(r)
+        })
+        .collect()
+}

@@ -1,0 +1,106 @@
+//! Version discipline: a rubric whose scoring changed needs a new version number.
+
+use super::{parse_historic, CheckError};
+use crate::load::file::Loaded;
+use crate::load::git::History;
+use crate::load::rubric::VersionIndex;
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::model::Rubric;
+use std::collections::HashSet;
+
+/// The version rules for rubrics changed since `rev` (issue: rubric changes through pull
+/// requests): a change that moves scores needs a higher `version`; a version never goes down
+/// and is never reused for different scoring; wording-only edits need no bump (a warning says
+/// what changed).
+pub(super) fn version_discipline(
+    h: &History,
+    rev: &str,
+    rubrics: &[Loaded<Rubric>],
+    historic: Option<&VersionIndex>,
+) -> Result<Vec<Diagnostic>, CheckError> {
+    let base = h.resolve(Some(rev))?;
+    let changed: HashSet<String> = h.changed_since(rev)?.into_iter().collect();
+    let mut out = Vec::new();
+    for r in rubrics {
+        let (Some(head), Some(doc)) = (&r.value, &r.doc) else {
+            continue;
+        };
+        if !changed.contains(&r.rel) {
+            continue;
+        }
+        let pos = doc.value_pos("/version");
+        let old = h.file_at(base, &r.rel)?.and_then(|bytes| {
+            parse_historic(
+                &r.rel,
+                &String::from_utf8_lossy(&bytes),
+                crate::load::yaml::DEFAULT_MAX_FILE_SIZE,
+            )
+        });
+        let (hv, id) = (head.version.0, head.id.as_str());
+        if let Some(old) = &old {
+            let bv = old.version.0;
+            let d = crate::analysis::impact::diff_rubric(id, Some(old), Some(head));
+            let scoring: Vec<&str> = d
+                .changes
+                .iter()
+                .filter(|c| c.scoring)
+                .map(|c| c.text.as_str())
+                .collect();
+            if hv < bv {
+                out.push(Diagnostic::new(
+                    Code::VersionDecreased,
+                    &r.rel,
+                    pos,
+                    format!("version went down from {bv} to {hv} since {rev}"),
+                ));
+            } else if hv == bv && !scoring.is_empty() {
+                out.push(
+                    Diagnostic::new(
+                        Code::VersionNotBumped,
+                        &r.rel,
+                        pos,
+                        format!(
+                            "scoring changed since {rev} ({}) but version is still {hv}",
+                            scoring.join("; ")
+                        ),
+                    )
+                    .hint(format!(
+                        "Set `version: {}` so that reviews of version {bv} keep their scores.",
+                        bv + 1
+                    )),
+                );
+                continue;
+            } else if d.status == "changed" && scoring.is_empty() {
+                let what: Vec<&str> = d.changes.iter().map(|c| c.text.as_str()).collect();
+                out.push(Diagnostic::new(
+                    Code::RubricReworded,
+                    &r.rel,
+                    pos,
+                    format!(
+                        "wording only since {rev}, no version bump needed: {}",
+                        what.join("; ")
+                    ),
+                ));
+            }
+        }
+        // A version number that held other scoring before may not be used again.
+        if let Some(prev) = historic.and_then(|v| v.get(&(id.to_string(), hv))) {
+            let same_as_base = old.as_ref().is_some_and(|o| o.version.0 == hv);
+            if !same_as_base
+                && crate::analysis::impact::scoring_signature(&prev.rubric)
+                    != crate::analysis::impact::scoring_signature(head)
+            {
+                out.push(Diagnostic::new(
+                    Code::VersionReused,
+                    &r.rel,
+                    pos,
+                    format!(
+                        "version {hv} of `{id}` already existed in history ({}) with different scoring",
+                        prev.source.trim_start_matches("commit:").chars().take(10).collect::<String>()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,23 @@
+//! Dates: `reviewed_at` values.
+
+use chrono::{DateTime, NaiveDate};
+
+/// A `reviewed_at` value as a calendar day or an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewDate {
+    Day(NaiveDate),
+    Instant(DateTime<chrono::FixedOffset>),
+}
+
+/// Parses `reviewed_at`: `YYYY-MM-DD` or RFC 3339.
+pub fn parse_review_date(s: &str) -> Option<ReviewDate> {
+    if s.len() == 10 {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .map(ReviewDate::Day)
+    } else {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(ReviewDate::Instant)
+    }
+}

@@ -1,0 +1,95 @@
+//! Reading a file and loading it: bytes (bounded by the size limit), YAML with positions, the
+//! bundled schema, then the typed model.
+
+use crate::load::schema::{self, Kind};
+use crate::load::yaml::{self, Document};
+use crate::model::diagnostic::{Code, Diagnostic, Pos};
+use serde::de::DeserializeOwned;
+use std::path::Path;
+
+/// A file after loading, schema validation and typing.
+pub struct Loaded<T> {
+    pub rel: String,
+    pub doc: Option<Document>,
+    pub value: Option<T>,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// A file's bytes, or why there are none.
+pub enum Input {
+    Bytes(Vec<u8>),
+    TooLarge(u64),
+    Failed(std::io::Error),
+}
+
+pub fn load_typed<T: DeserializeOwned>(
+    kind: Kind,
+    rel: &str,
+    input: Input,
+    max_size: usize,
+) -> Loaded<T> {
+    let mut out = Loaded {
+        rel: rel.to_string(),
+        doc: None,
+        value: None,
+        problems: Vec::new(),
+    };
+    let bytes = match input {
+        Input::Bytes(b) => b,
+        Input::TooLarge(size) => {
+            out.problems.push(yaml::too_large(rel, size, max_size));
+            return out;
+        }
+        Input::Failed(e) => {
+            out.problems.push(Diagnostic::new(
+                Code::Io,
+                rel,
+                Pos::START,
+                format!("cannot read the file: {e}"),
+            ));
+            return out;
+        }
+    };
+    let mut doc = match yaml::load(rel, &bytes, max_size) {
+        Ok(d) => d,
+        Err(problems) => {
+            out.problems = problems;
+            return out;
+        }
+    };
+    out.problems = std::mem::take(&mut doc.problems);
+    out.problems.extend(schema::validate(kind, rel, &doc));
+    if out.problems.is_empty() {
+        match T::deserialize(&doc.value) {
+            Ok(v) => out.value = Some(v),
+            Err(e) => out.problems.push(Diagnostic::new(
+                Code::Schema,
+                rel,
+                Pos::START,
+                format!("does not match the {} format: {e}", kind.name()),
+            )),
+        }
+    }
+    out.doc = Some(doc);
+    out
+}
+
+pub fn read(path: &Path, max_size: usize) -> Input {
+    use std::io::Read;
+    let result = (|| {
+        let f = std::fs::File::open(path)?;
+        let mut buf = Vec::new();
+        // Read one byte past the limit so that an oversized file is known without reading it all.
+        f.take((max_size as u64).saturating_add(1))
+            .read_to_end(&mut buf)?;
+        Ok(buf)
+    })();
+    match result {
+        Ok(buf) if buf.len() > max_size => {
+            let size = std::fs::metadata(path).map_or(buf.len() as u64, |m| m.len());
+            Input::TooLarge(size)
+        }
+        Ok(buf) => Input::Bytes(buf),
+        Err(e) => Input::Failed(e),
+    }
+}

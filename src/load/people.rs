@@ -1,0 +1,36 @@
+//! The roster: who a person id or e-mail address is.
+
+use crate::model::Config;
+use std::collections::HashMap;
+
+/// What the roster knows about a person id or e-mail.
+pub struct Roster {
+    /// Roster id and lowercased e-mail → roster id.
+    lookup: HashMap<String, String>,
+    pub ids: Vec<String>,
+}
+
+impl Roster {
+    pub fn new(config: &Config) -> Option<Roster> {
+        let people = config.people.as_ref()?;
+        let mut lookup = HashMap::new();
+        let mut ids = Vec::new();
+        for (id, person) in people {
+            lookup.insert(id.as_str().to_string(), id.as_str().to_string());
+            ids.push(id.as_str().to_string());
+            for e in person.emails.iter().flat_map(|e| e.iter()) {
+                lookup
+                    .entry(e.0.to_lowercase())
+                    .or_insert_with(|| id.as_str().to_string());
+            }
+        }
+        Some(Roster { lookup, ids })
+    }
+
+    pub fn resolve(&self, id: &str) -> Option<&str> {
+        self.lookup
+            .get(id)
+            .or_else(|| self.lookup.get(&id.to_lowercase()))
+            .map(String::as_str)
+    }
+}
