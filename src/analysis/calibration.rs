@@ -115,6 +115,8 @@ pub struct CalibrationRating {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CalibrationReport {
     pub sessions: Vec<Session>,
+    /// Review files left out (SPEC §5.5); filled in by the caller that knows the state.
+    pub left_out: Vec<crate::report::LeftOut>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -222,7 +224,10 @@ pub fn calibrate(ratings: &[CalibrationRating]) -> CalibrationReport {
             }
         })
         .collect();
-    CalibrationReport { sessions }
+    CalibrationReport {
+        sessions,
+        left_out: Vec::new(),
+    }
 }
 
 #[cfg(test)]

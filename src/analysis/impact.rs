@@ -230,6 +230,8 @@ pub enum DiffError {
     History(#[from] crate::load::git::HistoryError),
     #[error("{0}")]
     Scan(#[from] crate::history::scan::ScanError),
+    #[error("{0}")]
+    State(#[from] crate::analysis::state::StateError),
 }
 
 /// The valid rubric files directly in the rubrics folder of a commit.
@@ -300,9 +302,16 @@ pub fn diff_revisions(
                 allow_shallow: false,
             },
             now,
+            ..crate::analysis::state::StateOptions::default()
         };
         let state = crate::analysis::state::QaState::load(root, &opts, &mut |_| {})?;
-        let since = now.with_timezone(&state.tz).date_naive() - chrono::Duration::days(days);
+        // The window counts back from the head's own date (HEAD's for the working tree), so
+        // that the same revisions always give the same report.
+        let head_day = h
+            .commit_time(h.resolve(head)?)?
+            .map(|t| t.with_timezone(&state.tz).date_naive())
+            .unwrap_or_else(|| now.with_timezone(&state.tz).date_naive());
+        let since = head_day - chrono::Duration::days(days);
         for d in scoring {
             let (Some(old), Some(new)) = (before.get(&d.rubric), after.get(&d.rubric)) else {
                 continue;
@@ -310,7 +319,9 @@ pub fn diff_revisions(
             let inputs: Vec<ReviewInput> = state
                 .reviews
                 .iter()
-                .filter(|r| r.rubric == d.rubric && r.version == old.version.0)
+                .filter(|r| {
+                    r.rubric == d.rubric && r.version == old.version.0 && *r.rubric_version == *old
+                })
                 .map(|r| ReviewInput {
                     id: r.id.clone(),
                     agent: r.agent.clone(),

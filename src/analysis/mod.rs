@@ -2,6 +2,7 @@
 //! rubric change, as plain functions over plain data.
 
 pub mod calibration;
+pub mod checking;
 pub mod impact;
 pub mod score;
 pub mod state;

@@ -1,86 +1,143 @@
-//! The QA data of a repository in one state (the files on disk, or a commit's tree): every
-//! review with its people, date and score, resolved through the history scan, the roster,
-//! the mailmap and the rubric versions. Feeds `score`, `trends` and `history`.
+//! The one QA state that every command reads (SPEC §5.5): the files (on disk, or in the tree
+//! of `--rev`), every problem that `check` reports, each review judged by those same rules,
+//! and each valid review resolved once — people, date, the rubric content it means (through
+//! the rubric index built from the one history walk) and its score.
 
 use crate::analysis::score::{rating_value, score_review};
-use crate::check::working_rubrics;
+use crate::check::review::{review_findings, Finding, ReviewRules, ReviewerSource, RubricLookup};
+use crate::history::rubrics::{At, Reach, RubricIndex};
 use crate::history::scan::{self, Scan, ScanError, ScanOptions};
-use crate::history::timeline::{EventKind, Snapshot};
-use crate::load::config::load_config;
-use crate::load::git::{CommitInfo, ObjectId};
+use crate::history::timeline::{Event, EventKind};
+use crate::load::config::lenient_config;
+use crate::load::date::{parse_review_date, ReviewDate};
+use crate::load::file::{load_typed, Input, Loaded};
+use crate::load::git::{CommitInfo, History, HistoryError, ObjectId};
 use crate::load::people::Roster;
-use crate::load::repo::{self, FileKind};
-use crate::load::rubric::{RubricVersion, VersionIndex};
+use crate::load::repo::{self, FileKind, SourceFile};
+use crate::load::review::Snapshot;
+use crate::load::schema::Kind;
+use crate::load::yaml::{self, Document};
+use crate::model::diagnostic::{Code, Diagnostic, Pos, Severity};
 use crate::model::{Config, Rubric, Weekday};
-use crate::report::{HistoryRow, ScoreRow};
+use crate::report::{HistoryRow, LeftOut, ScoreRow};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// How much the history matters to the command that loads the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HistoryUse {
+    /// Dates, credits and timelines come from it: a shallow clone is refused unless
+    /// `allow_shallow`, and a branch without commits is an error.
+    #[default]
+    Required,
+    /// `check`: without usable history (no repository, no commits, a shallow clone) the
+    /// rules that need it say so, and the rest is still checked.
+    Optional,
+}
 
 /// How to read the state.
 #[derive(Debug, Clone)]
 pub struct StateOptions {
     pub scan: ScanOptions,
-    /// "Now", for the default date of uncommitted reviews.
+    pub history: HistoryUse,
+    /// Largest file size in bytes that is read.
+    pub max_file_size: usize,
+    /// "Now": the default date of uncommitted reviews, and the limit for future dates.
     pub now: DateTime<Utc>,
 }
 
-/// One review in the state, with everything resolved.
-#[derive(Debug, Clone)]
-pub struct ReviewFacts {
-    pub id: String,
-    pub path: String,
-    /// The agent's roster id (or the id as written when there is no roster entry).
-    pub agent: String,
-    pub reviewer: String,
-    /// The calendar day in the configured zone.
-    pub day: NaiveDate,
-    /// RFC 3339.
-    pub date: String,
-    pub rubric: String,
-    pub version: u32,
-    pub score: Option<f64>,
-    pub pass: Option<bool>,
-    pub calibration: Option<String>,
-    pub uncommitted: bool,
-    /// What the file says (shared with the scan's cache of file versions).
-    pub snapshot: Arc<Snapshot>,
-}
-
-impl ReviewFacts {
-    pub fn row(&self) -> ScoreRow {
-        ScoreRow {
-            id: self.id.clone(),
-            path: self.path.clone(),
-            agent: self.agent.clone(),
-            reviewer: self.reviewer.clone(),
-            date: self.date.clone(),
-            rubric: self.rubric.clone(),
-            version: self.version,
-            score: self.score,
-            pass: self.pass,
-            calibration: self.calibration.clone(),
-            uncommitted: self.uncommitted,
+impl Default for StateOptions {
+    fn default() -> Self {
+        StateOptions {
+            scan: ScanOptions::default(),
+            history: HistoryUse::Required,
+            max_file_size: yaml::DEFAULT_MAX_FILE_SIZE,
+            now: Utc::now(),
         }
     }
 }
 
+/// Why the state could not be read at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("{0}")]
+    Scan(#[from] ScanError),
+    #[error(
+        "`{0}` is not a QA repository: it has no qa.yaml, rubrics/ or reviews/ \
+         (use -C DIR to run in another folder)"
+    )]
+    NotAQaRepository(String),
+}
+
+impl From<HistoryError> for StateError {
+    fn from(e: HistoryError) -> Self {
+        StateError::Scan(ScanError::from(e))
+    }
+}
+
+/// One valid review, with everything resolved. Its `ScoreRow` is the record every output
+/// shows; the rest is what analysis needs besides.
+#[derive(Debug, Clone)]
+pub struct ReviewFacts {
+    pub row: ScoreRow,
+    /// The calendar day in the configured zone.
+    pub day: NaiveDate,
+    /// The rubric content the review means (SPEC §3).
+    pub rubric_version: Arc<Rubric>,
+    /// What the file says (shared with the scan's cache of file versions).
+    pub snapshot: Arc<Snapshot>,
+}
+
+impl std::ops::Deref for ReviewFacts {
+    type Target = ScoreRow;
+    fn deref(&self) -> &ScoreRow {
+        &self.row
+    }
+}
+
+impl ReviewFacts {
+    pub fn row(&self) -> ScoreRow {
+        self.row.clone()
+    }
+}
+
+/// Where the state's files come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Disk,
+    Tree(ObjectId),
+}
+
 /// The state of a QA repository.
 pub struct QaState {
+    pub root: PathBuf,
     pub config: Config,
     pub tz: Tz,
     pub week_start: Weekday,
+    /// Every file of the state (qa.yaml, rubrics, reviews), sorted by path.
+    pub files: Vec<SourceFile>,
+    /// Every problem `check` reports, rubric and configuration files first.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The valid reviews, by day then id.
     pub reviews: Vec<ReviewFacts>,
-    /// Things a user should know (reviews left out, partial history), for stderr.
+    /// Review files left out because `check` rejects them with an error.
+    pub left_out: Vec<LeftOut>,
+    /// The rubric each review file names (for `check --changed-since`).
+    pub review_rubrics: Vec<(String, String)>,
+    /// Things a user should know (partial history, old versions that did not parse).
     pub warnings: Vec<String>,
     pub partial: bool,
     pub scan: Option<Scan>,
-    /// Review files left out because they have problems.
-    pub left_out: Vec<String>,
-    versions: VersionIndex,
+    pub rubrics: std::sync::Mutex<RubricIndex>,
+    /// The loaded rubric files of the state (for version discipline).
+    pub rubric_files: Vec<Loaded<Rubric>>,
     people: People,
+    source: Source,
+    max_file_size: usize,
 }
 
 /// Maps the ways a person is named (roster id, e-mail, commit identity) to one id.
@@ -97,12 +154,17 @@ impl People {
             .to_string()
     }
 
-    /// A commit author: the mailmap first (as the repository has it now), then the roster.
-    fn author(&self, scan: Option<&Scan>, c: &CommitInfo) -> String {
-        let (name, email) = match scan {
+    /// A commit author's e-mail (the mailmap applied, as the repository has it now).
+    fn author_email(scan: Option<&Scan>, c: &CommitInfo) -> (String, String) {
+        match scan {
             Some(s) => s.history.mailmap(&c.author_name, &c.author_email),
             None => (c.author_name.clone(), c.author_email.clone()),
-        };
+        }
+    }
+
+    /// A commit author: the mailmap first, then the roster.
+    fn author(&self, scan: Option<&Scan>, c: &CommitInfo) -> String {
+        let (name, email) = Self::author_email(scan, c);
         if let Some(p) = self.roster.as_ref().and_then(|r| r.resolve(&email)) {
             return p.to_string();
         }
@@ -114,6 +176,15 @@ impl People {
     }
 }
 
+/// The configured time zone (UTC when unset or unknown: `check` reports an unknown one).
+pub fn timezone(config: &Config) -> Tz {
+    config
+        .timezone
+        .as_ref()
+        .and_then(|t| t.0.parse::<Tz>().ok())
+        .unwrap_or(chrono_tz::UTC)
+}
+
 /// A `reviewed_at` or commit time as RFC 3339 and a day, in the configured zone.
 fn dated(
     text: Option<&str>,
@@ -121,10 +192,10 @@ fn dated(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> (NaiveDate, String) {
-    if let Some(d) = text.and_then(crate::load::date::parse_review_date) {
+    if let Some(d) = text.and_then(parse_review_date) {
         return match d {
-            crate::load::date::ReviewDate::Day(day) => (day, day.format("%Y-%m-%d").to_string()),
-            crate::load::date::ReviewDate::Instant(t) => {
+            ReviewDate::Day(day) => (day, day.format("%Y-%m-%d").to_string()),
+            ReviewDate::Instant(t) => {
                 let local = t.with_timezone(&tz);
                 (local.date_naive(), local.to_rfc3339())
             }
@@ -142,233 +213,452 @@ fn dated(
     (today, today.format("%Y-%m-%d").to_string())
 }
 
+/// One review file after the parallel pass: its snapshot, and its document and file-level
+/// problems where it has any.
+struct ReviewFile {
+    rel: String,
+    snap: Arc<Snapshot>,
+    doc: Option<Document>,
+    problems: Vec<Diagnostic>,
+}
+
+/// A review after the rules: its problems, and its facts when it has no error.
+struct Judged {
+    file: ReviewFile,
+    findings: Vec<Finding>,
+    facts: Option<ReviewFacts>,
+}
+
+/// The history as the state uses it.
+struct Walked {
+    scan: Option<Scan>,
+    reach: Reach,
+    warnings: Vec<String>,
+}
+
 impl QaState {
     /// Reads the state of the QA repository at `root`.
     pub fn load(
         root: &Path,
         opts: &StateOptions,
         progress: &mut dyn FnMut(usize),
-    ) -> Result<QaState, ScanError> {
-        let config = load_config(root);
-        let tz = config
-            .timezone
-            .as_ref()
-            .and_then(|t| t.0.parse::<Tz>().ok())
-            .unwrap_or(chrono_tz::UTC);
-        let week_start = config.week_start.unwrap_or(Weekday::Monday);
-        let reviews_dir = config.paths.reviews.as_str().to_string();
-        let mut warnings = Vec::new();
+    ) -> Result<QaState, StateError> {
         let timing = crate::timing::Timing::new();
-        let scan = match scan::scan(
-            root,
-            &reviews_dir,
-            config.paths.rubrics.as_str(),
-            &opts.scan,
-            progress,
-        ) {
-            Ok(s) => Some(s),
-            // Outside git, files on disk are still scored (as uncommitted reviews).
-            Err(ScanError::NoRepository) if opts.scan.rev.is_none() => None,
-            Err(e) => return Err(e),
+        let max = opts.max_file_size;
+        let git = History::open(root).ok();
+        let source = match (&opts.scan.rev, &git) {
+            (Some(rev), Some(g)) => Source::Tree(g.resolve(Some(rev))?),
+            (Some(_), None) => return Err(StateError::Scan(ScanError::NoRepository)),
+            (None, _) => Source::Disk,
         };
+        let read = |rel: &str| read_source(root, git.as_ref(), source, rel, max);
+        let (config, mut diagnostics, any_folder) = load_config(root, git.as_ref(), source, &read);
+        let files = list(root, git.as_ref(), source, &config)?;
+        if !any_folder && files.is_empty() {
+            return Err(StateError::NotAQaRepository(root.display().to_string()));
+        }
+        let (rubric_files, working, broken) = load_rubrics(&files, &read, max);
+        for r in &rubric_files {
+            diagnostics.extend(r.problems.iter().cloned());
+        }
+        diagnostics.extend(rubric_own_problems(&rubric_files));
+        drop(git);
+        let walked = walk_history(root, &config, opts, progress)?;
         timing.mark("history scan");
-        let partial = scan.as_ref().is_some_and(|s| s.partial);
-        if partial {
-            warnings.push(
-                "shallow clone: the history is cut off, so dates and reviewers taken from commits are partial".into(),
-            );
-        }
-
-        // Rubric versions: the working tree's, then every valid one in history.
-        let mut versions: VersionIndex = VersionIndex::new();
-        for r in working_rubrics(root, &config) {
-            versions.insert(
-                (r.id.to_string(), r.version.0),
-                RubricVersion {
-                    source: format!("{}/{}.yaml", config.paths.rubrics.as_str(), r.id),
-                    rubric: r,
-                },
-            );
-        }
-        if let Some(sc) = &scan {
-            for r in sc.rubrics.values() {
-                versions
-                    .entry((r.id.to_string(), r.version.0))
-                    .or_insert_with(|| RubricVersion {
-                        rubric: r.clone(),
-                        source: "history".to_string(),
-                    });
-            }
-        }
-
-        timing.mark("rubric versions");
-        // The review files of the state.
-        let files: Vec<(String, Arc<Snapshot>)> = match (&scan, &opts.scan.rev) {
-            (Some(s), Some(_)) => {
-                let listed = s
-                    .history
-                    .tree_files(s.tip, &reviews_dir)
-                    .map_err(ScanError::History)?;
-                listed
-                    .into_iter()
-                    .map(|(path, blob)| {
-                        let snap = match s.snapshots.get(&blob) {
-                            Some(snap) => snap.clone(),
-                            None => Arc::new(
-                                s.history
-                                    .read_blob(blob)
-                                    .map(|b| Snapshot::from_bytes(&path, &b))
-                                    .unwrap_or_default(),
-                            ),
-                        };
-                        (path, snap)
-                    })
-                    .collect()
-            }
-            _ => {
-                let listed: Vec<repo::SourceFile> = repo::list_files(root, &config.paths)
-                    .into_iter()
-                    .filter(|f| f.kind == FileKind::Review)
-                    .collect();
-                // Files unchanged since the index are read from the cache by blob id; the rest
-                // (edited, new, or never seen) from disk.
-                let clean = scan
-                    .as_ref()
-                    .and_then(|s| s.history.clean_files(&reviews_dir).ok())
-                    .unwrap_or_default();
-                let snapshots = scan.as_ref().map(|s| &s.snapshots);
-                let known = |rel: &str| -> Option<Arc<Snapshot>> {
-                    let blob = clean.get(rel)?;
-                    snapshots?.get(blob).cloned()
-                };
-                listed
-                    .par_iter()
-                    .map(|f| {
-                        let snap = known(&f.rel).unwrap_or_else(|| {
-                            let bytes = std::fs::read(&f.path).unwrap_or_default();
-                            Arc::new(Snapshot::from_bytes(&f.rel, &bytes))
-                        });
-                        (f.rel.clone(), snap)
-                    })
-                    .collect()
-            }
+        let scan = walked.scan;
+        let head = scan.as_ref().and_then(|s| s.history.resolve(None).ok());
+        let historic = scan.as_ref().map_or(&[][..], |s| s.rubrics.as_slice());
+        let index = RubricIndex::new(working, broken, historic, head, walked.reach);
+        let mut state = QaState {
+            root: root.to_path_buf(),
+            tz: timezone(&config),
+            week_start: config.week_start.unwrap_or(Weekday::Monday),
+            people: People {
+                roster: Roster::new(&config),
+            },
+            config,
+            files,
+            diagnostics,
+            reviews: Vec::new(),
+            left_out: Vec::new(),
+            review_rubrics: Vec::new(),
+            warnings: walked.warnings,
+            partial: scan.as_ref().is_some_and(|s| s.partial),
+            scan,
+            rubrics: std::sync::Mutex::new(index),
+            rubric_files,
+            source,
+            max_file_size: max,
         };
-
+        let loaded = state.review_files();
         timing.mark("review files");
-        let people = People {
-            roster: Roster::new(&config),
+        let judged = state.judge(loaded, opts.now)?;
+        state.settle(judged);
+        state.version_warnings();
+        state.old_versions_warning();
+        state.diagnostics.sort_by(|a, b| {
+            let kind = |d: &Diagnostic| d.path.starts_with(state.config.paths.reviews.as_str());
+            (kind(a), &a.path, a.line, a.column, a.code).cmp(&(
+                kind(b),
+                &b.path,
+                b.line,
+                b.column,
+                b.code,
+            ))
+        });
+        state.diagnostics.dedup();
+        timing.mark("facts");
+        Ok(state)
+    }
+
+    /// Reads a file of the state (from disk, or from the `--rev` tree), bounded by the size
+    /// limit.
+    pub fn read(&self, rel: &str) -> Input {
+        let git = self.scan.as_ref().map(|s| &s.history);
+        read_source(&self.root, git, self.source, rel, self.max_file_size)
+    }
+
+    /// Every review file's snapshot: from the history cache by blob id where the file is
+    /// unchanged, else read and parsed (in parallel); with its document where it has problems.
+    fn review_files(&self) -> Vec<ReviewFile> {
+        let reviews_dir = self.config.paths.reviews.as_str();
+        let known: HashMap<String, ObjectId> = match (&self.scan, self.source) {
+            (Some(s), Source::Tree(tip)) => s
+                .history
+                .tree_files(tip, reviews_dir)
+                .map(|v| v.into_iter().collect())
+                .unwrap_or_default(),
+            (Some(s), Source::Disk) => s.history.clean_files(reviews_dir).unwrap_or_default(),
+            (None, _) => HashMap::new(),
         };
-        let user = scan.as_ref().and_then(|s| s.history.user_email());
-        let mut left_out = Vec::new();
-        let mut reviews = Vec::new();
-        for (path, snap) in files {
-            let id = snap.review_id(&path);
-            let (Some((rubric_id, version)), Some(agent), true) =
-                (snap.rubric.clone(), snap.agent.clone(), snap.valid)
-            else {
-                left_out.push(path);
-                continue;
+        let snapshots = self.scan.as_ref().map(|s| &s.snapshots);
+        let cached = |rel: &str| snapshots?.get(known.get(rel)?).cloned();
+        let wanted: Vec<&SourceFile> = self
+            .files
+            .iter()
+            .filter(|f| f.kind == FileKind::Review)
+            .collect();
+        // Bytes are read first (git objects cannot be shared between threads), then parsed in
+        // parallel.
+        type Pending<'a> = (&'a SourceFile, Option<Arc<Snapshot>>, Option<Input>);
+        let inputs: Vec<Pending> = wanted
+            .iter()
+            .map(|f| match cached(&f.rel) {
+                Some(s) if s.valid => (*f, Some(s), None),
+                _ if self.source == Source::Disk => (*f, None, None),
+                _ => (*f, None, Some(self.read(&f.rel))),
+            })
+            .collect();
+        let max = self.max_file_size;
+        inputs
+            .into_par_iter()
+            .map(|(f, snap, input)| match snap {
+                Some(snap) => ReviewFile {
+                    rel: f.rel.clone(),
+                    snap,
+                    doc: None,
+                    problems: Vec::new(),
+                },
+                None => {
+                    let input = input.unwrap_or_else(|| crate::load::file::read(&f.path, max));
+                    parse_review(&f.rel, input, max)
+                }
+            })
+            .collect()
+    }
+
+    /// Resolves and judges every review (in order: the rubric index walks git).
+    fn judge(
+        &mut self,
+        files: Vec<ReviewFile>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Judged>, StateError> {
+        let user = self.scan.as_ref().and_then(|s| s.history.user_email());
+        let mut out = Vec::with_capacity(files.len());
+        for file in files {
+            let id = file.snap.review_id(&file.rel);
+            let (added, commit) = self.crediting(&id, &file.snap);
+            let source = self.reviewer_source(&file.snap, added, user.as_deref());
+            let rubric = match &file.snap.rubric {
+                Some((rid, v)) => {
+                    let at = commit.map_or(At::Uncommitted, At::Commit);
+                    let git = self.scan.as_ref().map(|s| &s.history);
+                    let index = self.rubrics.get_mut().expect("not poisoned");
+                    let found = index.resolve(git, rid, *v, at)?;
+                    let missing = found.is_none().then(|| index.missing(rid, *v)).flatten();
+                    Some((found, missing))
+                }
+                None => None,
             };
-            let Some(rv) = versions.get(&(rubric_id.clone(), version)) else {
-                left_out.push(path);
-                continue;
+            let lookup = match &rubric {
+                None => RubricLookup::NotNamed,
+                Some((Some(v), _)) => RubricLookup::Found(&v.rubric),
+                Some((None, Some(f))) => RubricLookup::Missing(f),
+                Some((None, None)) => RubricLookup::BrokenFile,
             };
-            let added: Option<&CommitInfo> = scan.as_ref().and_then(|s| {
-                let events = s.timelines.reviews.get(&id)?;
-                let first = events.iter().find(|e| e.kind == EventKind::Added)?;
-                s.timelines.commits.get(first.commit)
+            let rules = ReviewRules {
+                roster: self.people.roster.as_ref(),
+                tz: self.tz,
+                now,
+            };
+            let findings = review_findings(&rules, &file.rel, &file.snap, lookup, &source);
+            let ok = file.problems.iter().all(|d| d.severity != Severity::Error)
+                && file.snap.valid
+                && findings
+                    .iter()
+                    .all(|f| f.code.severity() != Severity::Error);
+            let facts = match (&rubric, ok) {
+                (Some((Some(v), _)), true) => {
+                    Some(self.facts(&file, id, added, &source, v.rubric.clone(), &user, now))
+                }
+                _ => None,
+            };
+            out.push(Judged {
+                file,
+                findings,
+                facts,
             });
-            let uncommitted = added.is_none();
-            let reviewer = match (&snap.reviewer, added, &user) {
-                (Some(r), _, _) => people.person(r),
-                (None, Some(c), _) => people.author(scan.as_ref(), c),
-                (None, None, Some(u)) => people.person(u),
-                (None, None, None) => "unknown".to_string(),
-            };
-            let (day, date) = dated(snap.reviewed_at.as_deref(), added, tz, opts.now);
-            let values = snap.rating_values();
-            let s = score_review(&rv.rubric, &values);
-            reviews.push(ReviewFacts {
+        }
+        Ok(out)
+    }
+
+    /// The event that credits a review (its latest addition: a review deleted and added again
+    /// starts anew) and the commit its rubric is seen from (that addition, or a later edit
+    /// that changed `rubric:`); none for a review that is not committed as it is.
+    fn crediting(&self, id: &str, snap: &Snapshot) -> (Option<usize>, Option<ObjectId>) {
+        let Some(scan) = &self.scan else {
+            return (None, None);
+        };
+        let Some(events) = scan.timelines.reviews.get(id) else {
+            return (None, None);
+        };
+        let Some(start) = events.iter().rposition(|e| e.kind == EventKind::Added) else {
+            return (None, None);
+        };
+        let added = events[start].commit;
+        let rubric_of = |e: &Event| scan.snapshots.get(&e.blob).and_then(|s| s.rubric.clone());
+        let mut from = &events[start];
+        for e in &events[start + 1..] {
+            if e.kind == EventKind::Edited && rubric_of(e) != rubric_of(from) {
+                from = e;
+            }
+        }
+        let commit = (rubric_of(from) == snap.rubric)
+            .then(|| scan.timelines.commits.get(from.commit).map(|c| c.id))
+            .flatten();
+        (Some(added), commit)
+    }
+
+    fn reviewer_source(
+        &self,
+        snap: &Snapshot,
+        added: Option<usize>,
+        user: Option<&str>,
+    ) -> ReviewerSource {
+        if snap.reviewer.is_some() {
+            return ReviewerSource::Written;
+        }
+        let scan = self.scan.as_ref();
+        match (added.and_then(|i| scan?.timelines.commits.get(i)), user) {
+            (Some(c), _) => ReviewerSource::CommitAuthor {
+                email: People::author_email(scan, c).1,
+                commit: c.id.to_string()[..10].to_string(),
+            },
+            (None, Some(u)) => ReviewerSource::GitUser(u.to_string()),
+            (None, None) => ReviewerSource::Unknown,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn facts(
+        &self,
+        file: &ReviewFile,
+        id: String,
+        added: Option<usize>,
+        source: &ReviewerSource,
+        rubric: Arc<Rubric>,
+        user: &Option<String>,
+        now: DateTime<Utc>,
+    ) -> ReviewFacts {
+        let scan = self.scan.as_ref();
+        let commit = added.and_then(|i| scan?.timelines.commits.get(i));
+        let snap = &file.snap;
+        let reviewer = match (&snap.reviewer, source, commit, user) {
+            (Some(r), ..) => self.people.person(r),
+            (None, ReviewerSource::CommitAuthor { .. }, Some(c), _) => self.people.author(scan, c),
+            (None, _, _, Some(u)) => self.people.person(u),
+            _ => "unknown".to_string(),
+        };
+        let (day, date) = dated(snap.reviewed_at.as_deref(), commit, self.tz, now);
+        let s = score_review(&rubric, &snap.rating_values());
+        ReviewFacts {
+            row: ScoreRow {
                 id,
-                path,
-                agent: people.person(&agent),
+                path: file.rel.clone(),
+                agent: self
+                    .people
+                    .person(snap.agent.as_deref().unwrap_or_default()),
                 reviewer,
-                day,
                 date,
-                rubric: rubric_id,
-                version,
+                rubric: rubric.id.to_string(),
+                version: rubric.version.0,
                 score: s.score,
                 pass: s.pass,
                 calibration: snap.calibration.clone(),
-                uncommitted,
-                snapshot: snap,
-            });
+                uncommitted: commit.is_none(),
+            },
+            day,
+            rubric_version: rubric,
+            snapshot: file.snap.clone(),
         }
-        if !left_out.is_empty() {
-            let left_out = &left_out;
-            warnings.push(format!(
-                "{} review file(s) with problems left out (run `rubric check`): {}",
-                left_out.len(),
-                left_out
-                    .iter()
-                    .take(5)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                    + if left_out.len() > 5 { ", …" } else { "" }
-            ));
-        }
-        // Older versions that did not parse: the newest version counts, but say so.
-        if let Some(sc) = &scan {
-            let mut broken = Vec::new();
-            for r in &reviews {
-                let Some(events) = sc.timelines.reviews.get(&r.id) else {
-                    continue;
-                };
-                for e in &events[..events.len().saturating_sub(1)] {
-                    let bad = e.kind != EventKind::Deleted
-                        && sc.snapshots.get(&e.blob).is_some_and(|s| !s.valid);
-                    if bad {
-                        let commit = sc
-                            .timelines
-                            .commits
-                            .get(e.commit)
-                            .map(|c| c.id.to_string()[..10].to_string())
-                            .unwrap_or_default();
-                        broken.push(format!("{} (commit {commit})", r.id));
-                    }
-                }
-            }
-            if !broken.is_empty() {
-                warnings.push(format!(
-                    "{} older review version(s) did not parse; the newest version of each counts: {}",
-                    broken.len(),
-                    broken.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
-                        + if broken.len() > 5 { ", …" } else { "" }
-                ));
-            }
-        }
-        reviews.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
-        timing.mark("facts");
-        Ok(QaState {
-            config,
-            tz,
-            week_start,
-            reviews,
-            warnings,
-            partial,
-            scan,
-            left_out,
-            versions,
-            people,
-        })
     }
 
-    /// The rubric version a review names.
-    pub fn rubric(&self, r: &ReviewFacts) -> Option<&Rubric> {
-        self.versions
-            .get(&(r.rubric.clone(), r.version))
-            .map(|v| &v.rubric)
+    /// Places every finding at its node (loading the documents of valid files that have
+    /// findings), settles duplicate ids, and splits reviews into facts and left-out files.
+    fn settle(&mut self, judged: Vec<Judged>) {
+        let max = self.max_file_size;
+        // Files that share an id need their documents too, for the position of `id`.
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        for j in &judged {
+            *by_id.entry(j.file.snap.review_id(&j.file.rel)).or_default() += 1;
+        }
+        let shared = |j: &Judged| by_id.get(&j.file.snap.review_id(&j.file.rel)) > Some(&1);
+        let needs_doc: Vec<usize> = judged
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.file.doc.is_none() && (!j.findings.is_empty() || shared(j)))
+            .map(|(i, _)| i)
+            .collect();
+        let inputs: Vec<(usize, Input)> = needs_doc
+            .iter()
+            .map(|i| (*i, self.read(&judged[*i].file.rel)))
+            .collect();
+        let docs: HashMap<usize, Document> = inputs
+            .into_par_iter()
+            .filter_map(|(i, input)| match input {
+                Input::Bytes(b) => yaml::load(&judged[i].file.rel, &b, max)
+                    .ok()
+                    .map(|d| (i, d)),
+                _ => None,
+            })
+            .collect();
+        let mut problems: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+        let mut ids: BTreeMap<String, Vec<(String, Pos)>> = BTreeMap::new();
+        for (i, j) in judged.iter().enumerate() {
+            let doc = j.file.doc.as_ref().or(docs.get(&i));
+            let mut found = j.file.problems.clone();
+            found.extend(j.findings.iter().map(|f| f.locate(&j.file.rel, doc)));
+            problems.insert(j.file.rel.clone(), found);
+            let snap = &j.file.snap;
+            if let Some((rid, _)) = &snap.rubric {
+                self.review_rubrics.push((j.file.rel.clone(), rid.clone()));
+            }
+            let id = match (&snap.id, snap.has_id) {
+                (Some(id), _) => Some((id.clone(), doc.map_or(Pos::START, |d| d.value_pos("/id")))),
+                (None, true) => None,
+                (None, false) => Some((repo::stem(&j.file.rel).to_string(), Pos::START)),
+            };
+            if let Some((id, pos)) = id {
+                ids.entry(id).or_default().push((j.file.rel.clone(), pos));
+            }
+        }
+        duplicate_ids(&ids, &mut problems);
+        for j in judged {
+            let found = problems.remove(&j.file.rel).unwrap_or_default();
+            let first_error = found.iter().find(|d| d.severity == Severity::Error);
+            match (first_error, j.facts) {
+                (None, Some(f)) => self.reviews.push(f),
+                (first, _) => self.left_out.push(match first {
+                    Some(d) => LeftOut {
+                        path: j.file.rel.clone(),
+                        code: d.code.name().to_string(),
+                        message: d.message.clone(),
+                    },
+                    None => LeftOut {
+                        path: j.file.rel.clone(),
+                        code: Code::Schema.name().to_string(),
+                        message: "the review could not be read".into(),
+                    },
+                }),
+            }
+            self.diagnostics.extend(found);
+        }
+        self.reviews
+            .sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+    }
+
+    /// A rubric version whose scoring changed in history without a new number: a warning at
+    /// the rubric file (`check --changed-since` makes it an error in a pull request).
+    fn version_warnings(&mut self) {
+        let index = self.rubrics.get_mut().expect("not poisoned");
+        for (id, version, variants) in index.reused_versions() {
+            let file = self
+                .rubric_files
+                .iter()
+                .find(|r| r.value.as_ref().is_some_and(|v| v.id.as_str() == id));
+            let (path, pos) = match file {
+                Some(f) => (
+                    f.rel.clone(),
+                    f.doc
+                        .as_ref()
+                        .map_or(Pos::START, |d| d.value_pos("/version")),
+                ),
+                None => (variants[0].path.clone(), Pos::START),
+            };
+            let seen: Vec<&str> = variants.iter().map(|v| v.source.as_str()).collect();
+            let mut d = Diagnostic::new(
+                Code::VersionNotBumped,
+                path,
+                pos,
+                format!(
+                    "version {version} of `{id}` was given different scoring without a new \
+                     number ({}); each review keeps the scoring seen from the commit that added it",
+                    seen.join(", then ")
+                ),
+            )
+            .hint(format!(
+                "Give the changed scoring a new `version` (and review files that mean it the same \
+                 `{id}@N`), so that one number means one scoring."
+            ));
+            d.severity = Severity::Warning;
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// Older versions of current reviews that did not parse: the newest version counts.
+    fn old_versions_warning(&mut self) {
+        let Some(sc) = &self.scan else { return };
+        let mut broken = Vec::new();
+        for r in &self.reviews {
+            let Some(events) = sc.timelines.reviews.get(&r.id) else {
+                continue;
+            };
+            for e in &events[..events.len().saturating_sub(1)] {
+                let bad = e.kind != EventKind::Deleted
+                    && sc.snapshots.get(&e.blob).is_some_and(|s| !s.valid);
+                if bad {
+                    let commit = sc
+                        .timelines
+                        .commits
+                        .get(e.commit)
+                        .map(|c| c.id.to_string()[..10].to_string())
+                        .unwrap_or_default();
+                    broken.push(format!("{} (commit {commit})", r.id));
+                }
+            }
+        }
+        if !broken.is_empty() {
+            self.warnings.push(format!(
+                "{} older review version(s) did not parse; the newest version of each counts: {}",
+                broken.len(),
+                list_some(&broken)
+            ));
+        }
+    }
+
+    /// The rubric version a review means.
+    pub fn rubric<'a>(&self, r: &'a ReviewFacts) -> Option<&'a Rubric> {
+        Some(&r.rubric_version)
     }
 
     /// The display name of a person (roster `name`, else the id).
@@ -381,23 +671,18 @@ impl QaState {
             .unwrap_or_else(|| person.to_string())
     }
 
-    /// The score a review was first committed with, and whether it changed since (a dispute).
+    /// The score a review was first committed with (before any dispute changed it).
     pub fn first_score(&self, r: &ReviewFacts) -> Option<f64> {
-        let scan = self.scan.as_ref()?;
-        let events = scan.timelines.reviews.get(&r.id)?;
-        let first = events.iter().find(|e| e.kind == EventKind::Added)?;
-        let snap = scan.snapshots.get(&first.blob)?;
-        let key = snap.rubric.clone()?;
-        let rv = self.versions.get(&key)?;
-        score_review(&rv.rubric, &snap.rating_values()).score
+        let rows = self.history(&r.id)?;
+        rows.iter()
+            .rev()
+            .find(|h| h.kind == "added")
+            .and_then(|h| h.score)
     }
 
     /// Each numerically rated category of a review's rubric version and its value ×100.
     pub fn categories(&self, r: &ReviewFacts) -> Vec<(String, f64)> {
-        let Some(rv) = self.versions.get(&(r.rubric.clone(), r.version)) else {
-            return Vec::new();
-        };
-        rv.rubric
+        r.rubric_version
             .categories
             .iter()
             .filter_map(|c| {
@@ -411,10 +696,7 @@ impl QaState {
     pub fn export_rows(&self) -> Vec<crate::report::ExportRow> {
         let mut out = Vec::new();
         for r in &self.reviews {
-            let Some(rubric) = self.rubric(r) else {
-                continue;
-            };
-            for c in rubric.categories.iter() {
+            for c in r.rubric_version.categories.iter() {
                 let Some(rating) = r.snapshot.rating(c.id.as_str()) else {
                     continue;
                 };
@@ -445,7 +727,7 @@ impl QaState {
     pub fn calibration_ratings(&self) -> Vec<crate::analysis::calibration::CalibrationRating> {
         let mut out = Vec::new();
         for r in &self.reviews {
-            let (Some(session), Some(rubric)) = (&r.calibration, self.rubric(r)) else {
+            let Some(session) = &r.calibration else {
                 continue;
             };
             let conversation = r
@@ -453,7 +735,7 @@ impl QaState {
                 .conversation
                 .clone()
                 .unwrap_or_else(|| r.id.clone());
-            for c in rubric.categories.iter() {
+            for c in r.rubric_version.categories.iter() {
                 let Some(rating) = r.snapshot.rating(c.id.as_str()) else {
                     continue;
                 };
@@ -487,49 +769,420 @@ impl QaState {
     }
 
     /// Every version of one review, oldest first; `None` when the history has no such review.
+    /// Each version is scored against the rubric seen from the commit that added it (or that
+    /// changed its `rubric:`), and judged by the same rules as the current file.
     pub fn history(&self, id: &str) -> Option<Vec<HistoryRow>> {
         let scan = self.scan.as_ref()?;
         let events = scan.timelines.reviews.get(id)?;
-        Some(
-            events
+        let mut from: Option<(ObjectId, Option<(String, u32)>)> = None;
+        let mut rows = Vec::new();
+        for e in events {
+            let c = scan.timelines.commits.get(e.commit)?;
+            let snap = scan.snapshots.get(&e.blob);
+            let rubric = snap.and_then(|s| s.rubric.clone());
+            let changed = from.as_ref().is_none_or(|(_, r)| *r != rubric);
+            if e.kind == EventKind::Added || changed {
+                from = Some((c.id, rubric));
+            }
+            let (score, valid) = match (e.kind, snap) {
+                (EventKind::Deleted, _) | (_, None) => (None, true),
+                (_, Some(snap)) => self.version_score(snap, &e.path, from.as_ref().map(|f| f.0)),
+            };
+            let (_, date) = dated(None, Some(c), self.tz, Utc::now());
+            rows.push(HistoryRow {
+                commit: c.id.to_string(),
+                author: self.people.author(Some(scan), c),
+                date,
+                score,
+                valid,
+                kind: match e.kind {
+                    EventKind::Added => "added",
+                    EventKind::Edited => "edited",
+                    EventKind::Moved => "moved",
+                    EventKind::Deleted => "deleted",
+                }
+                .to_string(),
+                path: e.path.clone(),
+            });
+        }
+        Some(rows)
+    }
+
+    /// The score of one version of a review and whether it was valid.
+    fn version_score(
+        &self,
+        snap: &Snapshot,
+        rel: &str,
+        at: Option<ObjectId>,
+    ) -> (Option<f64>, bool) {
+        let Some((rid, v)) = &snap.rubric else {
+            return (None, false);
+        };
+        let git = self.scan.as_ref().map(|s| &s.history);
+        let Ok(mut index) = self.rubrics.lock() else {
+            return (None, false);
+        };
+        let at = at.map_or(At::Uncommitted, At::Commit);
+        let Ok(Some(found)) = index.resolve(git, rid, *v, at) else {
+            return (None, false);
+        };
+        drop(index);
+        let rules = ReviewRules {
+            roster: self.people.roster.as_ref(),
+            tz: self.tz,
+            now: Utc::now(),
+        };
+        let findings = review_findings(
+            &rules,
+            rel,
+            snap,
+            RubricLookup::Found(&found.rubric),
+            &ReviewerSource::Written,
+        );
+        let valid = snap.valid
+            && findings
                 .iter()
-                .filter_map(|e| {
-                    let c = scan.timelines.commits.get(e.commit)?;
-                    let (_, date) = dated(None, Some(c), self.tz, Utc::now());
-                    let score = if e.kind == EventKind::Deleted {
-                        None
-                    } else {
-                        scan.snapshots.get(&e.blob).and_then(|snap| {
-                            // A version that did not parse has no score.
-                            if !snap.valid {
-                                return None;
-                            }
-                            let key = snap.rubric.clone()?;
-                            let rv = self.versions.get(&key)?;
-                            score_review(&rv.rubric, &snap.rating_values()).score
-                        })
-                    };
-                    Some(HistoryRow {
-                        commit: c.id.to_string(),
-                        author: self.people.author(Some(scan), c),
-                        date,
-                        score,
-                        kind: match e.kind {
-                            EventKind::Added => "added",
-                            EventKind::Edited => "edited",
-                            EventKind::Moved => "moved",
-                            EventKind::Deleted => "deleted",
-                        }
-                        .to_string(),
-                        path: e.path.clone(),
-                    })
-                })
-                .collect(),
+                .all(|f| f.code.severity() != Severity::Error);
+        if !valid {
+            return (None, false);
+        }
+        (
+            score_review(&found.rubric, &snap.rating_values()).score,
+            true,
         )
     }
 
-    /// The blob of a commit, for tests and tools.
+    /// The tip commit of the history read, for tests and tools.
     pub fn tip(&self) -> Option<ObjectId> {
         self.scan.as_ref().map(|s| s.tip)
     }
+
+    /// Files left out, for stderr: "N review file(s) … left out: a, b, …".
+    pub fn left_out_note(&self) -> Option<String> {
+        if self.left_out.is_empty() {
+            return None;
+        }
+        let paths: Vec<String> = self
+            .left_out
+            .iter()
+            .map(|l| format!("{} ({})", l.path, l.code))
+            .collect();
+        Some(format!(
+            "{} review file(s) that `rubric check` rejects were left out: {}",
+            self.left_out.len(),
+            paths.join(", ")
+        ))
+    }
+}
+
+fn list_some(items: &[String]) -> String {
+    let shown: Vec<&str> = items.iter().take(5).map(String::as_str).collect();
+    shown.join(", ") + if items.len() > 5 { ", …" } else { "" }
+}
+
+/// Review ids are unique: every file that shares one gets an error.
+fn duplicate_ids(
+    ids: &BTreeMap<String, Vec<(String, Pos)>>,
+    problems: &mut HashMap<String, Vec<Diagnostic>>,
+) {
+    for (id, places) in ids {
+        if places.len() < 2 {
+            continue;
+        }
+        for (i, (rel, pos)) in places.iter().enumerate() {
+            let others: Vec<&str> = places
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, p)| p.0.as_str())
+                .collect();
+            problems
+                .entry(rel.clone())
+                .or_default()
+                .push(Diagnostic::new(
+                    Code::DuplicateReviewId,
+                    rel,
+                    *pos,
+                    format!("review id `{id}` is also used by {}", others.join(", ")),
+                ));
+        }
+    }
+}
+
+/// Loads and validates one review file; its snapshot is read from the document.
+fn parse_review(rel: &str, input: Input, max: usize) -> ReviewFile {
+    let loaded: Loaded<crate::model::Review> = load_typed(Kind::Review, rel, input, max);
+    let snap = match &loaded.doc {
+        Some(doc) => Snapshot::from_value(&doc.value, loaded.problems.is_empty()),
+        None => Snapshot::default(),
+    };
+    let keep = !loaded.problems.is_empty();
+    ReviewFile {
+        rel: rel.to_string(),
+        snap: Arc::new(snap),
+        doc: if keep { loaded.doc } else { None },
+        problems: loaded.problems,
+    }
+}
+
+/// A file's bytes from the state's source.
+fn read_source(root: &Path, git: Option<&History>, source: Source, rel: &str, max: usize) -> Input {
+    match (source, git) {
+        (Source::Disk, _) | (Source::Tree(_), None) => {
+            crate::load::file::read(&root.join(rel), max)
+        }
+        (Source::Tree(tip), Some(g)) => match g.file_at(tip, rel) {
+            Ok(Some(b)) if b.len() > max => Input::TooLarge(b.len() as u64),
+            Ok(Some(b)) => Input::Bytes(b),
+            Ok(None) => Input::Failed(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "not in that commit",
+            )),
+            Err(e) => Input::Failed(std::io::Error::other(e.to_string())),
+        },
+    }
+}
+
+/// `qa.yaml` (its valid parts when it has errors), its problems, and whether any QA folder
+/// or file exists.
+fn load_config(
+    root: &Path,
+    git: Option<&History>,
+    source: Source,
+    read: &dyn Fn(&str) -> Input,
+) -> (Config, Vec<Diagnostic>, bool) {
+    let exists = match (source, git) {
+        (Source::Tree(tip), Some(g)) => g.blob_at(tip, repo::CONFIG_FILE).ok().flatten().is_some(),
+        _ => root.join(repo::CONFIG_FILE).is_file(),
+    };
+    let mut problems = Vec::new();
+    let mut config = Config::default();
+    let mut doc = None;
+    if exists {
+        let max = yaml::DEFAULT_MAX_FILE_SIZE;
+        let c: Loaded<Config> = load_typed(
+            Kind::Config,
+            repo::CONFIG_FILE,
+            read(repo::CONFIG_FILE),
+            max,
+        );
+        problems.extend(c.problems);
+        if let Some(d) = c.doc {
+            // With schema errors elsewhere in qa.yaml, its valid parts (paths, roster,
+            // timezone) still apply, so one typo does not hide every review's problems.
+            let cfg = c.value.unwrap_or_else(|| lenient_config(&d.value));
+            problems.extend(crate::check::check_config(&cfg, &d));
+            config = cfg;
+            doc = Some(d);
+        }
+    }
+    // The folders must exist: a misspelt folder would otherwise check nothing, and pass.
+    let mut any = doc.is_some();
+    for (key, dir) in [
+        ("rubrics", &config.paths.rubrics),
+        ("reviews", &config.paths.reviews),
+    ] {
+        let found = match (source, git) {
+            (Source::Tree(tip), Some(g)) => {
+                g.tree_files(tip, dir.as_str()).is_ok_and(|f| !f.is_empty())
+            }
+            _ => root.join(dir.as_str()).is_dir(),
+        };
+        any |= found;
+        if let Some(node) = doc.as_ref().and_then(|d| d.node(&format!("/paths/{key}"))) {
+            if !found && source == Source::Disk {
+                problems.push(Diagnostic::new(
+                    Code::MissingFolder,
+                    repo::CONFIG_FILE,
+                    node.value,
+                    format!(
+                        "paths.{key} names `{}`, which is not a folder",
+                        dir.as_str()
+                    ),
+                ));
+            }
+        }
+    }
+    (config, problems, any)
+}
+
+/// The files of the state: on disk, or in the `--rev` tree.
+fn list(
+    root: &Path,
+    git: Option<&History>,
+    source: Source,
+    config: &Config,
+) -> Result<Vec<SourceFile>, StateError> {
+    let (Source::Tree(tip), Some(g)) = (source, git) else {
+        return Ok(repo::list_files(root, &config.paths));
+    };
+    let mut out = Vec::new();
+    if g.blob_at(tip, repo::CONFIG_FILE)?.is_some() {
+        out.push(SourceFile {
+            rel: repo::CONFIG_FILE.into(),
+            path: root.join(repo::CONFIG_FILE),
+            kind: FileKind::Config,
+        });
+    }
+    let rubrics = config.paths.rubrics.as_str().trim_end_matches('/');
+    for (rel, _) in g.tree_files(tip, rubrics)? {
+        if rel.rsplit_once('/').is_some_and(|(dir, _)| dir == rubrics) {
+            out.push(SourceFile {
+                path: root.join(&rel),
+                rel,
+                kind: FileKind::Rubric,
+            });
+        }
+    }
+    for (rel, _) in g.tree_files(tip, config.paths.reviews.as_str())? {
+        out.push(SourceFile {
+            path: root.join(&rel),
+            rel,
+            kind: FileKind::Review,
+        });
+    }
+    Ok(out)
+}
+
+/// The rubric files, loaded; the valid ones (path, rubric) and the ids whose file is broken.
+#[allow(clippy::type_complexity)]
+fn load_rubrics(
+    files: &[SourceFile],
+    read: &dyn Fn(&str) -> Input,
+    max: usize,
+) -> (Vec<Loaded<Rubric>>, Vec<(String, Rubric)>, HashSet<String>) {
+    let loaded: Vec<Loaded<Rubric>> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Rubric)
+        .map(|f| load_typed(Kind::Rubric, &f.rel, read(&f.rel), max))
+        .collect();
+    let mut working = Vec::new();
+    let mut broken = HashSet::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for r in ordered(&loaded) {
+        let (Some(rubric), Some(doc)) = (&r.value, &r.doc) else {
+            broken.insert(repo::stem(&r.rel).to_string());
+            continue;
+        };
+        let id = rubric.id.to_string();
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let valid = crate::check::check_rubric(&r.rel, rubric, doc)
+            .iter()
+            .all(|d| d.severity != Severity::Error);
+        if valid {
+            working.push((r.rel.clone(), rubric.clone()));
+        } else {
+            broken.insert(id);
+            broken.insert(repo::stem(&r.rel).to_string());
+        }
+    }
+    (loaded, working, broken)
+}
+
+/// Rubric files with the file that owns its id (file name = id) first.
+fn ordered(loaded: &[Loaded<Rubric>]) -> Vec<&Loaded<Rubric>> {
+    let mut ordered: Vec<&Loaded<Rubric>> = loaded.iter().collect();
+    ordered.sort_by_key(|r| {
+        let owns = r
+            .value
+            .as_ref()
+            .is_some_and(|v| v.id.as_str() == repo::stem(&r.rel));
+        (!owns, r.rel.clone())
+    });
+    ordered
+}
+
+/// The rubric rules of every rubric file, and rubric ids declared twice.
+fn rubric_own_problems(loaded: &[Loaded<Rubric>]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut paths: HashMap<String, String> = HashMap::new();
+    for r in ordered(loaded) {
+        let (Some(rubric), Some(doc)) = (&r.value, &r.doc) else {
+            continue;
+        };
+        out.extend(crate::check::check_rubric(&r.rel, rubric, doc));
+        let id = rubric.id.to_string();
+        match paths.get(&id) {
+            Some(first) => out.push(Diagnostic::new(
+                Code::DuplicateRubric,
+                &r.rel,
+                doc.value_pos("/id"),
+                format!("rubric id `{id}` is also declared by {first}"),
+            )),
+            None => {
+                paths.insert(id, r.rel.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The history scan, as far as the command needs it.
+fn walk_history(
+    root: &Path,
+    config: &Config,
+    opts: &StateOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Walked, StateError> {
+    let mut warnings = Vec::new();
+    let optional = opts.history == HistoryUse::Optional;
+    if optional {
+        match History::open(root) {
+            Err(_) => {
+                return Ok(Walked {
+                    scan: None,
+                    reach: Reach::NoRepository,
+                    warnings,
+                })
+            }
+            Ok(h) if h.is_shallow() => {
+                return Ok(Walked {
+                    scan: None,
+                    reach: Reach::Shallow,
+                    warnings,
+                })
+            }
+            Ok(h) if h.resolve(None).is_err() && opts.scan.rev.is_none() => {
+                return Ok(Walked {
+                    scan: None,
+                    reach: Reach::NoRepository,
+                    warnings,
+                })
+            }
+            Ok(_) => {}
+        }
+    }
+    let scan = match scan::scan(
+        root,
+        config.paths.reviews.as_str(),
+        config.paths.rubrics.as_str(),
+        &opts.scan,
+        progress,
+    ) {
+        Ok(s) => s,
+        // Outside git, files on disk are still scored (as uncommitted reviews).
+        Err(ScanError::NoRepository) if opts.scan.rev.is_none() => {
+            return Ok(Walked {
+                scan: None,
+                reach: Reach::NoRepository,
+                warnings,
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let reach = if scan.partial {
+        warnings.push(
+            "shallow clone: the history is cut off, so dates and reviewers taken from commits are partial".into(),
+        );
+        Reach::Shallow
+    } else {
+        Reach::Full
+    };
+    Ok(Walked {
+        scan: Some(scan),
+        reach,
+        warnings,
+    })
 }

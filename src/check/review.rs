@@ -1,157 +1,161 @@
-//! Rules for one review: its rubric version, ratings, people and date.
+//! Rules for one review: its rubric version, ratings, people and date. They read the review's
+//! lenient view (a [`Snapshot`], the same record the history keeps per file version) and
+//! return findings that name a YAML node by JSON Pointer; [`Finding::locate`] turns one into a
+//! diagnostic at that node's line and column once the document is at hand. So a review that
+//! passes needs no document at all, and every command applies exactly these rules.
 
 use crate::load::date::{parse_review_date, ReviewDate};
 use crate::load::people::Roster;
 use crate::load::repo;
-use crate::load::review::ReviewView;
-use crate::load::rubric::RubricVersion;
+use crate::load::review::Snapshot;
 use crate::load::yaml::{escape_segment, Document};
-use crate::model::diagnostic::{suggestion, Code, Diagnostic, Pos};
-use crate::model::{self, RatingValue};
+use crate::model::diagnostic::{did_you_mean, suggestion, Code, Diagnostic, Pos};
+use crate::model::{self, Rubric};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeSet, HashMap, HashSet};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum HistoryState {
-    NotNeeded,
-    NoRepository,
-    Shallow,
-    Full,
+/// Where in the file a finding points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spot {
+    /// The start of the file (the finding is about something that is not written there).
+    Start,
+    /// The key of the node at this JSON Pointer.
+    Key(String),
+    /// The value of the node at this JSON Pointer.
+    Value(String),
+    /// A rating: its value, or the `rating` inside a mapping.
+    Rating(String),
 }
 
-pub(super) struct ReviewContext<'a> {
-    pub(super) versions: &'a HashMap<(String, u32), RubricVersion>,
-    pub(super) known_rubric_ids: &'a BTreeSet<&'a str>,
-    pub(super) rubric_paths: &'a HashMap<String, String>,
-    /// Rubric ids whose working-tree file has errors.
-    pub(super) broken_rubrics: &'a HashSet<String>,
-    pub(super) history: HistoryState,
-    pub(super) roster: Option<&'a Roster>,
-    pub(super) tz: chrono_tz::Tz,
-    pub(super) now: DateTime<Utc>,
+/// One rule that a review breaks, before it is placed at a line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: Code,
+    pub spot: Spot,
+    pub message: String,
+    pub hint: Option<String>,
 }
 
-/// Checks one review against its rubric version and the roster, on whatever parts of it are
-/// well-formed (schema problems are reported separately).
-pub(super) fn check_review(
-    ctx: &ReviewContext<'_>,
+impl Finding {
+    fn new(code: Code, spot: Spot, message: String) -> Finding {
+        Finding {
+            code,
+            spot,
+            message,
+            hint: None,
+        }
+    }
+
+    /// The diagnostic at the node the finding names (the start of the file without a document).
+    pub fn locate(&self, rel: &str, doc: Option<&Document>) -> Diagnostic {
+        let pos = match (doc, &self.spot) {
+            (None, _) | (_, Spot::Start) => Pos::START,
+            (Some(d), Spot::Key(p)) => d.key_pos(p),
+            (Some(d), Spot::Value(p)) => d.value_pos(p),
+            (Some(d), Spot::Rating(p)) => {
+                let inner = format!("{p}/rating");
+                if d.node(&inner).is_some() {
+                    d.value_pos(&inner)
+                } else {
+                    d.value_pos(p)
+                }
+            }
+        };
+        let d = Diagnostic::new(self.code, rel, pos, self.message.clone());
+        match &self.hint {
+            Some(h) => d.hint(h.clone()),
+            None => d,
+        }
+    }
+}
+
+/// Who the reviewer of a review is, and where that came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewerSource {
+    /// Written in the file (`reviewer:`).
+    Written,
+    /// Not written: the author of the commit that added the review.
+    CommitAuthor { email: String, commit: String },
+    /// Not written and not committed yet: git's `user.email`.
+    GitUser(String),
+    /// Not written, and no commit or git user to take it from.
+    Unknown,
+}
+
+/// The rubric version a review names, as the rubric index found it.
+#[derive(Debug, Clone, Copy)]
+pub enum RubricLookup<'a> {
+    Found(&'a Rubric),
+    /// The review names no well-formed `rubric:` (the schema error says so).
+    NotNamed,
+    /// The rubric's file has errors of its own; nothing to check against.
+    BrokenFile,
+    /// Not found; the finding says why.
+    Missing(&'a Finding),
+}
+
+/// What the rules need besides the review.
+pub struct ReviewRules<'a> {
+    pub roster: Option<&'a Roster>,
+    pub tz: chrono_tz::Tz,
+    pub now: DateTime<Utc>,
+}
+
+/// Every rule one review breaks. `rel` is its path; `snap` what it says; `rubric` the version
+/// it names; `reviewer` where its reviewer came from.
+pub fn review_findings(
+    rules: &ReviewRules<'_>,
     rel: &str,
-    review: &ReviewView,
-    doc: &Document,
-) -> Vec<Diagnostic> {
+    snap: &Snapshot,
+    rubric: RubricLookup<'_>,
+    reviewer: &ReviewerSource,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    if doc.value.get("id").is_none() && !model::is_person_id(repo::stem(rel)) {
-        out.push(Diagnostic::new(
+    if !snap.has_id && !model::is_person_id(repo::stem(rel)) {
+        out.push(Finding::new(
             Code::InvalidReviewId,
-            rel,
-            Pos::START,
+            Spot::Start,
             format!(
                 "the file name `{}` is not a valid review id and the review has no `id`",
                 repo::stem(rel)
             ),
         ));
     }
-    check_people(ctx, rel, review, doc, &mut out);
-    check_date(ctx, rel, review, doc, &mut out);
+    people(rules, snap, reviewer, &mut out);
+    date(rules, snap, &mut out);
+    match rubric {
+        RubricLookup::Found(r) => ratings(r, snap, &mut out),
+        RubricLookup::Missing(f) => out.push(f.clone()),
+        RubricLookup::NotNamed | RubricLookup::BrokenFile => {}
+    }
+    out
+}
 
-    let Some(rref) = &review.rubric else {
-        return out;
-    };
-    let key = (rref.id.as_str().to_string(), rref.version.0);
-    let rubric_pos = doc.value_pos("/rubric");
-    let id = rref.id.as_str();
-    let Some(rv) = ctx.versions.get(&key) else {
-        if ctx.broken_rubrics.contains(id) {
-            // The rubric file itself has errors, reported on its own; nothing to check against.
-            return out;
-        }
-        let exists = ctx.known_rubric_ids.contains(id) || ctx.rubric_paths.contains_key(id);
-        let d = match ctx.history {
-            // Outside git there is no history that could hold another rubric: a name that no
-            // rubric file has is unknown.
-            HistoryState::NoRepository if !exists => Diagnostic::new(
-                Code::UnknownRubric,
-                rel,
-                rubric_pos,
-                format!(
-                    "no rubric `{id}` exists{}",
-                    suggestion(id, ctx.known_rubric_ids.iter().copied())
-                ),
-            ),
-            HistoryState::NoRepository | HistoryState::Shallow => Diagnostic::new(
-                Code::RubricHistoryUnavailable,
-                rel,
-                rubric_pos,
-                format!(
-                    "`{rref}` is not the current version of rubric `{id}`, and {} to look it up",
-                    if ctx.history == HistoryState::Shallow {
-                        "this shallow clone lacks the history"
-                    } else {
-                        "there is no git repository"
-                    }
-                ),
-            ),
-            _ if exists => {
-                let mut known: Vec<u32> = ctx
-                    .versions
-                    .keys()
-                    .filter(|(i, _)| i == id)
-                    .map(|(_, v)| *v)
-                    .collect();
-                known.sort_unstable();
-                let known: Vec<String> = known.iter().map(|v| v.to_string()).collect();
-                Diagnostic::new(
-                    Code::UnknownRubricVersion,
-                    rel,
-                    rubric_pos,
-                    format!(
-                        "rubric `{id}` never had version {} (versions found in history: {})",
-                        rref.version.0,
-                        if known.is_empty() {
-                            "none valid".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    ),
-                )
-            }
-            _ => Diagnostic::new(
-                Code::UnknownRubric,
-                rel,
-                rubric_pos,
-                format!(
-                    "no rubric `{id}` exists{}",
-                    suggestion(id, ctx.known_rubric_ids.iter().copied())
-                ),
-            ),
-        };
-        out.push(d);
-        return out;
-    };
-
-    let Some(ratings) = &review.ratings else {
-        return out;
-    };
-    let rubric = &rv.rubric;
+/// Ratings against the rubric version: known categories, scale, `na`, root causes, and every
+/// category rated.
+fn ratings(rubric: &Rubric, snap: &Snapshot, out: &mut Vec<Finding>) {
+    if !snap.has_ratings {
+        return;
+    }
+    let rref = format!("{}@{}", rubric.id, rubric.version.0);
     let cat_ids: Vec<&str> = rubric.categories.iter().map(|c| c.id.as_str()).collect();
-    let missing: Vec<&str> = cat_ids
-        .iter()
-        .copied()
-        .filter(|c| !ratings.iter().any(|(k, _)| k == c))
-        .collect();
-    for (cat, entry) in ratings {
+    let rated = |c: &str| snap.rating(c).is_some() || snap.bad_ratings.iter().any(|k| &**k == c);
+    let missing: Vec<&str> = cat_ids.iter().copied().filter(|c| !rated(c)).collect();
+    let keys = snap.ratings.iter().map(|(k, v)| (&**k, Some(*v)));
+    let bad = snap.bad_ratings.iter().map(|k| (&**k, None));
+    let mut all: Vec<(&str, Option<Option<i64>>)> = keys.chain(bad).collect();
+    all.sort_by_key(|(k, _)| *k);
+    for (cat, value) in all {
         let ptr = format!("/ratings/{}", escape_segment(cat));
         let Some(category) = rubric.categories.iter().find(|c| c.id.as_str() == cat) else {
-            if model::Slug::try_from(cat.clone()).is_err() {
+            if model::Slug::try_from(cat.to_string()).is_err() {
                 // Not even a valid category id: the schema error already says so.
                 continue;
             }
-            let guess = crate::model::diagnostic::did_you_mean(cat, missing.iter().copied())
-                .or_else(|| crate::model::diagnostic::did_you_mean(cat, cat_ids.iter().copied()));
-            out.push(Diagnostic::new(
+            let guess = did_you_mean(cat, missing.iter().copied())
+                .or_else(|| did_you_mean(cat, cat_ids.iter().copied()));
+            out.push(Finding::new(
                 Code::UnknownCategory,
-                rel,
-                doc.key_pos(&ptr),
+                Spot::Key(ptr),
                 format!(
                     "rubric {rref} has no category `{cat}`{}",
                     guess
@@ -161,142 +165,166 @@ pub(super) fn check_review(
             ));
             continue;
         };
-        let Some(entry) = entry else { continue };
-        let vptr = match entry {
-            model::RatingEntry::Value(_) => ptr.clone(),
-            model::RatingEntry::Detailed(_) => format!("{ptr}/rating"),
-        };
-        match entry.value() {
-            RatingValue::Points(p) if p < 1 || p > i64::from(category.scale.0) => {
-                out.push(Diagnostic::new(
-                    Code::RatingOutOfScale,
-                    rel,
-                    doc.value_pos(&vptr),
-                    format!(
-                        "rating {p} for `{cat}` is outside its scale 1..{}",
-                        category.scale.0
-                    ),
-                ));
-            }
-            RatingValue::Na(_) if !category.na => {
-                out.push(Diagnostic::new(
-                    Code::NaNotAllowed,
-                    rel,
-                    doc.value_pos(&vptr),
-                    format!("category `{cat}` may not be rated `na`"),
-                ));
-            }
+        let Some(value) = value else { continue };
+        match value {
+            Some(p) if p < 1 || p > i64::from(category.scale.0) => out.push(Finding::new(
+                Code::RatingOutOfScale,
+                Spot::Rating(ptr.clone()),
+                format!(
+                    "rating {p} for `{cat}` is outside its scale 1..{}",
+                    category.scale.0
+                ),
+            )),
+            None if !category.na => out.push(Finding::new(
+                Code::NaNotAllowed,
+                Spot::Rating(ptr.clone()),
+                format!("category `{cat}` may not be rated `na`"),
+            )),
             _ => {}
         }
-        let allowed: Vec<&str> = category
-            .root_causes
-            .iter()
-            .flat_map(|r| r.iter().map(|s| s.as_str()))
-            .collect();
-        for (i, rc) in entry.root_causes().iter().enumerate() {
-            if !allowed.contains(&rc.as_str()) {
-                let list = if allowed.is_empty() {
-                    "it lists none".to_string()
-                } else {
-                    format!("allowed: {}", allowed.join(", "))
-                };
-                out.push(Diagnostic::new(
-                    Code::UnknownRootCause,
-                    rel,
-                    doc.value_pos(&format!("{ptr}/root_causes/{i}")),
-                    format!(
-                        "root cause `{rc}` is not in the list of category `{cat}` ({list}){}",
-                        suggestion(rc.as_str(), allowed.iter().copied())
-                    ),
-                ));
-            }
-        }
+        root_causes(category, cat, &ptr, snap, out);
     }
     for cat in missing {
-        out.push(Diagnostic::new(
+        out.push(Finding::new(
             Code::MissingRating,
-            rel,
-            doc.key_pos("/ratings"),
+            Spot::Key("/ratings".into()),
             format!("no rating for category `{cat}` of rubric {rref}"),
         ));
     }
-    out
 }
 
-fn check_people(
-    ctx: &ReviewContext<'_>,
-    rel: &str,
-    review: &ReviewView,
-    doc: &Document,
-    out: &mut Vec<Diagnostic>,
+fn root_causes(
+    category: &model::Category,
+    cat: &str,
+    ptr: &str,
+    snap: &Snapshot,
+    out: &mut Vec<Finding>,
+) {
+    let allowed: Vec<&str> = category
+        .root_causes
+        .iter()
+        .flat_map(|r| r.iter().map(|s| s.as_str()))
+        .collect();
+    for (i, rc) in snap.root_causes_of(cat).iter().enumerate() {
+        if allowed.contains(&&**rc) {
+            continue;
+        }
+        let list = if allowed.is_empty() {
+            "it lists none".to_string()
+        } else {
+            format!("allowed: {}", allowed.join(", "))
+        };
+        out.push(Finding::new(
+            Code::UnknownRootCause,
+            Spot::Value(format!("{ptr}/root_causes/{i}")),
+            format!(
+                "root cause `{rc}` is not in the list of category `{cat}` ({list}){}",
+                suggestion(rc, allowed.iter().copied())
+            ),
+        ));
+    }
+}
+
+/// Agent and reviewer are in the roster (the reviewer also when it comes from a commit), and
+/// nobody reviews their own conversation.
+fn people(
+    rules: &ReviewRules<'_>,
+    snap: &Snapshot,
+    reviewer: &ReviewerSource,
+    out: &mut Vec<Finding>,
 ) {
     let resolve = |id: &str| -> String {
-        ctx.roster
+        rules
+            .roster
             .and_then(|r| r.resolve(id))
             .unwrap_or(id)
             .to_lowercase()
     };
-    if let Some(roster) = ctx.roster {
-        let who = [
-            ("agent", Code::UnknownAgent, &review.agent),
-            ("reviewer", Code::UnknownReviewer, &review.reviewer),
-        ];
-        for (field, code, id) in who {
-            let Some(id) = id else { continue };
-            if roster.resolve(id.as_str()).is_none() {
-                out.push(Diagnostic::new(
-                    code,
-                    rel,
-                    doc.value_pos(&format!("/{field}")),
+    if let Some(roster) = rules.roster {
+        let listed = |id: &str| roster.resolve(id).is_some();
+        let suggest = |id: &str| suggestion(id, roster.ids.iter().map(String::as_str));
+        if let Some(agent) = snap.agent.as_deref().filter(|a| !listed(a)) {
+            out.push(Finding::new(
+                Code::UnknownAgent,
+                Spot::Value("/agent".into()),
+                format!(
+                    "agent `{agent}` is not in the qa.yaml roster{}",
+                    suggest(agent)
+                ),
+            ));
+        }
+        match (snap.reviewer.as_deref(), reviewer) {
+            (Some(r), _) if !listed(r) => out.push(Finding::new(
+                Code::UnknownReviewer,
+                Spot::Value("/reviewer".into()),
+                format!("reviewer `{r}` is not in the qa.yaml roster{}", suggest(r)),
+            )),
+            (None, ReviewerSource::CommitAuthor { email, commit }) if !listed(email) => {
+                let mut f = Finding::new(
+                    Code::UnknownReviewer,
+                    Spot::Start,
                     format!(
-                        "{field} `{id}` is not in the qa.yaml roster{}",
-                        suggestion(id.as_str(), roster.ids.iter().map(String::as_str))
+                        "the review has no `reviewer`, and the author of commit {commit} that \
+                         added it, `{email}`, is not in the qa.yaml roster"
                     ),
+                );
+                f.hint = Some(format!(
+                    "Write `reviewer: <roster id>` in the review, or add `{email}` to that \
+                     person's `emails` in qa.yaml."
                 ));
+                out.push(f);
             }
+            (None, ReviewerSource::GitUser(email)) if !listed(email) => {
+                let mut f = Finding::new(
+                    Code::UnknownReviewer,
+                    Spot::Start,
+                    format!(
+                        "the review has no `reviewer`, and your git user.email `{email}`, \
+                         who would be credited, is not in the qa.yaml roster"
+                    ),
+                );
+                f.hint = Some(
+                    "Write `reviewer: <roster id>` in the review, or add your e-mail to your \
+                     `emails` in qa.yaml."
+                        .into(),
+                );
+                out.push(f);
+            }
+            _ => {}
         }
     }
-    if let (Some(reviewer), Some(agent)) = (&review.reviewer, &review.agent) {
-        if resolve(reviewer.as_str()) == resolve(agent.as_str()) {
-            out.push(Diagnostic::new(
+    if let (Some(reviewer), Some(agent)) = (&snap.reviewer, &snap.agent) {
+        if resolve(reviewer) == resolve(agent) {
+            out.push(Finding::new(
                 Code::SelfReview,
-                rel,
-                doc.value_pos("/reviewer"),
+                Spot::Value("/reviewer".into()),
                 format!("reviewer `{reviewer}` is the agent `{agent}` of this conversation"),
             ));
         }
     }
 }
 
-fn check_date(
-    ctx: &ReviewContext<'_>,
-    rel: &str,
-    review: &ReviewView,
-    doc: &Document,
-    out: &mut Vec<Diagnostic>,
-) {
-    let Some(text) = &review.reviewed_at else {
+fn date(rules: &ReviewRules<'_>, snap: &Snapshot, out: &mut Vec<Finding>) {
+    let Some(text) = &snap.reviewed_at else {
         return;
     };
-    let pos = doc.value_pos("/reviewed_at");
-    match parse_review_date(&text.0) {
-        None => out.push(Diagnostic::new(
+    let spot = Spot::Value("/reviewed_at".into());
+    match parse_review_date(text) {
+        None => out.push(Finding::new(
             Code::InvalidDate,
-            rel,
-            pos,
-            format!("`{}` is not a real date or time", text.0),
+            spot,
+            format!("`{text}` is not a real date or time"),
         )),
         Some(date) => {
             let future = match date {
-                ReviewDate::Day(d) => d > ctx.now.with_timezone(&ctx.tz).date_naive(),
-                ReviewDate::Instant(t) => t.with_timezone(&Utc) > ctx.now,
+                ReviewDate::Day(d) => d > rules.now.with_timezone(&rules.tz).date_naive(),
+                ReviewDate::Instant(t) => t.with_timezone(&Utc) > rules.now,
             };
             if future {
-                out.push(Diagnostic::new(
+                out.push(Finding::new(
                     Code::FutureDate,
-                    rel,
-                    pos,
-                    format!("reviewed_at {} lies in the future", text.0),
+                    spot,
+                    format!("reviewed_at {text} lies in the future"),
                 ));
             }
         }

@@ -1,31 +1,50 @@
 //! Which files a check reports on: the paths named, and `--changed-since`.
 
-use super::{CheckError, CheckOptions, ReviewOutcome};
 use crate::load::git::{History, HistoryError};
 use crate::load::repo::{self, FileKind, SourceFile};
 use std::collections::HashSet;
 use std::path::Path;
 
-/// Which files to report on, or `None` for all.
-pub(super) fn select(
+/// Why the files asked about cannot be chosen (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum SelectError {
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error("path `{0}` does not exist")]
+    NoSuchPath(String),
+    #[error("path `{0}` is outside the QA repository")]
+    OutsideRepository(String),
+    #[error(
+        "`{0}` holds no file that rubric checks: qa.yaml, rubrics/*.yaml and reviews/**/*.yaml \
+         (for a QA repository in a subfolder, use -C DIR)"
+    )]
+    NothingToCheck(String),
+}
+
+/// Which files to report on, or `None` for all: those at or below `paths` (absolute, or
+/// relative to the root), and with `changed_since`, those changed since that revision plus
+/// the reviews (`reviews`: path and rubric id) of changed rubrics. The one path selector of
+/// every command.
+pub fn select(
     root: &Path,
-    opts: &CheckOptions,
+    paths: &[std::path::PathBuf],
+    changed_since: Option<&str>,
     files: &[SourceFile],
-    reviews: &[ReviewOutcome],
+    reviews: &[(String, String)],
     history: Option<&History>,
-) -> Result<Option<HashSet<String>>, CheckError> {
+) -> Result<Option<HashSet<String>>, SelectError> {
     let mut sel: Option<HashSet<String>> = None;
-    if !opts.paths.is_empty() {
+    if !paths.is_empty() {
         let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let mut chosen = HashSet::new();
-        for p in &opts.paths {
+        for p in paths {
             let abs = if p.is_absolute() {
                 p.clone()
             } else {
                 root.join(p)
             };
             if std::fs::symlink_metadata(&abs).is_err() {
-                return Err(CheckError::NoSuchPath(p.display().to_string()));
+                return Err(SelectError::NoSuchPath(p.display().to_string()));
             }
             // Resolve the folders, not a final symbolic link: a linked review is named by
             // where it sits in the repository.
@@ -35,10 +54,10 @@ pub(super) fn select(
                 }
                 _ => std::fs::canonicalize(&abs),
             }
-            .map_err(|_| CheckError::NoSuchPath(p.display().to_string()))?;
+            .map_err(|_| SelectError::NoSuchPath(p.display().to_string()))?;
             let rel = canon
                 .strip_prefix(&canon_root)
-                .map_err(|_| CheckError::OutsideRepository(p.display().to_string()))?;
+                .map_err(|_| SelectError::OutsideRepository(p.display().to_string()))?;
             let rel = repo::rel_path(Path::new(""), rel);
             let mut matched = false;
             for f in files {
@@ -48,12 +67,12 @@ pub(super) fn select(
                 }
             }
             if !matched {
-                return Err(CheckError::NothingToCheck(p.display().to_string()));
+                return Err(SelectError::NothingToCheck(p.display().to_string()));
             }
         }
         sel = Some(chosen);
     }
-    if let Some(rev) = &opts.changed_since {
+    if let Some(rev) = changed_since {
         let h = history.ok_or(HistoryError::NoRepository)?;
         let changed: HashSet<String> = h.changed_since(rev)?.into_iter().collect();
         let mut chosen: HashSet<String> = files
@@ -77,11 +96,9 @@ pub(super) fn select(
             })
             .map(|p| repo::stem(p))
             .collect();
-        for r in reviews {
-            if let Some(rubric) = &r.rubric_id {
-                if changed_rubrics.contains(rubric.as_str()) {
-                    chosen.insert(r.rel.clone());
-                }
+        for (rel, rubric) in reviews {
+            if changed_rubrics.contains(rubric.as_str()) {
+                chosen.insert(rel.clone());
             }
         }
         sel = Some(match sel {

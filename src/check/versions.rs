@@ -1,23 +1,25 @@
 //! Version discipline: a rubric whose scoring changed needs a new version number.
 
-use super::{parse_historic, CheckError};
+use super::parse_historic;
 use crate::load::file::Loaded;
-use crate::load::git::History;
-use crate::load::rubric::VersionIndex;
+use crate::load::git::{History, HistoryError};
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::Rubric;
 use std::collections::HashSet;
+
+/// Every content a rubric version had in history: (where it was seen, the rubric).
+pub type Historic<'a> = dyn Fn(&str, u32) -> Vec<(String, Rubric)> + 'a;
 
 /// The version rules for rubrics changed since `rev` (issue: rubric changes through pull
 /// requests): a change that moves scores needs a higher `version`; a version never goes down
 /// and is never reused for different scoring; wording-only edits need no bump (a warning says
 /// what changed).
-pub(super) fn version_discipline(
+pub fn version_discipline(
     h: &History,
     rev: &str,
     rubrics: &[Loaded<Rubric>],
-    historic: Option<&VersionIndex>,
-) -> Result<Vec<Diagnostic>, CheckError> {
+    historic: &Historic<'_>,
+) -> Result<Vec<Diagnostic>, HistoryError> {
     let base = h.resolve(Some(rev))?;
     let changed: HashSet<String> = h.changed_since(rev)?.into_iter().collect();
     let mut out = Vec::new();
@@ -39,7 +41,7 @@ pub(super) fn version_discipline(
         let (hv, id) = (head.version.0, head.id.as_str());
         if let Some(old) = &old {
             let bv = old.version.0;
-            let d = crate::analysis::impact::diff_rubric(id, Some(old), Some(head));
+            let d = crate::model::rubric_diff::diff_rubric(id, Some(old), Some(head));
             let scoring: Vec<&str> = d
                 .changes
                 .iter()
@@ -84,22 +86,20 @@ pub(super) fn version_discipline(
             }
         }
         // A version number that held other scoring before may not be used again.
-        if let Some(prev) = historic.and_then(|v| v.get(&(id.to_string(), hv))) {
-            let same_as_base = old.as_ref().is_some_and(|o| o.version.0 == hv);
-            if !same_as_base
-                && crate::analysis::impact::scoring_signature(&prev.rubric)
-                    != crate::analysis::impact::scoring_signature(head)
-            {
-                out.push(Diagnostic::new(
-                    Code::VersionReused,
-                    &r.rel,
-                    pos,
-                    format!(
-                        "version {hv} of `{id}` already existed in history ({}) with different scoring",
-                        prev.source.trim_start_matches("commit:").chars().take(10).collect::<String>()
-                    ),
-                ));
-            }
+        let same_as_base = old.as_ref().is_some_and(|o| o.version.0 == hv);
+        let sig = crate::model::rubric_diff::scoring_signature;
+        let reused = historic(id, hv)
+            .into_iter()
+            .find(|(_, prev)| sig(prev) != sig(head));
+        if let (false, Some((source, _))) = (same_as_base, reused) {
+            out.push(Diagnostic::new(
+                Code::VersionReused,
+                &r.rel,
+                pos,
+                format!(
+                    "version {hv} of `{id}` already existed in history ({source}) with different scoring"
+                ),
+            ));
         }
     }
     Ok(out)

@@ -2,7 +2,7 @@
 //! (0 clean, 1 problems found, 2 could not run). Data goes to stdout, diagnostics to stderr.
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use rubric::check::{check, CheckOptions};
+use rubric::analysis::checking::{check, CheckOptions};
 use rubric::load::repo;
 use rubric::load::schema::Kind;
 use rubric::output::{self, CheckFormat};
@@ -313,6 +313,8 @@ enum SchemaKind {
 }
 
 pub fn main() -> ExitCode {
+    // Before any thread starts, as git2 requires.
+    rubric::load::git::init_process_options();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -337,18 +339,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Score(args) => {
             let root = repo::find_root(&start);
             let state = load_state(&root, &args.state)?;
+            let paths: Vec<PathBuf> = args.paths.iter().map(|p| start.join(p)).collect();
+            let selected = rubric::check::select::select(
+                &root,
+                &paths,
+                None,
+                &state.files,
+                &state.review_rubrics,
+                None,
+            )
+            .map_err(|e| e.to_string())?;
             let rows: Vec<rubric::report::ScoreRow> = state
                 .reviews
                 .iter()
-                .filter(|r| {
-                    args.paths.is_empty()
-                        || args.paths.iter().any(|p| {
-                            let want = repo::rel_path(&root, &normalize(&start.join(p)));
-                            want.is_empty()
-                                || r.path == want
-                                || r.path.starts_with(&format!("{want}/"))
-                        })
-                })
+                .filter(|r| selected.as_ref().is_none_or(|s| s.contains(&r.path)))
                 .map(|r| r.row())
                 .collect();
             let text = match args.format {
@@ -402,7 +406,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     return Err(format!("no calibration session `{s}`"));
                 }
             }
-            let report = rubric::analysis::calibration::calibrate(&ratings);
+            let mut report = rubric::analysis::calibration::calibrate(&ratings);
+            report.left_out = state.left_out.clone();
             let text = match args.format {
                 DataFormat::Json => json(&report),
                 DataFormat::Csv => output::calibration(&report, true),
@@ -419,9 +424,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let timing = rubric::timing::Timing::new();
             let mark = |what: &str| timing.mark(what);
-            // Invalid reviews are reported as `check` would, and left out.
-            let checked = check(&root, &CheckOptions::default()).map_err(|e| e.to_string())?;
-            mark("check");
             let state = load_state(&root, &args.state)?;
             mark("history scan and state");
             // SOURCE_DATE_EPOCH (reproducible builds) fixes the "generated" time of the pages.
@@ -457,14 +459,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             rubric::pages::write_site(&out, &pages, agent.is_some()).map_err(|e| e.to_string())?;
             mark("written");
             eprintln!("wrote {} page(s) to {}", pages.len(), out.display());
-            if checked.errors() > 0 {
-                let text = output::human(
-                    &checked,
-                    &|rel| read_source(&root, rel, rubric::load::yaml::DEFAULT_MAX_FILE_SIZE),
-                    false,
+            // Invalid reviews were named on stderr (load_state) and left out of the pages.
+            if !state.left_out.is_empty() {
+                eprintln!(
+                    "error: review files that `rubric check` rejects were left out of the pages"
                 );
-                eprint!("{text}");
-                eprintln!("error: review files with problems were left out of the pages");
                 return Ok(ExitCode::from(1));
             }
             Ok(ExitCode::SUCCESS)
@@ -643,12 +642,19 @@ fn load_state(
             allow_shallow: args.allow_shallow,
         },
         now: chrono::Utc::now(),
+        ..rubric::analysis::state::StateOptions::default()
     };
     let state = rubric::analysis::state::QaState::load(root, &opts, &mut progress);
     bar.finish_and_clear();
     let state = state.map_err(|e| e.to_string())?;
     for w in &state.warnings {
         eprintln!("warning: {w}");
+    }
+    for l in &state.left_out {
+        eprintln!("left out: {}: {} ({})", l.path, l.message, l.code);
+    }
+    if let Some(note) = state.left_out_note() {
+        eprintln!("warning: {note}");
     }
     Ok(state)
 }
@@ -713,6 +719,7 @@ fn trends_report(
         period: period.name().to_string(),
         rows: rubric::analysis::trends::trends(&obs, period, state.week_start),
         partial: state.partial,
+        left_out: state.left_out.clone(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The history of a QA repository: every review's timeline from the commits, each file
 //! version parsed once, and the cache that makes a later run incremental.
 
+pub mod rubrics;
 pub mod scan;
 pub mod timeline;

@@ -2,8 +2,9 @@
 //! module), each file version parsed once by blob id, and the cache under `.git/rubric/` that
 //! lets a later run read only the commits that are new since.
 
-use crate::history::timeline::{Snapshot, Timelines};
+use crate::history::timeline::Timelines;
 use crate::load::git::{History, HistoryError, ObjectId};
+use crate::load::review::Snapshot;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Bump when the cache's meaning changes; an old cache is then rebuilt.
-pub const CACHE_FORMAT: u32 = 2;
+pub const CACHE_FORMAT: u32 = 3;
 
 /// How to scan.
 #[derive(Debug, Clone, Default)]
@@ -63,23 +64,46 @@ pub struct Scan {
     pub partial: bool,
     /// How the cache was used: "cold", "warm", or "incremental (N new commits)".
     pub cache: String,
-    /// Every valid rubric version in the history, by `id@version`: the content of the newest
-    /// commit (in walk order) that declared it.
-    pub rubrics: BTreeMap<String, crate::model::Rubric>,
+    /// Every valid rubric file version in the history, oldest first (walk order).
+    pub rubrics: Vec<HistoricRubric>,
 }
 
-/// Parses cached rubric texts (they were valid when cached).
-fn parse_rubrics(
-    texts: &BTreeMap<String, (String, String)>,
-) -> BTreeMap<String, crate::model::Rubric> {
-    texts
-        .iter()
-        .filter_map(|(k, (name, text))| {
-            let r =
-                crate::check::parse_historic(name, text, crate::load::yaml::DEFAULT_MAX_FILE_SIZE)?;
-            Some((k.clone(), r))
-        })
-        .collect()
+/// One valid version of a rubric file in the history.
+#[derive(Debug, Clone)]
+pub struct HistoricRubric {
+    /// The file's path (relative to the QA root).
+    pub path: String,
+    pub blob: ObjectId,
+    /// The first commit walked that held it.
+    pub commit: ObjectId,
+    pub rubric: Arc<crate::model::Rubric>,
+}
+
+/// A rubric file version as the cache keeps it: its text (re-parsed on load: the typed rubric
+/// reads only from mappings, which a binary format does not keep).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RubricText {
+    path: String,
+    commit: ObjectId,
+    text: String,
+}
+
+/// Parses cached rubric texts (they were valid when cached), oldest first.
+fn parse_rubrics(texts: &[(ObjectId, RubricText)]) -> Vec<HistoricRubric> {
+    let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
+    let mut out = Vec::new();
+    for (blob, t) in texts {
+        let name = t.path.rsplit('/').next().unwrap_or(&t.path);
+        if let Some(r) = crate::check::parse_historic(name, &t.text, max) {
+            out.push(HistoricRubric {
+                path: t.path.clone(),
+                blob: *blob,
+                commit: t.commit,
+                rubric: Arc::new(r),
+            });
+        }
+    }
+    out
 }
 
 #[derive(Serialize, Deserialize)]
@@ -92,9 +116,8 @@ struct CacheFile {
     commits: Vec<crate::load::git::CommitInfo>,
     reviews: BTreeMap<String, Vec<crate::history::timeline::Event>>,
     snapshots: HashMap<ObjectId, Arc<Snapshot>>,
-    /// `id@version` → (file name, text) of each rubric version (re-parsed on load: the typed
-    /// rubric reads only from mappings, which a binary format does not keep).
-    rubrics: BTreeMap<String, (String, String)>,
+    /// Every valid rubric file version, oldest first.
+    rubrics: Vec<(ObjectId, RubricText)>,
 }
 
 fn cache_path(h: &History) -> PathBuf {
@@ -199,7 +222,7 @@ fn scan_once(
         _ => (
             Timelines::default(),
             HashMap::new(),
-            BTreeMap::new(),
+            Vec::new(),
             None,
             "cold",
         ),
@@ -257,20 +280,19 @@ fn scan_once(
             if stop.is_some() && c.parents > 1 {
                 merged = true;
             }
-            // Rubric versions, newest last: parse each new rubric file version.
+            // Rubric file versions, oldest first: parse each new one once.
             for ch in c.changes.iter().filter(|ch| is_rubric(&ch.path)) {
                 let Some(blob) = ch.new else { continue };
+                if rubric_texts.iter().any(|(b, _)| *b == blob) {
+                    continue;
+                }
                 let name = ch.path.rsplit('/').next().unwrap_or(&ch.path);
                 let text = String::from_utf8_lossy(&history.read_blob(blob)?).into_owned();
-                if let Some(r) = crate::check::parse_historic(
-                    name,
-                    &text,
-                    crate::load::yaml::DEFAULT_MAX_FILE_SIZE,
-                ) {
-                    rubric_texts.insert(
-                        format!("{}@{}", r.id, r.version.0),
-                        (name.to_string(), text),
-                    );
+                let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
+                if crate::check::parse_historic(name, &text, max).is_some() {
+                    let commit = c.commit.id;
+                    let path = ch.path.clone();
+                    rubric_texts.push((blob, RubricText { path, commit, text }));
                 }
             }
             c.changes.retain(|ch| ch.path.starts_with(&review_base));

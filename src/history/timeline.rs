@@ -1,124 +1,10 @@
-//! Review timelines as plain data: what one version of a review file says (a snapshot), and,
-//! from the commits in order, when each review id was added, edited, moved and deleted.
+//! Review timelines as plain data: from the commits in order, when each review id was added,
+//! edited, moved and deleted.
 //! No git here: the history module supplies the commits and blobs.
 
 use crate::load::git::{CommitInfo, FileChange, ObjectId};
-use crate::model::{self, RatingValue};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-
-/// What one version of a review file says for scores and trends, read leniently: every
-/// well-formed field that scoring, dating and crediting need. (Comments are
-/// not kept — there is one of these per file version in history, tens of thousands at once —
-/// but root causes, rare and short, are.)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Snapshot {
-    /// The explicit `id`, if any (otherwise the file stem is the id).
-    pub id: Option<String>,
-    pub agent: Option<String>,
-    pub reviewer: Option<String>,
-    pub reviewed_at: Option<String>,
-    /// Rubric id and version.
-    pub rubric: Option<(String, u32)>,
-    pub calibration: Option<String>,
-    pub conversation: Option<String>,
-    /// Category id → rating (`None` for `na`), sorted by category id.
-    pub ratings: Vec<(Box<str>, Option<i64>)>,
-    /// Category id → the root causes named (only categories that name some).
-    pub root_causes: Vec<(Box<str>, Vec<Box<str>>)>,
-    /// The file loaded and matched the review schema.
-    pub valid: bool,
-}
-
-impl Snapshot {
-    /// Reads a review file's bytes. A file that is not YAML at all gives an invalid, empty
-    /// snapshot.
-    pub fn from_bytes(path: &str, bytes: &[u8]) -> Snapshot {
-        let Ok(doc) =
-            crate::load::yaml::load(path, bytes, crate::load::yaml::DEFAULT_MAX_FILE_SIZE)
-        else {
-            return Snapshot::default();
-        };
-        let valid = doc.problems.is_empty()
-            && crate::load::schema::validate(crate::load::schema::Kind::Review, path, &doc)
-                .is_empty();
-        Self::from_value(&doc.value, valid)
-    }
-
-    fn from_value(v: &serde_json::Value, valid: bool) -> Snapshot {
-        use serde::Deserialize as _;
-        fn field<'a, T: Deserialize<'a>>(v: &'a serde_json::Value, key: &str) -> Option<T> {
-            v.get(key).and_then(|x| T::deserialize(x).ok())
-        }
-        let mut s = Snapshot {
-            id: field::<model::PersonId>(v, "id").map(String::from),
-            agent: field::<model::PersonId>(v, "agent").map(String::from),
-            reviewer: field::<model::PersonId>(v, "reviewer").map(String::from),
-            reviewed_at: field::<model::DateText>(v, "reviewed_at").map(|d| d.0),
-            rubric: field::<model::RubricRef>(v, "rubric").map(|r| (r.id.to_string(), r.version.0)),
-            calibration: field::<model::PersonId>(v, "calibration").map(String::from),
-            conversation: v
-                .get("conversation")
-                .and_then(|c| c.get("id"))
-                .and_then(|x| model::ConversationId::deserialize(x).ok())
-                .map(|c| c.0),
-            valid,
-            ..Snapshot::default()
-        };
-        if let Some(ratings) = v.get("ratings").and_then(|r| r.as_object()) {
-            for (k, x) in ratings {
-                let Ok(entry) = model::RatingEntry::deserialize(x) else {
-                    continue;
-                };
-                let value = match entry.value() {
-                    RatingValue::Points(p) => Some(p),
-                    RatingValue::Na(_) => None,
-                };
-                s.ratings.push((k.as_str().into(), value));
-                let causes: Vec<Box<str>> = entry
-                    .root_causes()
-                    .iter()
-                    .map(|r| r.as_str().into())
-                    .collect();
-                if !causes.is_empty() {
-                    s.root_causes.push((k.as_str().into(), causes));
-                }
-            }
-        }
-        s.ratings.sort();
-        s.ratings.shrink_to_fit();
-        s
-    }
-
-    /// The rating of a category (`Some(None)` for `na`).
-    pub fn rating(&self, category: &str) -> Option<Option<i64>> {
-        self.ratings
-            .binary_search_by(|(k, _)| (**k).cmp(category))
-            .ok()
-            .map(|i| self.ratings[i].1)
-    }
-
-    /// The review id: the explicit `id`, else the file stem.
-    pub fn review_id(&self, path: &str) -> String {
-        self.id
-            .clone()
-            .unwrap_or_else(|| crate::load::repo::stem(path).to_string())
-    }
-
-    /// The ratings as scoring input.
-    pub fn rating_values(&self) -> BTreeMap<String, RatingValue> {
-        self.ratings
-            .iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    Some(p) => RatingValue::Points(*p),
-                    None => RatingValue::Na(model::NaMarker::Na),
-                };
-                (k.to_string(), v)
-            })
-            .collect()
-    }
-}
 
 /// What happened to a review in one commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,6 +122,7 @@ impl Timelines {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::review::Snapshot;
 
     fn commit(n: u8) -> CommitInfo {
         CommitInfo {

@@ -139,23 +139,28 @@ pub struct RubricBlob {
     pub commit: String,
 }
 
+/// Sets libgit2's process-wide options. Call once, from `main`, before any thread starts:
+/// git2 allows these settings only then.
+pub fn init_process_options() {
+    // libgit2 re-hashes every object it reads to verify it; that is nearly half the cost
+    // of a history walk, and this tool only reads.
+    git2::opts::strict_hash_verification(false);
+    // Memory stays flat on big histories: a walk reads each tree about once (the scan
+    // remembers each commit's folder ids itself), so libgit2's object cache only grows, and
+    // pack files are mapped in small windows instead of whole (measured: same speed, less
+    // than half the peak memory on 21,000 commits).
+    git2::opts::enable_caching(false);
+    // SAFETY: process-wide libgit2 settings of plain sizes, made before any thread starts
+    // (the caller's contract).
+    unsafe {
+        let _ = git2::opts::set_mwindow_mapped_limit(16 * 1024 * 1024);
+        let _ = git2::opts::set_mwindow_size(4 * 1024 * 1024);
+    }
+}
+
 impl History {
     /// Opens the git repository that contains `root`, if there is one.
     pub fn open(root: &Path) -> Result<History, HistoryError> {
-        // libgit2 re-hashes every object it reads to verify it; that is nearly half the cost
-        // of a history walk, and this tool only reads.
-        git2::opts::strict_hash_verification(false);
-        // Memory stays flat on big histories: a walk reads each tree about once (the scan
-        // remembers each commit's folder ids itself), so libgit2's object cache only grows, and
-        // pack files are mapped in small windows instead of whole (measured: same speed, less
-        // than half the peak memory on 21,000 commits).
-        git2::opts::enable_caching(false);
-        // SAFETY: process-wide libgit2 settings of plain sizes, made before this process opens
-        // a repository on any other thread.
-        unsafe {
-            let _ = git2::opts::set_mwindow_mapped_limit(16 * 1024 * 1024);
-            let _ = git2::opts::set_mwindow_size(4 * 1024 * 1024);
-        }
         let repo = Repository::discover(root).map_err(|_| HistoryError::NoRepository)?;
         let workdir = repo.workdir().ok_or(HistoryError::NoRepository)?;
         let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -399,6 +404,48 @@ impl History {
             return Ok(None);
         }
         Ok(Some(self.repo.find_blob(entry.id())?.content().to_vec()))
+    }
+
+    /// The blob of a file (path relative to the QA root) in a commit, if it is there.
+    pub fn blob_at(&self, commit: ObjectId, rel: &str) -> Result<Option<ObjectId>, HistoryError> {
+        let tree = self.repo.find_commit(commit.oid()?)?.tree()?;
+        let Ok(entry) = tree.get_path(&self.repo_path(rel)) else {
+            return Ok(None);
+        };
+        Ok((entry.kind() == Some(ObjectType::Blob)).then(|| ObjectId::from_oid(entry.id())))
+    }
+
+    /// The first commit in `git rev-list --topo-order FROM` whose file `rel` is a blob that
+    /// `wanted` accepts, with that blob.
+    pub fn first_with_blob(
+        &self,
+        from: ObjectId,
+        rel: &str,
+        wanted: &dyn Fn(ObjectId) -> bool,
+    ) -> Result<Option<(ObjectId, ObjectId)>, HistoryError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL)?;
+        walk.push(from.oid()?)?;
+        for oid in walk {
+            let commit = ObjectId::from_oid(oid?);
+            if let Some(blob) = self.blob_at(commit, rel)? {
+                if wanted(blob) {
+                    return Ok(Some((commit, blob)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// A commit's author time.
+    pub fn commit_time(
+        &self,
+        commit: ObjectId,
+    ) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, HistoryError> {
+        let c = self.repo.find_commit(commit.oid()?)?;
+        let t = c.author().when();
+        let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60);
+        Ok(offset.and_then(|o| chrono::TimeZone::timestamp_opt(&o, t.seconds(), 0).single()))
     }
 
     /// A blob's bytes.

@@ -622,7 +622,7 @@ fn md(s: &str) -> String {
         .replace('\n', " ")
 }
 
-fn version_line(d: &crate::analysis::impact::RubricDiff) -> String {
+fn version_line(d: &crate::model::rubric_diff::RubricDiff) -> String {
     let v = |x: Option<u32>| x.map_or_else(|| "-".to_string(), |v| v.to_string());
     let bump = if d.needs_version_bump {
         " — scoring changed: needs a version bump"

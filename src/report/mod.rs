@@ -82,6 +82,15 @@ pub struct ScoreRow {
     pub uncommitted: bool,
 }
 
+/// A review file that `check` rejects with an error, left out of every figure (SPEC §5.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    pub path: String,
+    /// The code of its first error.
+    pub code: String,
+    pub message: String,
+}
+
 /// `rubric trends --format json` (SPEC §7).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrendsReport {
@@ -91,6 +100,8 @@ pub struct TrendsReport {
     /// True when the history was partial (a shallow clone with --allow-shallow).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
+    /// Review files left out (SPEC §5.5).
+    pub left_out: Vec<LeftOut>,
 }
 
 /// One key in one period: the mean score (IQS, or a category's mean value ×100).
@@ -112,6 +123,8 @@ pub struct HistoryRow {
     /// The commit's author date, RFC 3339 in the configured zone.
     pub date: String,
     pub score: Option<f64>,
+    /// Did this version pass `check`'s rules? An invalid version has no score.
+    pub valid: bool,
     /// added, edited, moved or deleted.
     pub kind: String,
     pub path: String,
@@ -139,7 +152,7 @@ pub struct SiteContext {
     /// Reviews per reviewer (empty when anonymized).
     pub reviewers: Vec<ReviewerActivity>,
     /// Review files left out because they have problems (run `rubric check`).
-    pub left_out: Vec<String>,
+    pub left_out: Vec<LeftOut>,
     /// Calibration sessions (agreement and reviewer deviations); the site gets a calibration
     /// page when there are any.
     pub calibration: Vec<crate::analysis::calibration::Session>,

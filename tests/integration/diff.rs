@@ -10,7 +10,9 @@ const V1: &str = "id: support\nversion: 1\ntitle: Support\npass_mark: 80\ncatego
 const V2: &str = "id: support\nversion: 2\ntitle: Support\npass_mark: 80\ncategories:\n  - {id: solution, title: Solution, scale: 4, weight: 3}\n  - {id: voice, title: Tone of voice, scale: 3}\n  - {id: empathy, title: Empathy, scale: 3}\n";
 
 fn review(agent: &str, days_ago: i64, s: u8, t: u8, g: u8, extra: &str) -> String {
-    let day = chrono::Utc::now().date_naive() - chrono::Duration::days(days_ago);
+    // Days before the fixture's HEAD (2026-01-02): the re-scoring window counts back from it.
+    let head = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
+    let day = head - chrono::Duration::days(days_ago);
     format!(
         "rubric: support@1\nagent: {agent}\nreviewer: lead\nreviewed_at: {day}\n{extra}conversation: {{id: \"1\"}}\nratings: {{solution: {s}, tone: {t}, gps: {g}}}\n"
     )

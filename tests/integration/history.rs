@@ -207,18 +207,18 @@ fn changed_since_checks_changed_files_and_reviews_of_changed_rubrics() {
     assert_eq!(
         problems(&json),
         vec![
-            (
-                "reviews/2026/05/new.yaml".into(),
-                8,
-                12,
-                "rating-out-of-scale".into()
-            ),
             // The wording change itself is noted (no version bump needed).
             (
                 "rubrics/support.yaml".into(),
                 2,
                 10,
                 "rubric-reworded".into()
+            ),
+            (
+                "reviews/2026/05/new.yaml".into(),
+                8,
+                12,
+                "rating-out-of-scale".into()
             ),
         ]
     );

@@ -1513,11 +1513,18 @@ fn cache_warm_incremental_and_rewritten_history_equal_no_cache() {
         .find(|(_, t)| t.as_deref() == Some("tier1"))
         .map(|(id, _)| id.clone())
         .unwrap();
+    // The committer (Carol) is not in the generated roster, so the review names its reviewer.
+    let reviewer = Roster::load(&root)
+        .teams
+        .iter()
+        .find(|(_, t)| t.as_deref() == Some("qa"))
+        .map(|(id, _)| id.clone())
+        .unwrap();
     let text = |solution: u32| {
         let old = std::fs::read_to_string(root.join("rubrics/support.yaml")).unwrap();
         let (_, version, cats) = parse_rubric(&old);
         let mut t = format!(
-            "id: zd-99999-custom\nrubric: support@{version}\nagent: {agent}\nconversation: {{id: \"99999\"}}\nratings:\n"
+            "id: zd-99999-custom\nrubric: support@{version}\nagent: {agent}\nreviewer: {reviewer}\nconversation: {{id: \"99999\"}}\nratings:\n"
         );
         for c in cats {
             let r = if c.id == "solution" {

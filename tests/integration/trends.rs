@@ -383,11 +383,27 @@ fn trends_by_team_reviewer_category_and_week() {
 fn uncommitted_reviews_take_git_user_and_today() {
     let repo = fixture();
     write(repo.path(), "reviews/new.yaml", &review(2, "zed", "", 3, 2));
+    // git config user.email of the fixture is alice@acme.example, not in the roster by
+    // e-mail: the review would be credited to nobody the roster knows, so check rejects it
+    // and score leaves it out, naming it.
+    let out = crate::rubric(repo.path())
+        .args(["score", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("reviews/new.yaml") && stderr.contains("unknown-reviewer"),
+        "{stderr}"
+    );
+    assert!(!rows_by_id(&serde_json::from_slice(&out.stdout).unwrap()).contains_key("new"));
+    crate::git_cmd(repo.path())
+        .args(["config", "user.email", "Bob@Acme.example"])
+        .output()
+        .unwrap();
     let rows = rows_by_id(&run_json(repo.path(), &["score", "--format", "json"]));
     let r = &rows["new"];
     assert_eq!(r["uncommitted"], true);
-    // git config user.email of the fixture is alice@acme.example, not in the roster by e-mail.
-    assert_eq!(r["reviewer"], "alice@acme.example");
+    assert_eq!(r["reviewer"], "bob");
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Europe::Tallinn)
         .date_naive()
