@@ -343,16 +343,38 @@ fn io_error_on_a_config_whose_read_fails() {
     assert_eq!(out.1["files_checked"], 3);
 }
 
-/// A review without read permission. Root reads it anyway; then there is nothing to assert.
+/// A review whose read fails. File permissions do not stop root, which CI runs as, so first
+/// the read is made to fail in a way that does (Linux): the review is a link to
+/// `/proc/self/mem` of the reading process, whose offset 0 is never mapped (EIO). Then a review
+/// without read permission: where permissions do not block reads (root), that part says so and
+/// checks that the unreadable mode alone causes no problem.
 #[cfg(unix)]
 #[test]
 fn io_error_on_a_review_without_read_permission() {
     use std::os::unix::fs::PermissionsExt;
     let dir = with_review(REVIEW);
     let path = dir.path().join(REVIEW_PATH);
+    #[cfg(target_os = "linux")]
+    {
+        std::fs::remove_file(&path).expect("remove");
+        std::os::unix::fs::symlink("/proc/self/mem", &path).expect("symlink");
+        let out = check(&dir);
+        assert_check(&out, 2, &[(REVIEW_PATH, 1, 1, "io-error")]);
+        assert_contains(&message(&out.1, "io-error"), "cannot read");
+        // The rubric is still checked.
+        assert_eq!(out.1["files_checked"], 2);
+        std::fs::remove_file(&path).expect("remove the link");
+        std::fs::write(&path, REVIEW).expect("write");
+    }
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
     if std::fs::read(&path).is_ok() {
-        // Privileged (root): permissions do not block reads; covered by the test above.
+        eprintln!(
+            "io_error_on_a_review_without_read_permission: permissions do not block reads for this \
+             user (root); the mode-000 case checks only that the file is read"
+        );
+        let out = check(&dir);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert_check(&out, 0, &[]);
         return;
     }
     let out = check(&dir);
