@@ -6,6 +6,7 @@ mod formats;
 mod history;
 mod init;
 mod loader;
+mod one_state;
 mod property;
 mod render;
 mod schema_types;

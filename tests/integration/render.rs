@@ -114,6 +114,24 @@ fn pages_escape_yaml_and_stay_inside_the_folder() {
 #[test]
 fn anonymized_reviewers_are_hidden() {
     let dir = repo();
+    // Without the flag the reviewer is named on both pages and in the context, so the checks
+    // below can fail.
+    render(dir.path(), &["--out", "named"]);
+    let alice = std::fs::read_to_string(dir.path().join("named/agents/alice.html")).unwrap();
+    let index = std::fs::read_to_string(dir.path().join("named/index.html")).unwrap();
+    assert!(alice.contains("quinn"), "{alice}");
+    assert!(index.contains("quinn"), "{index}");
+    let ctx: serde_json::Value = serde_json::from_slice(
+        &rubric(dir.path())
+            .args(["render", "--context"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(ctx["reviewers"][0]["reviewer"], "quinn", "{ctx:#}");
+    assert_eq!(ctx["pages"][0]["reviews"][0]["reviewer"], "quinn");
+    // With the flag, nowhere.
     render(dir.path(), &["--out", "site", "--anonymize-reviewers"]);
     let alice = std::fs::read_to_string(dir.path().join("site/agents/alice.html")).unwrap();
     let index = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
@@ -187,10 +205,13 @@ fn an_override_can_extend_a_builtin() {
 #[test]
 fn one_agent_and_markdown() {
     let dir = repo();
-    render(
+    // Without the invalid r3, nothing is left out: the render must succeed.
+    std::fs::remove_file(dir.path().join("reviews/r3.yaml")).unwrap();
+    let (code, err) = render(
         dir.path(),
         &["--out", "site", "--format", "md", "--agent", "alice"],
     );
+    assert_eq!(code, 0, "{err}");
     assert_eq!(
         files(&dir.path().join("site")),
         [".rubric-site", "agents/alice.md"]
@@ -327,10 +348,24 @@ fn figures_equal_trends_and_score_and_disputes_are_marked() {
         .output()
         .unwrap();
     let html = std::fs::read_to_string(site.join("agents/alice.html")).unwrap();
+    // The markup of a disputed review, not the word (the stylesheet has `.dispute` rules on
+    // every page): the badge and the note with the first and the current score.
     assert!(
-        html.contains("66.7") && html.contains("dispute"),
-        "the page marks the dispute"
+        html.contains("<span class=\"badge disputed\">Disputed</span>"),
+        "the page marks the dispute: {html}"
     );
+    assert!(
+        html.contains("Changed after a dispute: first 66.7, now 100.0."),
+        "the page tells the first score: {html}"
+    );
+    // bob's review was never disputed: his page has the same stylesheet and no such markup.
+    let bob = std::fs::read_to_string(site.join("agents/bob.html")).unwrap();
+    assert!(
+        bob.contains(".badge.disputed"),
+        "the stylesheet is on every page"
+    );
+    assert!(!bob.contains("class=\"badge disputed\""), "{bob}");
+    assert!(!bob.contains("Changed after a dispute"), "{bob}");
 }
 
 #[test]
