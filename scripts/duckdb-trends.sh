@@ -2,7 +2,7 @@
 # Checks the README's DuckDB example: scripts/duckdb-trends.sql, run with DuckDB over
 # `rubric export --format jsonl`, gives the same rows as `rubric trends --format json` (by agent,
 # per month): the same (key, period) pairs, the same review counts, and scores and changes
-# equal to 1e-9. Exits 1 on any difference, 2 when it cannot run.
+# equal to 1e-9; and README.md shows that SQL as it is. Exits 1 on any difference.
 #
 # Usage: scripts/duckdb-trends.sh RUBRIC_BINARY [QA_REPOSITORY]   (default: the current folder)
 #
@@ -28,15 +28,20 @@ trap 'rm -rf "$work"' EXIT
 
 # The SQL reads ratings.jsonl from the folder it runs in, as a user's `duckdb` would.
 cd "$work"
-"$py_tools/bin/python" - "$sql" "$repo" <<'PY'
+"$py_tools/bin/python" - "$sql" "$repo" "$here/../README.md" <<'PY'
 import json
 import sys
 
 import duckdb
 
-sql_path, repo = sys.argv[1], sys.argv[2]
+sql_path, repo, readme = sys.argv[1], sys.argv[2], sys.argv[3]
 with open(sql_path, encoding="utf-8") as f:
     sql = f.read()
+problems = []
+# README.md shows this SQL: the copy there must be the one tested here.
+with open(readme, encoding="utf-8") as f:
+    if sql not in f.read():
+        problems.append(f"README.md does not show {sql_path} as it is")
 con = duckdb.connect()
 got = {(k, p): (n, s, c) for k, p, n, s, c in con.sql(sql).fetchall()}
 with open("trends.json", encoding="utf-8") as f:
@@ -48,7 +53,6 @@ def close(a, b):
         return a is None and b is None
     return abs(a - b) <= 1e-9
 
-problems = []
 for key in sorted(want.keys() - got.keys()):
     problems.append(f"{key}: in `rubric trends`, not in the SQL result")
 for key in sorted(got.keys() - want.keys()):
