@@ -435,7 +435,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let agent = args.agent.as_deref().map(|a| state.person(a));
             let ctx = rubric::pages::build_context(
                 &state,
-                &root,
                 format,
                 args.anonymize_reviewers,
                 agent.as_deref(),

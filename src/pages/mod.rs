@@ -168,7 +168,8 @@ fn month(day: chrono::NaiveDate) -> String {
 }
 
 /// Reads what scores do not keep: per-category comments and root causes, the review comment
-/// and the conversation link, from the review file on disk.
+/// and the conversation link, from the review file as the state has it (on disk, or in the
+/// `--rev` tree).
 struct FileDetails {
     comment: Option<String>,
     url: Option<String>,
@@ -176,14 +177,14 @@ struct FileDetails {
     causes: HashMap<String, Vec<String>>,
 }
 
-fn file_details(root: &Path, rel: &str) -> FileDetails {
+fn file_details(rel: &str, input: crate::load::file::Input) -> FileDetails {
     let mut d = FileDetails {
         comment: None,
         url: None,
         comments: HashMap::new(),
         causes: HashMap::new(),
     };
-    let Ok(bytes) = std::fs::read(root.join(rel)) else {
+    let crate::load::file::Input::Bytes(bytes) = input else {
         return d;
     };
     let Ok(doc) = crate::load::yaml::load(rel, &bytes, crate::load::yaml::DEFAULT_MAX_FILE_SIZE)
@@ -221,7 +222,6 @@ pub const LATEST_REVIEWS: usize = 10;
 /// Builds the site context. With `agent`, only that agent's page is built.
 pub fn build_context(
     state: &QaState,
-    root: &Path,
     format: PageFormat,
     anonymize: bool,
     agent: Option<&str>,
@@ -241,11 +241,12 @@ pub fn build_context(
         .into_iter()
         .collect();
     let current = months.last().cloned();
-    let previous = months
-        .len()
-        .checked_sub(2)
-        .and_then(|i| months.get(i))
-        .cloned();
+    // "Change" is against the calendar month just before (SPEC §5.5), as in `trends`.
+    let previous = current.as_deref().map(|m| {
+        let (y, mo) = parse_ym(m);
+        let (py, pm) = if mo <= 1 { (y - 1, 12) } else { (y, mo - 1) };
+        format!("{py:04}-{pm:02}")
+    });
     // Roster lookups once, not per review.
     let roster_teams: HashMap<String, Option<String>> = state
         .config
@@ -398,9 +399,12 @@ pub fn build_context(
                 .map(|r| r.path.as_str())
         })
         .collect();
-    let mut all_details: HashMap<&str, FileDetails> = paths
-        .par_iter()
-        .map(|p| (*p, file_details(root, p)))
+    // Bytes first (the state's git objects stay on this thread), then parsed in parallel.
+    let inputs: Vec<(&str, crate::load::file::Input)> =
+        paths.iter().map(|p| (*p, state.read(p))).collect();
+    let mut all_details: HashMap<&str, FileDetails> = inputs
+        .into_par_iter()
+        .map(|(p, input)| (p, file_details(p, input)))
         .collect();
     let position: HashMap<(&str, &str), usize> = reviews
         .iter()
@@ -485,7 +489,7 @@ pub fn build_context(
                 .map(|r| {
                     let d = all_details
                         .remove(r.path.as_str())
-                        .unwrap_or_else(|| file_details(root, &r.path));
+                        .unwrap_or_else(|| file_details(&r.path, state.read(&r.path)));
                     (*r, d)
                 })
                 .collect();

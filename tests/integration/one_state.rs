@@ -543,9 +543,11 @@ fn an_unbumped_scoring_change_does_not_rescore_older_reviews() {
         close(&rows[0]["score"], want);
     }
 
-    // diff: from the rubric before the change, and from the unbumped commit, r1 and r2 move
-    // from their own scores to v2's: r1 50 → 75, r2 66.67 → 50. r4 is left out.
-    for base in ["old", "unbumped"] {
+    // diff: from the rubric before the change, r1 and r2 move from their own scores to v2's:
+    // r1 50 → 75, r2 66.67 → 50. r4 is left out. (From the unbumped commit the two rubric
+    // versions score alike, so `diff` has no scoring change to show.)
+    {
+        let base = "old";
         let (diff, err) = run_json(
             d,
             &["diff", base, "HEAD", "--days", "36500", "--format", "json"],
