@@ -481,6 +481,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     "the templates in {} are already there (use --force to replace them)",
                     dir.display()
                 );
+                // Nothing written because the files exist: the same exit code as `init`.
+                return Ok(ExitCode::from(2));
             }
             Ok(ExitCode::SUCCESS)
         }

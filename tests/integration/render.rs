@@ -203,6 +203,31 @@ fn an_override_can_extend_a_builtin() {
 }
 
 #[test]
+fn templates_init_over_existing_files_exits_2() {
+    let dir = repo();
+    let first = rubric(dir.path())
+        .args(["templates", "init"])
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(0));
+    // Again: everything is there, nothing is written, and that is an error as for `init`.
+    let again = rubric(dir.path())
+        .args(["templates", "init"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(2), "{err}");
+    assert!(err.contains("already there"), "{err}");
+    assert!(again.stdout.is_empty());
+    // --force replaces them and succeeds.
+    let forced = rubric(dir.path())
+        .args(["templates", "init", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(forced.status.code(), Some(0));
+}
+
+#[test]
 fn one_agent_and_markdown() {
     let dir = repo();
     // Without the invalid r3, nothing is left out: the render must succeed.
