@@ -8,7 +8,7 @@ use crate::check::review::{review_findings, Finding, ReviewRules, ReviewerSource
 use crate::history::rubrics::{At, Reach, RubricIndex};
 use crate::history::scan::{self, Scan, ScanError, ScanOptions};
 use crate::history::timeline::{Event, EventKind};
-use crate::load::config::lenient_config;
+use crate::load::config::{lenient_config, timezone};
 use crate::load::date::{parse_review_date, ReviewDate};
 use crate::load::file::{load_typed, Input, Loaded};
 use crate::load::git::{CommitInfo, History, HistoryError, ObjectId};
@@ -174,15 +174,6 @@ impl People {
             name
         }
     }
-}
-
-/// The configured time zone (UTC when unset or unknown: `check` reports an unknown one).
-pub fn timezone(config: &Config) -> Tz {
-    config
-        .timezone
-        .as_ref()
-        .and_then(|t| t.0.parse::<Tz>().ok())
-        .unwrap_or(chrono_tz::UTC)
 }
 
 /// A `reviewed_at` or commit time as RFC 3339 and a day, in the configured zone.

@@ -87,7 +87,7 @@ pub fn select(
         // Reviews of a changed (or deleted) rubric.
         let changed_rubrics: HashSet<&str> = changed
             .iter()
-            .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
+            .filter(|p| repo::is_yaml_name(p))
             .filter(|p| {
                 files
                     .iter()

@@ -12,7 +12,6 @@ use crate::load::repo::{self, FileKind};
 use crate::load::schema::Kind;
 use crate::model::{is_person_id, Category, Config, Rubric};
 use chrono::{DateTime, Datelike, Utc};
-use chrono_tz::Tz;
 use std::path::Path;
 
 /// Who the reviewer is.
@@ -69,7 +68,7 @@ pub enum NewError {
 /// Builds the review file for the QA repository at `root`.
 pub fn draft(root: &Path, req: &NewReview) -> Result<Draft, NewError> {
     let config = crate::load::config::load_config(root);
-    let roster = Roster::new(&config);
+    let roster = crate::load::people::Roster::new(&config);
     let mut notes = Vec::new();
 
     let agent = req.agent.trim();
@@ -78,14 +77,17 @@ pub fn draft(root: &Path, req: &NewReview) -> Result<Draft, NewError> {
             "`{agent}` is not a valid agent id (letters, digits and . _ @ + -, starting with a letter or digit)"
         )));
     }
-    if let Some(r) = &roster {
-        if r.resolve(agent).is_none() {
-            return Err(NewError::Invalid(format!(
+    // The agent as the roster knows them (an e-mail or another case of the id maps to the
+    // roster id, as `check` maps it).
+    let agent = match &roster {
+        Some(r) => r.resolve(agent).ok_or_else(|| {
+            NewError::Invalid(format!(
                 "agent `{agent}` is not in the qa.yaml roster{}",
                 r.suggest(agent)
-            )));
-        }
-    }
+            ))
+        })?,
+        None => agent,
+    };
     let conversation = req.conversation.trim();
     if conversation.is_empty() || conversation.chars().any(char::is_control) {
         return Err(NewError::Invalid(
@@ -157,11 +159,7 @@ pub fn draft(root: &Path, req: &NewReview) -> Result<Draft, NewError> {
         )));
     }
 
-    let tz: Tz = config
-        .timezone
-        .as_ref()
-        .and_then(|t| t.0.parse().ok())
-        .unwrap_or(Tz::UTC);
+    let tz = crate::load::config::timezone(&config);
     let today = req.now.with_timezone(&tz).date_naive();
     let path = format!(
         "{reviews}/{:04}/{:02}/{id}.yaml",
@@ -294,48 +292,6 @@ fn pick_rubric(root: &Path, config: &Config, want: Option<&str>) -> Result<Rubri
         return Err(invalid());
     }
     Ok(rubric)
-}
-
-/// The roster, for checking and mapping the names given.
-struct Roster {
-    /// (roster id, lowercased e-mails)
-    people: Vec<(String, Vec<String>)>,
-}
-
-impl Roster {
-    fn new(config: &Config) -> Option<Roster> {
-        let people = config.people.as_ref()?;
-        Some(Roster {
-            people: people
-                .iter()
-                .map(|(id, p)| {
-                    let emails = p.emails.iter().flat_map(|e| e.iter());
-                    (
-                        id.as_str().to_string(),
-                        emails.map(|e| e.0.to_lowercase()).collect(),
-                    )
-                })
-                .collect(),
-        })
-    }
-
-    /// The roster id of a roster id or e-mail (e-mails case-insensitively).
-    fn resolve(&self, name: &str) -> Option<&str> {
-        let lower = name.to_lowercase();
-        self.people
-            .iter()
-            .find(|(id, _)| id == name)
-            .or_else(|| {
-                self.people
-                    .iter()
-                    .find(|(_, emails)| emails.contains(&lower))
-            })
-            .map(|(id, _)| id.as_str())
-    }
-
-    fn suggest(&self, name: &str) -> String {
-        crate::model::diagnostic::suggestion(name, self.people.iter().map(|(id, _)| id.as_str()))
-    }
 }
 
 struct Fill<'a> {

@@ -53,3 +53,12 @@ pub fn load_config(root: &Path) -> Config {
         _ => Config::default(),
     }
 }
+
+/// The configured time zone (UTC when unset or unknown: `check` reports an unknown one).
+pub fn timezone(config: &Config) -> chrono_tz::Tz {
+    config
+        .timezone
+        .as_ref()
+        .and_then(|t| t.0.parse::<chrono_tz::Tz>().ok())
+        .unwrap_or(chrono_tz::UTC)
+}

@@ -128,17 +128,6 @@ pub struct History {
     prefix: String,
 }
 
-/// One version of a rubric file found in a commit.
-#[derive(Debug, Clone)]
-pub struct RubricBlob {
-    /// The file name inside the rubrics folder (`support.yaml`).
-    pub file_name: String,
-    /// The file's text (lossily decoded if it was not UTF-8).
-    pub text: String,
-    /// The commit it was read from (the newest one holding this blob that was walked first).
-    pub commit: String,
-}
-
 /// Sets libgit2's process-wide options. Call once, from `main`, before any thread starts:
 /// git2 allows these settings only then.
 pub fn init_process_options() {
@@ -197,53 +186,6 @@ impl History {
         } else {
             PathBuf::from(format!("{}/{}", self.prefix, rel))
         }
-    }
-
-    /// Calls `visit` with every distinct version of the YAML files directly in `rubrics_dir`
-    /// over the history reachable from HEAD, newest commit first: the first blob seen for a
-    /// rubric version is the one of the newest commit that declared it. `visit` returns false
-    /// to stop the walk. An unborn HEAD visits nothing.
-    pub fn rubric_blobs(
-        &self,
-        rubrics_dir: &str,
-        mut visit: impl FnMut(RubricBlob) -> bool,
-    ) -> Result<(), HistoryError> {
-        let mut walk = self.repo.revwalk()?;
-        if walk.push_head().is_err() {
-            return Ok(());
-        }
-        walk.set_sorting(Sort::TIME)?;
-        let dir = self.repo_path(rubrics_dir);
-        let mut seen_trees: HashSet<Oid> = HashSet::new();
-        let mut seen_blobs: HashSet<Oid> = HashSet::new();
-        for oid in walk {
-            let commit = self.repo.find_commit(oid?)?;
-            let tree = commit.tree()?;
-            let Ok(entry) = tree.get_path(&dir) else {
-                continue;
-            };
-            if entry.kind() != Some(ObjectType::Tree) || !seen_trees.insert(entry.id()) {
-                continue;
-            }
-            let sub = self.repo.find_tree(entry.id())?;
-            for e in sub.iter() {
-                let Ok(name) = e.name() else { continue };
-                let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-                if !yaml || e.kind() != Some(ObjectType::Blob) || !seen_blobs.insert(e.id()) {
-                    continue;
-                }
-                let blob = self.repo.find_blob(e.id())?;
-                let more = visit(RubricBlob {
-                    file_name: name.to_string(),
-                    text: String::from_utf8_lossy(blob.content()).into_owned(),
-                    commit: oid_string(commit.id()),
-                });
-                if !more {
-                    return Ok(());
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Paths (relative to the QA repository root) of the files that differ between `rev` and
@@ -478,7 +420,7 @@ impl History {
                     Some(ObjectType::Tree) if !name.starts_with('.') => {
                         stack.push((self.repo.find_tree(e.id())?, p))
                     }
-                    Some(ObjectType::Blob) if is_yaml_name(name) => {
+                    Some(ObjectType::Blob) if crate::load::repo::is_yaml_name(name) => {
                         out.push((p, ObjectId::from_oid(e.id())))
                     }
                     _ => {}
@@ -636,23 +578,16 @@ impl History {
                         out,
                     )?;
                 }
-                Some(ObjectType::Blob) if is_yaml_name(name) => out.push(FileChange {
-                    path: child,
-                    old: o.as_ref().map(|e| ObjectId::from_oid(e.id())),
-                    new: n.as_ref().map(|e| ObjectId::from_oid(e.id())),
-                }),
+                Some(ObjectType::Blob) if crate::load::repo::is_yaml_name(name) => {
+                    out.push(FileChange {
+                        path: child,
+                        old: o.as_ref().map(|e| ObjectId::from_oid(e.id())),
+                        new: n.as_ref().map(|e| ObjectId::from_oid(e.id())),
+                    })
+                }
                 _ => {}
             }
         }
         Ok(())
     }
-}
-
-fn is_yaml_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".yaml") || lower.ends_with(".yml")
-}
-
-fn oid_string(oid: Oid) -> String {
-    oid.to_string()
 }

@@ -8,6 +8,5 @@ pub mod git;
 pub mod people;
 pub mod repo;
 pub mod review;
-pub mod rubric;
 pub mod schema;
 pub mod yaml;

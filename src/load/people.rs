@@ -33,4 +33,9 @@ impl Roster {
             .or_else(|| self.lookup.get(&id.to_lowercase()))
             .map(String::as_str)
     }
+
+    /// " (did you mean `x`?)" for a name that is not in the roster, or "".
+    pub fn suggest(&self, name: &str) -> String {
+        crate::model::diagnostic::suggestion(name, self.ids.iter().map(String::as_str))
+    }
 }

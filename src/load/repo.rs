@@ -40,11 +40,18 @@ pub fn find_root(start: &Path) -> PathBuf {
     start.to_path_buf()
 }
 
-/// Does the file name end in `.yaml` or `.yml` (any case)?
+/// Does a file name end in `.yaml` or `.yml` (any case)? The one test of what rubric reads,
+/// on disk and in git alike.
+pub fn is_yaml_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
+}
+
+/// Does the path's file name end in `.yaml` or `.yml` (any case)?
 pub fn is_yaml(p: &Path) -> bool {
-    p.extension()
+    p.file_name()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+        .is_some_and(is_yaml_name)
 }
 
 /// `/`-separated path of `p` relative to `root`.

@@ -551,6 +551,14 @@ fn new_review_takes_the_reviewer_from_git_and_picks_or_asks_for_the_rubric() {
         "{err}"
     );
 
+    // The roster lookup is the one `check` uses: another case of an id is that person.
+    let (code, out, err) = run(
+        dir,
+        &["new", "review", "--agent", "ALICE", "--conversation", "80"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(read(dir, out.trim()).contains("\nagent: alice\n"));
+
     // Two rubrics: --rubric is needed, and picks the current version of that rubric.
     let chat = read(dir, "rubrics/support.yaml")
         .replace("id: support", "id: chat")
