@@ -232,6 +232,8 @@ pub enum DiffError {
     Scan(#[from] crate::history::scan::ScanError),
     #[error("{0}")]
     State(#[from] crate::analysis::state::StateError),
+    #[error("{0}")]
+    Unreadable(String),
 }
 
 /// The valid rubric files directly in the rubrics folder of a commit.
@@ -279,6 +281,7 @@ pub fn diff_revisions(
     let after: BTreeMap<String, Rubric> = match head {
         Some(rev) => rubrics_at(&h, h.resolve(Some(rev))?, &dir)?,
         None => crate::check::working_rubrics(root, &config)
+            .map_err(|d| DiffError::Unreadable(format!("{}: {}", d.path, d.message)))?
             .into_iter()
             .map(|r| (r.id.to_string(), r))
             .collect(),

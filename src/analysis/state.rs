@@ -244,7 +244,13 @@ impl QaState {
         };
         let read = |rel: &str| read_source(root, git.as_ref(), source, rel, max);
         let (config, mut diagnostics, any_folder) = load_config(root, git.as_ref(), source, &read);
-        let files = list(root, git.as_ref(), source, &config)?;
+        let (files, unreadable) = list(root, git.as_ref(), source, &config)?;
+        // Every command says what it could not read; `check` also exits 2 on it.
+        let mut warnings: Vec<String> = unreadable
+            .iter()
+            .map(|d| format!("{}: {} (io-error: run `rubric check`)", d.path, d.message))
+            .collect();
+        diagnostics.extend(unreadable);
         if !any_folder && files.is_empty() {
             return Err(StateError::NotAQaRepository(root.display().to_string()));
         }
@@ -273,7 +279,10 @@ impl QaState {
             reviews: Vec::new(),
             left_out: Vec::new(),
             review_rubrics: Vec::new(),
-            warnings: walked.warnings,
+            warnings: {
+                warnings.extend(walked.warnings);
+                warnings
+            },
             partial: scan.as_ref().is_some_and(|s| s.partial),
             scan,
             rubrics: std::sync::Mutex::new(index),
@@ -1003,7 +1012,7 @@ fn list(
     git: Option<&History>,
     source: Source,
     config: &Config,
-) -> Result<Vec<SourceFile>, StateError> {
+) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), StateError> {
     let (Source::Tree(tip), Some(g)) = (source, git) else {
         return Ok(repo::list_files(root, &config.paths));
     };
@@ -1032,7 +1041,7 @@ fn list(
             kind: FileKind::Review,
         });
     }
-    Ok(out)
+    Ok((out, Vec::new()))
 }
 
 /// The rubric files, loaded; the valid ones (path, rubric) and the ids whose file is broken.

@@ -89,10 +89,15 @@ pub fn check_rubric(rel: &str, r: &Rubric, doc: &Document) -> Vec<Diagnostic> {
     out
 }
 
-/// The valid rubrics of the working tree (file stem equal to the id, no errors).
-pub fn working_rubrics(root: &Path, config: &Config) -> Vec<Rubric> {
+/// The valid rubrics of the working tree (file stem equal to the id, no errors), or the
+/// first folder that could not be read.
+pub fn working_rubrics(root: &Path, config: &Config) -> Result<Vec<Rubric>, Diagnostic> {
     let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
-    repo::list_files(root, &config.paths)
+    let (files, unreadable) = repo::list_files(root, &config.paths);
+    if let Some(d) = unreadable.into_iter().next() {
+        return Err(d);
+    }
+    Ok(files
         .iter()
         .filter(|f| f.kind == FileKind::Rubric)
         .filter_map(|f| {
@@ -109,5 +114,5 @@ pub fn working_rubrics(root: &Path, config: &Config) -> Vec<Rubric> {
                     .all(|d| d.severity != crate::Severity::Error);
             ok.then_some(r)
         })
-        .collect()
+        .collect())
 }

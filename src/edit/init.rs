@@ -7,7 +7,6 @@
 
 use crate::load::schema::Kind;
 use chrono::{Datelike, NaiveDate};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The git repository that `rubric` is installed from in the generated CI files and that
@@ -185,7 +184,8 @@ pub fn write_files(dir: &Path, files: &[File], force: bool) -> Result<Vec<Writte
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
         }
-        write_atomic(&path, f.contents.as_bytes(), force).map_err(|e| io(&path, e))?;
+        crate::load::file::write_atomic(&path, f.contents.as_bytes(), force)
+            .map_err(|e| io(&path, e))?;
         done.push(Written {
             path: f.path.clone(),
             replaced: existing.contains(&f.path),
@@ -201,54 +201,6 @@ fn safe_rel(rel: &str) -> Option<PathBuf> {
         && p.components()
             .all(|c| matches!(c, std::path::Component::Normal(_)));
     normal.then_some(p)
-}
-
-/// Writes `contents` to `path` through a temporary file in the same folder. With `replace`
-/// the temporary file is renamed over `path`; without it, it is hard-linked to `path`, which
-/// fails with `AlreadyExists` when `path` exists (so a file created in the meantime is never
-/// overwritten).
-pub(crate) fn write_atomic(path: &Path, contents: &[u8], replace: bool) -> std::io::Result<()> {
-    use std::io::ErrorKind;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut n = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.rubric-{}-{n}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists && n < 1000 => n += 1,
-            Err(e) => return Err(e),
-        }
-    };
-    let result = file
-        .write_all(contents)
-        .and_then(|_| file.sync_all())
-        .and_then(|_| {
-            drop(file);
-            if replace {
-                std::fs::rename(&tmp, path)
-            } else {
-                match std::fs::hard_link(&tmp, path) {
-                    Ok(()) => Ok(()),
-                    Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(e),
-                    // A file system without hard links: check, then rename.
-                    Err(_) if std::fs::symlink_metadata(path).is_ok() => {
-                        Err(std::io::Error::from(ErrorKind::AlreadyExists))
-                    }
-                    Err(_) => std::fs::rename(&tmp, path),
-                }
-            }
-        });
-    // After a rename the temporary file is gone; after a hard link or a failure it is removed.
-    let _ = std::fs::remove_file(&tmp);
-    result
 }
 
 #[cfg(test)]
@@ -287,24 +239,6 @@ mod tests {
         assert!(!none
             .iter()
             .any(|p| p.contains("gitlab") || p.contains(".github")));
-    }
-
-    #[test]
-    fn write_atomic_never_clobbers_without_replace() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.yaml");
-        write_atomic(&p, b"one", false).unwrap();
-        let e = write_atomic(&p, b"two", false).unwrap_err();
-        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
-        assert_eq!(std::fs::read_to_string(&p).unwrap(), "one");
-        write_atomic(&p, b"three", true).unwrap();
-        assert_eq!(std::fs::read_to_string(&p).unwrap(), "three");
-        // No temporary files are left behind.
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("a.yaml")]);
     }
 
     #[cfg(unix)]

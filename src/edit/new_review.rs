@@ -149,7 +149,11 @@ pub fn draft(root: &Path, req: &NewReview) -> Result<Draft, NewError> {
     };
     // A review id is unique in the repository; a file with the same stem would clash.
     let reviews = config.paths.reviews.as_str();
-    if let Some(other) = repo::list_files(root, &config.paths)
+    let (files, unreadable) = repo::list_files(root, &config.paths);
+    if let Some(d) = unreadable.first() {
+        return Err(NewError::Invalid(format!("{}: {}", d.path, d.message)));
+    }
+    if let Some(other) = files
         .into_iter()
         .find(|f| f.kind == FileKind::Review && repo::stem(&f.rel) == id)
     {
@@ -199,7 +203,7 @@ pub fn write(root: &Path, draft: &Draft) -> Result<(), NewError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
     }
-    crate::edit::init::write_atomic(&path, draft.contents.as_bytes(), false).map_err(|e| {
+    crate::load::file::write_atomic(&path, draft.contents.as_bytes(), false).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             NewError::Exists(draft.path.clone())
         } else {
@@ -237,7 +241,11 @@ pub fn review_id(conversation: &str, agent: &str) -> Option<String> {
 fn pick_rubric(root: &Path, config: &Config, want: Option<&str>) -> Result<Rubric, NewError> {
     let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
     let dir = config.paths.rubrics.as_str();
-    let files: Vec<_> = repo::list_files(root, &config.paths)
+    let (files, unreadable) = repo::list_files(root, &config.paths);
+    if let Some(d) = unreadable.first() {
+        return Err(NewError::Invalid(format!("{}: {}", d.path, d.message)));
+    }
+    let files: Vec<_> = files
         .into_iter()
         .filter(|f| f.kind == FileKind::Rubric)
         .collect();

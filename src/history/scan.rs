@@ -141,16 +141,12 @@ fn read_cache(
         .then_some(c)
 }
 
-/// Writes the cache atomically: a temp file in the same folder, then a rename.
+/// Writes the cache atomically (a temporary file beside it, then a rename).
 fn write_cache(path: &Path, cache: &CacheFile) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".history-{}.tmp", std::process::id()));
     let bytes = postcard::to_allocvec(cache).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    crate::load::file::write_atomic(path, &bytes, true)
 }
 
 /// Scans the history of the git repository holding `root` for review files under

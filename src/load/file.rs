@@ -93,3 +93,47 @@ pub fn read(path: &Path, max_size: usize) -> Input {
         Err(e) => Input::Failed(e),
     }
 }
+
+/// Writes a file atomically: a temporary file in the same folder, written and synced, then
+/// moved into place. With `replace` it replaces `path`; without, it fails with
+/// `AlreadyExists` when `path` exists (so a file created in the meantime is never
+/// overwritten). Nothing half-written is ever visible at `path`.
+pub fn write_atomic(path: &Path, contents: &[u8], replace: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rubric-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    let placed = if replace {
+        tmp.persist(path)
+    } else {
+        tmp.persist_noclobber(path)
+    };
+    placed.map(|_| ()).map_err(|e| e.error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_atomic_never_clobbers_without_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        write_atomic(&p, b"one", false).unwrap();
+        let e = write_atomic(&p, b"two", false).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "one");
+        write_atomic(&p, b"three", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "three");
+        // No temporary files are left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("a.yaml")]);
+    }
+}

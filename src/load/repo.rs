@@ -1,6 +1,7 @@
 //! The QA repository on disk: finding its root, reading `qa.yaml`'s paths, and listing the
 //! rubric and review files to check.
 
+use crate::model::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::Paths;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -65,9 +66,11 @@ pub fn rel_path(root: &Path, p: &Path) -> String {
 
 /// Lists every file of the repository: `qa.yaml` (if present), rubric files directly in the
 /// rubrics folder, and review files anywhere below the reviews folder (hidden entries skipped).
-/// Sorted by path.
-pub fn list_files(root: &Path, paths: &Paths) -> Vec<SourceFile> {
+/// Sorted by path. A folder or entry that cannot be read is an `io-error` diagnostic, never
+/// silently skipped.
+pub fn list_files(root: &Path, paths: &Paths) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut out = Vec::new();
+    let mut problems = Vec::new();
     if root.join(CONFIG_FILE).is_file() {
         out.push(SourceFile {
             rel: CONFIG_FILE.to_string(),
@@ -75,41 +78,49 @@ pub fn list_files(root: &Path, paths: &Paths) -> Vec<SourceFile> {
             kind: FileKind::Config,
         });
     }
-    let walk = |dir: &str, depth: usize, kind: FileKind, out: &mut Vec<SourceFile>| {
+    let mut walk = |dir: &str, depth: usize, kind: FileKind| {
         let base = root.join(dir);
         if !base.is_dir() {
             return;
         }
-        let mut files: Vec<SourceFile> = WalkDir::new(&base)
+        let mut files = Vec::new();
+        let entries = WalkDir::new(&base)
             .min_depth(1)
             .max_depth(depth)
             .follow_links(false)
             .into_iter()
-            .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
-            .filter_map(Result::ok)
+            .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in entries {
+            let e = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let at = err.path().unwrap_or(&base);
+                    problems.push(Diagnostic::new(
+                        Code::Io,
+                        rel_path(root, at),
+                        Pos::START,
+                        format!("cannot read this folder entry: {err}"),
+                    ));
+                    continue;
+                }
+            };
             // A symbolic link to a file counts as that file (links to folders are not followed).
-            .filter(|e| {
-                let file =
-                    e.file_type().is_file() || (e.file_type().is_symlink() && e.path().is_file());
-                file && is_yaml(e.path())
-            })
-            .map(|e| SourceFile {
-                rel: rel_path(root, e.path()),
-                path: e.path().to_path_buf(),
-                kind,
-            })
-            .collect();
+            let file =
+                e.file_type().is_file() || (e.file_type().is_symlink() && e.path().is_file());
+            if file && is_yaml(e.path()) {
+                files.push(SourceFile {
+                    rel: rel_path(root, e.path()),
+                    path: e.path().to_path_buf(),
+                    kind,
+                });
+            }
+        }
         files.sort_by(|a, b| a.rel.cmp(&b.rel));
         out.extend(files);
     };
-    walk(paths.rubrics.as_str(), 1, FileKind::Rubric, &mut out);
-    walk(
-        paths.reviews.as_str(),
-        usize::MAX,
-        FileKind::Review,
-        &mut out,
-    );
-    out
+    walk(paths.rubrics.as_str(), 1, FileKind::Rubric);
+    walk(paths.reviews.as_str(), usize::MAX, FileKind::Review);
+    (out, problems)
 }
 
 /// The file stem of a `/`-separated path.

@@ -3,6 +3,7 @@
 mod diagnostics;
 mod diff;
 mod formats;
+mod hardening;
 mod history;
 mod init;
 mod loader;
