@@ -13,10 +13,27 @@ pub enum Metric {
     Interval,
 }
 
+/// Why an alpha is undefined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undefined {
+    /// All the pairable ratings are the same: nothing to agree or disagree about.
+    NoVariation,
+    /// No conversation has two ratings to pair.
+    TooFewRatings,
+}
+
+/// Alphas closer to 0 than this are 0 (floating-point residue such as 2.2e-16).
+const TINY: f64 = 1e-9;
+
 /// Krippendorff's alpha for `units`, each the values its coders gave (missing values simply
 /// absent). Units with fewer than two values cannot be paired and are left out. `None` where
 /// alpha is undefined (no pairable values, or no variation at all).
 pub fn alpha(units: &[Vec<f64>], metric: Metric) -> Option<f64> {
+    alpha_or_why(units, metric).ok()
+}
+
+/// [`alpha`], with the reason where it is undefined. Values within 1e-9 of 0 are 0.
+pub fn alpha_or_why(units: &[Vec<f64>], metric: Metric) -> Result<f64, Undefined> {
     // The coincidence matrix over the distinct values.
     let values: Vec<f64> = {
         let mut v: Vec<f64> = units
@@ -30,7 +47,7 @@ pub fn alpha(units: &[Vec<f64>], metric: Metric) -> Option<f64> {
         v
     };
     if values.is_empty() {
-        return None;
+        return Err(Undefined::TooFewRatings);
     }
     let index = |x: f64| values.iter().position(|v| *v == x).unwrap_or(0);
     let k = values.len();
@@ -48,7 +65,7 @@ pub fn alpha(units: &[Vec<f64>], metric: Metric) -> Option<f64> {
     let n_c: Vec<f64> = o.iter().map(|row| row.iter().sum()).collect();
     let n: f64 = n_c.iter().sum();
     if n <= 1.0 {
-        return None;
+        return Err(Undefined::TooFewRatings);
     }
     let delta2 = |c: usize, d: usize| -> f64 {
         match metric {
@@ -79,9 +96,10 @@ pub fn alpha(units: &[Vec<f64>], metric: Metric) -> Option<f64> {
     d_o /= n;
     d_e /= n * (n - 1.0);
     if d_e == 0.0 {
-        return None;
+        return Err(Undefined::NoVariation);
     }
-    Some(1.0 - d_o / d_e)
+    let a = 1.0 - d_o / d_e;
+    Ok(if a.abs() < TINY { 0.0 } else { a })
 }
 
 fn median(v: &mut [f64]) -> Option<f64> {
@@ -136,6 +154,10 @@ pub struct CategoryAgreement {
     pub alpha_nominal: Option<f64>,
     /// Numeric ratings in the session for this category.
     pub ratings: usize,
+    /// Why the alphas are undefined, where they are (the same reason for all three metrics:
+    /// they pair the same ratings). Not in the JSON, where `alpha` is null (SPEC §7).
+    #[serde(skip)]
+    pub undefined: Option<Undefined>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -175,12 +197,14 @@ pub fn calibrate(ratings: &[CalibrationRating]) -> CalibrationReport {
                     }
                     let values: Vec<Vec<f64>> = units.values().map(|u| u.0.clone()).collect();
                     let points: Vec<Vec<f64>> = units.values().map(|u| u.1.clone()).collect();
+                    let interval = alpha_or_why(&values, Metric::Interval);
                     CategoryAgreement {
                         category: cat.to_string(),
-                        alpha: alpha(&values, Metric::Interval),
+                        alpha: interval.ok(),
                         alpha_ordinal: alpha(&points, Metric::Ordinal),
                         alpha_nominal: alpha(&points, Metric::Nominal),
                         ratings: values.iter().map(Vec::len).sum(),
+                        undefined: interval.err(),
                     }
                 })
                 .collect();

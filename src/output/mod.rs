@@ -622,13 +622,20 @@ fn md(s: &str) -> String {
         .replace('\n', " ")
 }
 
+/// Whether a rubric's change needed a new version number, and whether it got one.
+fn version_bump(d: &crate::model::rubric_diff::RubricDiff) -> &'static str {
+    if d.needs_version_bump {
+        "needed, missing"
+    } else if d.changes.iter().any(|c| c.scoring) && d.status == "changed" {
+        "done"
+    } else {
+        "not needed"
+    }
+}
+
 fn version_line(d: &crate::model::rubric_diff::RubricDiff) -> String {
     let v = |x: Option<u32>| x.map_or_else(|| "-".to_string(), |v| v.to_string());
-    let bump = if d.needs_version_bump {
-        " — scoring changed: needs a version bump"
-    } else {
-        ""
-    };
+    let bump = format!("; version bump: {}", version_bump(d));
     format!(
         "{} ({}): version {} → {}{bump}",
         d.rubric,
@@ -726,7 +733,7 @@ pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
         out.push_str("No rubric changed.\n");
         return out;
     }
-    out.push_str("| rubric | change | version | needs bump |\n|---|---|---|---|\n");
+    out.push_str("| rubric | change | version | version bump |\n|---|---|---|---|\n");
     for d in &report.rubrics {
         let v = |x: Option<u32>| x.map_or_else(|| "–".to_string(), |v| v.to_string());
         out.push_str(&format!(
@@ -736,9 +743,9 @@ pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
             v(d.base_version),
             v(d.head_version),
             if d.needs_version_bump {
-                "**yes**"
+                "**needed, missing**"
             } else {
-                "no"
+                version_bump(d)
             }
         ));
     }
@@ -821,33 +828,18 @@ pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
 
 /// `rubric calibrate`: per session, agreement per category and reviewer deviations.
 pub fn calibration(report: &crate::analysis::calibration::CalibrationReport, csv: bool) -> String {
-    let a = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
+    use crate::analysis::calibration::Undefined;
     if csv {
-        let mut rows = Vec::new();
-        for s in &report.sessions {
-            for c in &s.categories {
-                rows.push(vec![
-                    s.session.clone(),
-                    c.category.clone(),
-                    c.ratings.to_string(),
-                    c.alpha.map(|v| v.to_string()).unwrap_or_default(),
-                    c.alpha_ordinal.map(|v| v.to_string()).unwrap_or_default(),
-                    c.alpha_nominal.map(|v| v.to_string()).unwrap_or_default(),
-                ]);
-            }
-        }
-        return csv_of(
-            &[
-                "session",
-                "category",
-                "ratings",
-                "alpha",
-                "alpha_ordinal",
-                "alpha_nominal",
-            ],
-            &rows,
-        );
+        return calibration_csv(report);
     }
+    // Where an alpha is undefined, say why: agreement on one value is not a missing number.
+    let why = |u: Option<Undefined>| match u {
+        Some(Undefined::NoVariation) => "undefined (no variation)",
+        Some(Undefined::TooFewRatings) | None => "n/a (too few ratings)",
+    };
+    let a = |x: Option<f64>, u: Option<Undefined>| {
+        x.map_or_else(|| why(u).to_string(), |v| format!("{v:.3}"))
+    };
     let mut out = String::new();
     for s in &report.sessions {
         out.push_str(&format!(
@@ -861,9 +853,9 @@ pub fn calibration(report: &crate::analysis::calibration::CalibrationReport, csv
                 vec![
                     fit(&c.category, 28),
                     c.ratings.to_string(),
-                    a(c.alpha),
-                    a(c.alpha_ordinal),
-                    a(c.alpha_nominal),
+                    a(c.alpha, c.undefined),
+                    a(c.alpha_ordinal, c.undefined),
+                    a(c.alpha_nominal, c.undefined),
                 ]
             })
             .collect();
@@ -888,6 +880,55 @@ pub fn calibration(report: &crate::analysis::calibration::CalibrationReport, csv
         out.push_str("no calibration reviews\n");
     }
     out
+}
+
+/// `calibrate --format csv`: one row per category (`kind` agreement) and one per reviewer
+/// (`kind` deviation), each kind with its own columns filled in.
+fn calibration_csv(report: &crate::analysis::calibration::CalibrationReport) -> String {
+    let num = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+    let mut rows = Vec::new();
+    for s in &report.sessions {
+        for c in &s.categories {
+            rows.push(vec![
+                "agreement".to_string(),
+                s.session.clone(),
+                c.category.clone(),
+                String::new(),
+                c.ratings.to_string(),
+                num(c.alpha),
+                num(c.alpha_ordinal),
+                num(c.alpha_nominal),
+                String::new(),
+            ]);
+        }
+        for d in &s.deviations {
+            rows.push(vec![
+                "deviation".to_string(),
+                s.session.clone(),
+                String::new(),
+                d.reviewer.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                num(d.mean_abs_deviation),
+            ]);
+        }
+    }
+    csv_of(
+        &[
+            "kind",
+            "session",
+            "category",
+            "reviewer",
+            "ratings",
+            "alpha",
+            "alpha_ordinal",
+            "alpha_nominal",
+            "mean_abs_deviation",
+        ],
+        &rows,
+    )
 }
 
 /// `rubric export`: JSON Lines (one object per rating) or CSV with the same columns.

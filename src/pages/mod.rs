@@ -109,6 +109,30 @@ impl From<minijinja::Error> for RenderError {
     }
 }
 
+/// A render error, with the undefined variable named: minijinja names it in most cases, and
+/// where it does not (inside a macro, for one) the name is taken from the template's source at
+/// the error's span.
+fn template_error(env: &Environment<'static>, e: minijinja::Error) -> RenderError {
+    let named = e.detail().is_some_and(|d| d.contains('`'));
+    let unnamed = e.kind() == minijinja::ErrorKind::UndefinedError && !named;
+    let source = e
+        .name()
+        .filter(|_| unnamed)
+        .and_then(|n| env.get_template(n).ok())
+        .map(|t| t.source().to_string());
+    let expr = source
+        .as_deref()
+        .zip(e.range())
+        .and_then(|(src, r)| src.get(r))
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty());
+    let mut err = RenderError::from(e);
+    if let (Some(expr), RenderError::Template { message, .. }) = (expr, &mut err) {
+        *message = format!("`{expr}` is undefined");
+    }
+    err
+}
+
 /// The template environment: strict about undefined variables, autoescaping HTML templates,
 /// and one loader that serves a user's override (from `overrides`) before the built-in of the
 /// same name. A built-in is also reachable as `builtin/<name>`, so that an override can
@@ -621,13 +645,15 @@ pub fn render_pages(
         let t = env.get_template(&format!("index.{ext}.j2"))?;
         out.push((
             PathBuf::from(format!("index.{ext}")),
-            t.render(minijinja::context! { site => site_value.clone() })?,
+            t.render(minijinja::context! { site => site_value.clone() })
+                .map_err(|e| template_error(env, e))?,
         ));
         if !ctx.calibration.is_empty() {
             let t = env.get_template(&format!("calibration.{ext}.j2"))?;
             out.push((
                 PathBuf::from(format!("calibration.{ext}")),
-                t.render(minijinja::context! { site => site_value.clone() })?,
+                t.render(minijinja::context! { site => site_value.clone() })
+                    .map_err(|e| template_error(env, e))?,
             ));
         }
     }
@@ -640,10 +666,12 @@ pub fn render_pages(
             if !is_person_id(id) {
                 return Err(RenderError::Outside(id.clone()));
             }
-            let html = t.render(minijinja::context! {
-                site => site_value.clone(),
-                page => Value::from(Serde(page)),
-            })?;
+            let html = t
+                .render(minijinja::context! {
+                    site => site_value.clone(),
+                    page => Value::from(Serde(page)),
+                })
+                .map_err(|e| template_error(env, e))?;
             Ok((PathBuf::from("agents").join(format!("{id}.{ext}")), html))
         })
         .collect();

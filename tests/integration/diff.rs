@@ -140,7 +140,7 @@ fn markdown_comment_and_human_text() {
         .output()
         .unwrap();
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(md.starts_with("### Rubric changes (HEAD → working tree)\n\n| rubric | change | version | needs bump |\n|---|---|---|---|\n| `support` | changed | 1 → 2 | no |\n"), "{md}");
+    assert!(md.starts_with("### Rubric changes (HEAD → working tree)\n\n| rubric | change | version | version bump |\n|---|---|---|---|\n| `support` | changed | 1 → 2 | done |\n"), "{md}");
     assert!(
         md.contains("team IQS 72.2 → 66.7 (-5.6), 1 pass → fail, 1 fail → pass."),
         "{md}"
@@ -150,7 +150,10 @@ fn markdown_comment_and_human_text() {
     assert!(md.trim_end().ends_with("</details>"));
     let out = rubric(dir.path()).args(["diff", "HEAD"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("support (changed): version 1 → 2"), "{text}");
+    assert!(
+        text.contains("support (changed): version 1 → 2; version bump: done"),
+        "{text}"
+    );
     assert!(text.contains("  * `solution` weight 1.0 → 3.0"), "{text}");
 }
 
@@ -164,6 +167,19 @@ fn a_scoring_change_without_a_bump_is_flagged() {
     .unwrap();
     let d = json(dir.path(), &["diff", "HEAD", "--format", "json"]);
     assert_eq!(d["rubrics"][0]["needs_version_bump"], true);
+    // Said so in words that cannot be read the other way.
+    let out = rubric(dir.path())
+        .args(["diff", "HEAD", "--format", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("| `support` | changed | 1 → 1 | **needed, missing** |"),
+        "{md}"
+    );
+    let out = rubric(dir.path()).args(["diff", "HEAD"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("version bump: needed, missing"), "{text}");
     // Same version, new pass mark: b1 (88.9) passed at 80 and fails at 90.
     let i = &d["impact"][0];
     assert_eq!(
@@ -186,7 +202,10 @@ fn no_reviews_to_rescore_and_a_new_rubric() {
         .output()
         .unwrap();
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(md.contains("| `chat` | added | – → 1 | no |"), "{md}");
+    assert!(
+        md.contains("| `chat` | added | – → 1 | not needed |"),
+        "{md}"
+    );
     assert!(
         md.contains("No reviews of `support` version 1 since "),
         "{md}"

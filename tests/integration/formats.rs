@@ -246,3 +246,31 @@ fn human_skips_a_byte_order_mark_and_never_points_past_the_file() {
         "{out}"
     );
 }
+
+#[test]
+fn calibrate_csv_has_the_deviations_and_human_says_why_alpha_is_missing() {
+    let out = rubric(&crate::project_root())
+        .args(["calibrate", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        csv.starts_with("kind,session,category,reviewer,ratings,alpha,alpha_ordinal,alpha_nominal,mean_abs_deviation\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("\nagreement,2026-w45,accuracy,,4,"), "{csv}");
+    assert!(csv.contains("\ndeviation,2026-w45,,bob,,,,,9.46"), "{csv}");
+    let out = rubric(&crate::project_root())
+        .args(["calibrate"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Both reviewers gave the same rating everywhere: agreement, not a missing number.
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("data_protection"))
+        .unwrap();
+    assert!(line.contains("undefined (no variation)"), "{text}");
+    assert!(!line.contains(" - "), "{text}");
+}

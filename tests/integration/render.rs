@@ -441,3 +441,23 @@ fn a_critical_failure_says_why_the_score_is_zero() {
     );
     assert!(priya.contains("Data protection <small>(critical: failed)</small>"));
 }
+
+#[test]
+fn an_undefined_variable_is_named_with_its_template_and_line() {
+    let dir = repo();
+    std::fs::create_dir_all(dir.path().join("my")).unwrap();
+    for (text, name) in [
+        ("<h1>QA</h1>\n<p>{{ site.nope }}</p>\n", "`site.nope`"),
+        // Inside a macro minijinja itself does not say which variable it was.
+        (
+            "<h1>QA</h1>\n{% macro m() %}{{ missing_var }}{% endmacro %}{{ m() }}\n",
+            "`missing_var`",
+        ),
+    ] {
+        std::fs::write(dir.path().join("my/index.html.j2"), text).unwrap();
+        let (code, err) = render(dir.path(), &["--out", "site", "--templates", "my"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("index.html.j2 line 2"), "{err}");
+        assert!(err.contains(&format!("{name} is undefined")), "{err}");
+    }
+}
