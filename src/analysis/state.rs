@@ -14,7 +14,7 @@ use crate::load::file::{load_typed, Input, Loaded};
 use crate::load::git::{CommitInfo, History, HistoryError, ObjectId};
 use crate::load::people::Roster;
 use crate::load::repo::{self, FileKind, SourceFile};
-use crate::load::review::Snapshot;
+use crate::load::review::{Details, Snapshot};
 use crate::load::schema::Kind;
 use crate::load::yaml::{self, Document};
 use crate::model::diagnostic::{Code, Diagnostic, Pos, Severity};
@@ -692,10 +692,24 @@ impl QaState {
             .collect()
     }
 
-    /// One row per rating of every review, for `rubric export`.
+    /// What a review file says beyond its ratings (comments, link, channel), read from the
+    /// state's source; empty when the file cannot be read.
+    pub fn details(&self, rel: &str) -> Details {
+        match self.read(rel) {
+            Input::Bytes(b) => yaml::load(rel, &b, self.max_file_size)
+                .map(|d| Details::from_value(&d.value))
+                .unwrap_or_default(),
+            _ => Details::default(),
+        }
+    }
+
+    /// One row per rating of every review, for `rubric export`: views of each review's
+    /// `ScoreRow`, its rubric content and its file's details.
     pub fn export_rows(&self) -> Vec<crate::report::ExportRow> {
         let mut out = Vec::new();
         for r in &self.reviews {
+            let details = self.details(&r.path);
+            let team = self.team(&r.agent);
             for c in r.rubric_version.categories.iter() {
                 let Some(rating) = r.snapshot.rating(c.id.as_str()) else {
                     continue;
@@ -703,10 +717,14 @@ impl QaState {
                 out.push(crate::report::ExportRow {
                     review: r.id.clone(),
                     agent: r.agent.clone(),
+                    team: team.clone(),
                     reviewer: r.reviewer.clone(),
                     date: r.date.clone(),
                     rubric: r.rubric.clone(),
                     version: r.version,
+                    conversation: r.snapshot.conversation.clone(),
+                    url: details.url.clone(),
+                    channel: details.channel.clone(),
                     category: c.id.to_string(),
                     rating,
                     value: rating.map(|p| rating_value(p, c.scale.0)),
@@ -717,6 +735,13 @@ impl QaState {
                     pass: r.pass,
                     calibration: r.calibration.clone(),
                     path: r.path.clone(),
+                    comment: details.comments.get(c.id.as_str()).cloned(),
+                    root_causes: details
+                        .causes
+                        .get(c.id.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                    review_comment: details.comment.clone(),
                 });
             }
         }

@@ -393,7 +393,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let root = repo::find_root(&start);
             let state = load_state(&root, &args.state)?;
             let rows = state.export_rows();
-            print(&output::export(&rows, args.format == ExportFormat::Csv))?;
+            let mut out = std::io::stdout().lock();
+            match output::export::export(&rows, args.format == ExportFormat::Csv, &mut out) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(format!("cannot write the export: {e}")),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Calibrate(args) => {

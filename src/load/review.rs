@@ -138,3 +138,48 @@ impl Snapshot {
             .collect()
     }
 }
+
+/// What a review file says beyond its ratings, read when a page or an export needs it: the
+/// review's comment, the conversation's link and channel, and per category the rating's
+/// comment and root causes. (Not in [`Snapshot`]: there is one snapshot per file version in
+/// history, and comments are long.)
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Details {
+    pub comment: Option<String>,
+    /// The conversation link, only when it is an http(s) URL.
+    pub url: Option<String>,
+    pub channel: Option<String>,
+    pub comments: std::collections::HashMap<String, String>,
+    pub causes: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl Details {
+    /// Reads the details from a loaded review document's value.
+    pub fn from_value(v: &serde_json::Value) -> Details {
+        let text = |x: Option<&serde_json::Value>| x.and_then(|c| c.as_str()).map(String::from);
+        let conversation = v.get("conversation");
+        let mut d = Details {
+            comment: text(v.get("comment")),
+            url: text(conversation.and_then(|c| c.get("url")))
+                .filter(|u| crate::model::is_http_url(u)),
+            channel: text(conversation.and_then(|c| c.get("channel"))),
+            ..Details::default()
+        };
+        let Some(ratings) = v.get("ratings").and_then(|r| r.as_object()) else {
+            return d;
+        };
+        for (k, x) in ratings {
+            let Ok(entry) = model::RatingEntry::deserialize(x) else {
+                continue;
+            };
+            if let Some(c) = entry.comment() {
+                d.comments.insert(k.clone(), c.to_string());
+            }
+            let causes: Vec<String> = entry.root_causes().iter().map(|r| r.to_string()).collect();
+            if !causes.is_empty() {
+                d.causes.insert(k.clone(), causes);
+            }
+        }
+        d
+    }
+}

@@ -2,6 +2,8 @@
 //! SPEC §7 JSON, GitHub Actions workflow commands, SARIF 2.1.0 and JUnit XML. Every function
 //! returns a string; the binary decides where it goes.
 
+pub mod export;
+
 use crate::model::diagnostic::{Code, Diagnostic, Severity};
 use crate::report::CheckReport;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
@@ -928,63 +930,6 @@ fn calibration_csv(report: &crate::analysis::calibration::CalibrationReport) -> 
             "mean_abs_deviation",
         ],
         &rows,
-    )
-}
-
-/// `rubric export`: JSON Lines (one object per rating) or CSV with the same columns.
-pub fn export(rows: &[crate::report::ExportRow], csv: bool) -> String {
-    if !csv {
-        let mut out = String::new();
-        for r in rows {
-            out.push_str(&serde_json::to_string(r).unwrap_or_default());
-            out.push('\n');
-        }
-        return out;
-    }
-    let opt = |v: Option<String>| v.unwrap_or_default();
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.review.clone(),
-                r.agent.clone(),
-                r.reviewer.clone(),
-                r.date.clone(),
-                r.rubric.clone(),
-                r.version.to_string(),
-                r.category.clone(),
-                opt(r.rating.map(|v| v.to_string())),
-                opt(r.value.map(|v| v.to_string())),
-                r.scale.to_string(),
-                r.weight.to_string(),
-                r.critical.to_string(),
-                opt(r.review_score.map(|v| v.to_string())),
-                opt(r.pass.map(|v| v.to_string())),
-                opt(r.calibration.clone()),
-                r.path.clone(),
-            ]
-        })
-        .collect();
-    csv_of(
-        &[
-            "review",
-            "agent",
-            "reviewer",
-            "date",
-            "rubric",
-            "version",
-            "category",
-            "rating",
-            "value",
-            "scale",
-            "weight",
-            "critical",
-            "review_score",
-            "pass",
-            "calibration",
-            "path",
-        ],
-        &cells,
     )
 }
 

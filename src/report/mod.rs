@@ -299,10 +299,16 @@ pub struct RatingCard {
 pub struct ExportRow {
     pub review: String,
     pub agent: String,
+    /// The agent's team in the roster.
+    pub team: Option<String>,
     pub reviewer: String,
     pub date: String,
     pub rubric: String,
     pub version: u32,
+    /// The conversation's id, link and channel.
+    pub conversation: Option<String>,
+    pub url: Option<String>,
+    pub channel: Option<String>,
     pub category: String,
     /// The rating given; null for `na`.
     pub rating: Option<i64>,
@@ -315,4 +321,9 @@ pub struct ExportRow {
     pub pass: Option<bool>,
     pub calibration: Option<String>,
     pub path: String,
+    /// The rating's comment and root causes.
+    pub comment: Option<String>,
+    pub root_causes: Vec<String>,
+    /// The review's own comment (the same on every row of the review).
+    pub review_comment: Option<String>,
 }

@@ -274,3 +274,58 @@ fn calibrate_csv_has_the_deviations_and_human_says_why_alpha_is_missing() {
     assert!(line.contains("undefined (no variation)"), "{text}");
     assert!(!line.contains(" - "), "{text}");
 }
+
+/// `export` carries team, conversation, link, channel, comments and root causes; in CSV, text
+/// from YAML that a spreadsheet would run as a formula is neutralised (OWASP).
+#[test]
+fn export_has_the_review_details_and_csv_cells_are_neutralised() {
+    let review = crate::REVIEW
+        .replace(
+            "  id: \"48213\"\n",
+            "  id: \"48213\"\n  url: https://desk.example/t/48213\n  channel: chat\n",
+        )
+        .replace(
+            "ratings:\n",
+            "comment: \"=HYPERLINK(\\\"http://x\\\")\"\nratings:\n",
+        );
+    let dir = crate::temp_repo(&[
+        (
+            "qa.yaml",
+            "people:\n  alice: { team: tier1 }\n  bob: { team: qa }\n",
+        ),
+        ("rubrics/support.yaml", crate::RUBRIC),
+        ("reviews/2026/11/zd-1.yaml", &review),
+    ]);
+    let out = crate::rubric(dir.path()).args(["export"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let tone = rows.iter().find(|r| r["category"] == "tone").unwrap();
+    assert_eq!(tone["team"], "tier1");
+    assert_eq!(tone["conversation"], "48213");
+    assert_eq!(tone["url"], "https://desk.example/t/48213");
+    assert_eq!(tone["channel"], "chat");
+    assert_eq!(tone["comment"], "Curt.");
+    assert_eq!(tone["root_causes"], serde_json::json!(["coaching"]));
+    assert_eq!(tone["review_comment"], "=HYPERLINK(\"http://x\")");
+
+    let out = crate::rubric(dir.path())
+        .args(["export", "--format", "csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let tone = records
+        .iter()
+        .find(|r| &r[col("category")] == "tone")
+        .unwrap();
+    assert_eq!(&tone[col("review_comment")], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&tone[col("root_causes")], "coaching");
+    assert_eq!(&tone[col("team")], "tier1");
+}

@@ -600,5 +600,7 @@ fn export_one_row_per_rating() {
         .unwrap();
     let csv = String::from_utf8(out.stdout).unwrap();
     assert_eq!(csv.lines().count(), 87);
-    assert!(csv.starts_with("review,agent,reviewer,date,rubric,version,category,rating,value,"));
+    assert!(csv.starts_with(
+        "review,agent,team,reviewer,date,rubric,version,conversation,url,channel,category,rating,value,"
+    ));
 }
