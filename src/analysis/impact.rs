@@ -142,6 +142,8 @@ pub struct DiffReport {
     pub head: String,
     pub rubrics: Vec<RubricDiff>,
     pub impact: Vec<Impact>,
+    /// Review files left out of the re-scoring because `check` rejects them (SPEC §5.5).
+    pub left_out: Vec<crate::report::LeftOut>,
 }
 
 #[cfg(test)]
@@ -293,6 +295,7 @@ pub fn diff_revisions(
         .filter(|d| d.status != "unchanged")
         .collect();
     let mut impacts = Vec::new();
+    let mut left_out = Vec::new();
     let scoring: Vec<&RubricDiff> = rubrics
         .iter()
         .filter(|d| d.changes.iter().any(|c| c.scoring))
@@ -308,6 +311,7 @@ pub fn diff_revisions(
             ..crate::analysis::state::StateOptions::default()
         };
         let state = crate::analysis::state::QaState::load(root, &opts, &mut |_| {})?;
+        left_out.clone_from(&state.left_out);
         // The window counts back from the head's own date (HEAD's for the working tree), so
         // that the same revisions always give the same report.
         let head_day = h
@@ -341,5 +345,6 @@ pub fn diff_revisions(
         head: head.unwrap_or("working tree").to_string(),
         rubrics,
         impact: impacts,
+        left_out,
     })
 }
