@@ -25,7 +25,21 @@ hyperfine --warmup 1 --runs "${RUNS:-5}" --style basic --export-json "$bench/his
   -n "git log --raw --no-renames" "git log --raw --no-renames" \
   -n "rubric trends (cold, --no-cache)" "$bin trends --no-cache" \
   -n "rubric trends (warm cache)" "$bin trends"
+# render reads the same state once (no second check pass) and writes every page.
+hyperfine --warmup 1 --runs "${RUNS:-5}" --style basic --export-json "$bench/render.json" \
+  -n "rubric trends (warm cache)" "$bin trends" \
+  -n "rubric render (warm cache)" "$bin render --out $bench/site-$n"
 cd - >/dev/null
+python3 - "$bench/render.json" <<'PY'
+import json, sys
+r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
+t = r["rubric trends (warm cache)"]
+print()
+print("| command | mean (s) | / trends |")
+print("|---|---|---|")
+for name, mean in r.items():
+    print(f"| {name} | {mean:.3f} | {mean / t:.2f} |")
+PY
 python3 - "$bench/history.json" <<'PY'
 import json, sys
 r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}

@@ -50,8 +50,13 @@ echo "rubric check: $("$rubric_bin" -C "$repo" check | tail -1)"
   | awk '/ valid$/ {v++} / invalid$/ {i++} END {printf "ajv-cli: %d valid, %d invalid\n", v, i}')
 
 cd "$repo"
+# `check` reads the one QA state, history included: the warm-up run writes the history cache
+# (.git/rubric/), so "rubric check" is the warm figure; "rubric check (cold)" removes the cache
+# before every run.
 hyperfine --warmup 1 --runs "${RUNS:-10}" --style basic --export-json "$bench/check.json" \
+  --prepare true --prepare "rm -rf .git/rubric" --prepare true \
   -n "rubric check" "$rubric_bin check" \
+  -n "rubric check (cold)" "$rubric_bin check" \
   -n "ajv-cli" "$ajv validate --spec=draft2020 --strict=false -s $peer_schema -d 'reviews/**/*.yaml'"
 # check-jsonschema takes tens of seconds on 20k files: fewer runs.
 hyperfine --runs "${SLOW_RUNS:-3}" --style basic --export-json "$bench/check-slow.json" \
