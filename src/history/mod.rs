@@ -1,6 +1,7 @@
 //! The history of a QA repository: every review's timeline from the commits, each file
 //! version parsed once, and the cache that makes a later run incremental.
 
+mod cache;
 pub mod rubrics;
 pub mod scan;
 pub mod timeline;

@@ -2,13 +2,14 @@
 //! module), each file version parsed once by blob id, and the cache under `.git/rubric/` that
 //! lets a later run read only the commits that are new since.
 
+use crate::history::cache::{self, CacheFile, RubricText};
 use crate::history::timeline::Timelines;
-use crate::load::git::{History, HistoryError, ObjectId};
+use crate::load::git::{CommitChanges, History, HistoryError, ObjectId};
 use crate::load::review::Snapshot;
+use crate::timing::Timing;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Bump when the cache's meaning changes; an old cache is then rebuilt.
@@ -79,15 +80,6 @@ pub struct HistoricRubric {
     pub rubric: Arc<crate::model::Rubric>,
 }
 
-/// A rubric file version as the cache keeps it: its text (re-parsed on load: the typed rubric
-/// reads only from mappings, which a binary format does not keep).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct RubricText {
-    path: String,
-    commit: ObjectId,
-    text: String,
-}
-
 /// Parses cached rubric texts (they were valid when cached), oldest first.
 fn parse_rubrics(texts: &[(ObjectId, RubricText)]) -> Vec<HistoricRubric> {
     let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
@@ -104,49 +96,6 @@ fn parse_rubrics(texts: &[(ObjectId, RubricText)]) -> Vec<HistoricRubric> {
         }
     }
     out
-}
-
-#[derive(Serialize, Deserialize)]
-struct CacheFile {
-    format: u32,
-    prefix: String,
-    reviews_dir: String,
-    tip: ObjectId,
-    rubrics_dir: String,
-    commits: Vec<crate::load::git::CommitInfo>,
-    reviews: BTreeMap<String, Vec<crate::history::timeline::Event>>,
-    snapshots: HashMap<ObjectId, Arc<Snapshot>>,
-    /// Every valid rubric file version, oldest first.
-    rubrics: Vec<(ObjectId, RubricText)>,
-}
-
-fn cache_path(h: &History) -> PathBuf {
-    h.git_dir()
-        .join("rubric")
-        .join(format!("history-v{CACHE_FORMAT}.bin"))
-}
-
-fn read_cache(
-    path: &Path,
-    prefix: &str,
-    reviews_dir: &str,
-    rubrics_dir: &str,
-) -> Option<CacheFile> {
-    let bytes = std::fs::read(path).ok()?;
-    let c: CacheFile = postcard::from_bytes(&bytes).ok()?;
-    (c.format == CACHE_FORMAT
-        && c.prefix == prefix
-        && c.reviews_dir == reviews_dir
-        && c.rubrics_dir == rubrics_dir)
-        .then_some(c)
-}
-
-/// Writes the cache atomically (a temporary file beside it, then a rename).
-fn write_cache(path: &Path, cache: &CacheFile) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let bytes = postcard::to_allocvec(cache).map_err(std::io::Error::other)?;
-    crate::load::file::write_atomic(path, &bytes, true)
 }
 
 /// Scans the history of the git repository holding `root` for review files under
@@ -168,6 +117,32 @@ pub fn scan(
     }
 }
 
+/// What the history holds so far: from the cache, then from the commits walked since.
+#[derive(Default)]
+struct Gathered {
+    timelines: Timelines,
+    /// Parsed content of every review file version seen, by blob id.
+    snapshots: HashMap<ObjectId, Arc<Snapshot>>,
+    /// Every valid rubric file version, oldest first.
+    rubric_texts: Vec<(ObjectId, RubricText)>,
+}
+
+impl Gathered {
+    /// What a cache holds.
+    fn from_cache(c: CacheFile) -> Gathered {
+        Gathered {
+            timelines: Timelines {
+                commits: c.commits,
+                reviews: c.reviews,
+            },
+            snapshots: c.snapshots,
+            rubric_texts: c.rubrics,
+        }
+    }
+}
+
+/// Scans once; `None` when the commits new since the cache include a merge (then a cold scan
+/// is needed). `force_cold` ignores the cache.
 fn scan_once(
     root: &Path,
     reviews_dir: &str,
@@ -176,138 +151,36 @@ fn scan_once(
     progress: &mut dyn FnMut(usize),
     force_cold: bool,
 ) -> Result<Option<Scan>, ScanError> {
-    let timing = crate::timing::Timing::new();
+    let timing = Timing::new();
     let history = History::open(root)?;
     let partial = history.is_shallow();
     if partial && !opts.allow_shallow {
         return Err(ScanError::Shallow);
     }
     let tip = history.resolve(opts.rev.as_deref())?;
-    let path = cache_path(&history);
+    let path = cache::cache_path(&history);
     let cached = if opts.no_cache || force_cold {
         None
     } else {
-        read_cache(&path, history.prefix(), reviews_dir, rubrics_dir)
+        cache::read_cache(&path, history.prefix(), reviews_dir, rubrics_dir)
     };
-    let (mut timelines, mut snapshots, mut rubric_texts, stop, mode) = match cached {
-        Some(c) if c.tip == tip => {
-            let timelines = Timelines {
-                commits: c.commits,
-                reviews: c.reviews,
-            };
-            return Ok(Some(Scan {
-                history,
-                tip,
-                timelines,
-                snapshots: c.snapshots,
-                partial,
-                cache: "warm".into(),
-                rubrics: parse_rubrics(&c.rubrics),
-            }));
+    let (mut gathered, stop, mode) = match cached {
+        Some(c) if c.tip == tip => return Ok(Some(warm_scan(history, tip, partial, c))),
+        Some(c) if history.is_ancestor(c.tip, tip) => {
+            let stop = Some(c.tip);
+            (Gathered::from_cache(c), stop, "incremental")
         }
-        Some(c) if history.is_ancestor(c.tip, tip) => (
-            Timelines {
-                commits: c.commits,
-                reviews: c.reviews,
-            },
-            c.snapshots,
-            c.rubrics,
-            Some(c.tip),
-            "incremental",
-        ),
-        _ => (
-            Timelines::default(),
-            HashMap::new(),
-            Vec::new(),
-            None,
-            "cold",
-        ),
+        _ => (Gathered::default(), None, "cold"),
     };
-    let rubric_base = rubrics_dir.trim_end_matches('/');
-    let is_rubric = |p: &str| {
-        p.rsplit_once('/')
-            .is_some_and(|(parent, _)| parent == rubric_base)
-    };
-    let review_base = format!("{}/", reviews_dir.trim_end_matches('/'));
-    let mut seen: HashSet<ObjectId> = snapshots.keys().copied().collect();
-    // Commits wait here until the new file versions they touch are parsed; then they join the
-    // timelines. Parsing in batches keeps memory flat and uses every core.
-    let mut pending: Vec<crate::load::git::CommitChanges> = Vec::new();
-    let mut wanted: Vec<(ObjectId, String)> = Vec::new();
-    let mut n = 0usize;
-    let mut merged = false;
-    let flush = |pending: &mut Vec<crate::load::git::CommitChanges>,
-                 wanted: &mut Vec<(ObjectId, String)>,
-                 snapshots: &mut HashMap<ObjectId, Arc<Snapshot>>,
-                 timelines: &mut Timelines|
-     -> Result<(), HistoryError> {
-        let raw: Vec<(ObjectId, &str, Vec<u8>)> = wanted
-            .iter()
-            .map(|(id, path)| Ok((*id, path.as_str(), history.read_blob(*id)?)))
-            .collect::<Result<_, HistoryError>>()?;
-        let parsed: Vec<(ObjectId, Arc<Snapshot>)> = raw
-            .par_iter()
-            .map(|(id, path, bytes)| (*id, Arc::new(Snapshot::from_bytes(path, bytes))))
-            .collect();
-        drop(raw);
-        snapshots.extend(parsed);
-        if timing.enabled() && snapshots.len() % 20000 < 4096 {
-            timing.mark(&format!(
-                "scan: {} snapshots, {} commits",
-                snapshots.len(),
-                timelines.commits.len()
-            ));
-        }
-        wanted.clear();
-        for c in pending.drain(..) {
-            timelines.push_commit(c.commit, &c.changes, &|b| {
-                snapshots.get(&b).and_then(|s| s.id.clone())
-            });
-        }
-        Ok(())
-    };
-    history.walk_changes(
-        tip,
-        stop,
-        &[reviews_dir, rubrics_dir],
+    let dirs = [reviews_dir, rubrics_dir];
+    let (n, merged) = walk_new(
+        &history,
+        &timing,
+        (tip, stop),
+        dirs,
         progress,
-        &mut |mut c| {
-            n += 1;
-            if stop.is_some() && c.parents > 1 {
-                merged = true;
-            }
-            // Rubric file versions, oldest first: parse each new one once.
-            for ch in c.changes.iter().filter(|ch| is_rubric(&ch.path)) {
-                let Some(blob) = ch.new else { continue };
-                if rubric_texts.iter().any(|(b, _)| *b == blob) {
-                    continue;
-                }
-                let name = ch.path.rsplit('/').next().unwrap_or(&ch.path);
-                let text = String::from_utf8_lossy(&history.read_blob(blob)?).into_owned();
-                let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
-                if crate::check::parse_historic(name, &text, max).is_some() {
-                    let commit = c.commit.id;
-                    let path = ch.path.clone();
-                    rubric_texts.push((blob, RubricText { path, commit, text }));
-                }
-            }
-            c.changes.retain(|ch| ch.path.starts_with(&review_base));
-            for ch in &c.changes {
-                for blob in [ch.new, ch.old].into_iter().flatten() {
-                    if seen.insert(blob) {
-                        wanted.push((blob, ch.path.clone()));
-                    }
-                }
-            }
-            pending.push(c);
-            if wanted.len() >= 4096 {
-                flush(&mut pending, &mut wanted, &mut snapshots, &mut timelines)?;
-            }
-            Ok(())
-        },
+        &mut gathered,
     )?;
-    flush(&mut pending, &mut wanted, &mut snapshots, &mut timelines)?;
-    timing.mark("scan: every file version parsed");
     if merged {
         return Ok(None);
     }
@@ -319,33 +192,192 @@ fn scan_once(
     // Only a scan of HEAD's line moves the cache forward; an older --rev leaves it alone.
     let head = history.resolve(None).ok();
     if !opts.no_cache && !partial && head == Some(tip) {
-        let file = CacheFile {
-            format: CACHE_FORMAT,
-            prefix: history.prefix().to_string(),
-            reviews_dir: reviews_dir.to_string(),
-            rubrics_dir: rubrics_dir.to_string(),
-            tip,
-            commits: timelines.commits,
-            reviews: timelines.reviews,
-            snapshots,
-            rubrics: rubric_texts.clone(),
-        };
-        // A cache that cannot be written only costs time next run.
-        let _ = write_cache(&path, &file);
-        timelines = Timelines {
-            commits: file.commits,
-            reviews: file.reviews,
-        };
-        snapshots = file.snapshots;
+        gathered = save_cache(&history, &path, tip, dirs, gathered);
     }
-    let rubrics = parse_rubrics(&rubric_texts);
+    let rubrics = parse_rubrics(&gathered.rubric_texts);
     Ok(Some(Scan {
         history,
         tip,
-        timelines,
-        snapshots,
+        timelines: gathered.timelines,
+        snapshots: gathered.snapshots,
         partial,
         cache,
         rubrics,
     }))
+}
+
+/// The scan the cache holds whole: its tip is the commit asked for.
+fn warm_scan(history: History, tip: ObjectId, partial: bool, c: CacheFile) -> Scan {
+    let timelines = Timelines {
+        commits: c.commits,
+        reviews: c.reviews,
+    };
+    Scan {
+        history,
+        tip,
+        timelines,
+        snapshots: c.snapshots,
+        partial,
+        cache: "warm".into(),
+        rubrics: parse_rubrics(&c.rubrics),
+    }
+}
+
+/// Walks the commits from `stop` (exclusive; the start when `None`) to `tip`, adding their
+/// review and rubric file versions to `gathered`. Returns how many commits were walked, and
+/// whether an incremental walk met a merge.
+fn walk_new(
+    history: &History,
+    timing: &Timing,
+    (tip, stop): (ObjectId, Option<ObjectId>),
+    [reviews_dir, rubrics_dir]: [&str; 2],
+    progress: &mut dyn FnMut(usize),
+    gathered: &mut Gathered,
+) -> Result<(usize, bool), HistoryError> {
+    let rubric_base = rubrics_dir.trim_end_matches('/');
+    let review_base = format!("{}/", reviews_dir.trim_end_matches('/'));
+    let mut batch = Batch {
+        history,
+        timing,
+        seen: gathered.snapshots.keys().copied().collect(),
+        pending: Vec::new(),
+        wanted: Vec::new(),
+    };
+    let mut n = 0usize;
+    let mut merged = false;
+    history.walk_changes(
+        tip,
+        stop,
+        &[reviews_dir, rubrics_dir],
+        progress,
+        &mut |mut c| {
+            n += 1;
+            if stop.is_some() && c.parents > 1 {
+                merged = true;
+            }
+            collect_rubrics(history, &c, rubric_base, &mut gathered.rubric_texts)?;
+            c.changes.retain(|ch| ch.path.starts_with(&review_base));
+            batch.push(c);
+            if batch.wanted.len() >= 4096 {
+                batch.flush(&mut gathered.snapshots, &mut gathered.timelines)?;
+            }
+            Ok(())
+        },
+    )?;
+    batch.flush(&mut gathered.snapshots, &mut gathered.timelines)?;
+    timing.mark("scan: every file version parsed");
+    Ok((n, merged))
+}
+
+/// Keeps each valid rubric file version the commit adds to `rubric_base` (parsing each new
+/// one once), oldest first.
+fn collect_rubrics(
+    history: &History,
+    c: &CommitChanges,
+    rubric_base: &str,
+    texts: &mut Vec<(ObjectId, RubricText)>,
+) -> Result<(), HistoryError> {
+    let is_rubric = |p: &str| {
+        p.rsplit_once('/')
+            .is_some_and(|(parent, _)| parent == rubric_base)
+    };
+    for ch in c.changes.iter().filter(|ch| is_rubric(&ch.path)) {
+        let Some(blob) = ch.new else { continue };
+        if texts.iter().any(|(b, _)| *b == blob) {
+            continue;
+        }
+        let name = ch.path.rsplit('/').next().unwrap_or(&ch.path);
+        let text = String::from_utf8_lossy(&history.read_blob(blob)?).into_owned();
+        let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
+        if crate::check::parse_historic(name, &text, max).is_some() {
+            let commit = c.commit.id;
+            let path = ch.path.clone();
+            texts.push((blob, RubricText { path, commit, text }));
+        }
+    }
+    Ok(())
+}
+
+/// Commits wait here until the new file versions they touch are parsed; then they join the
+/// timelines. Parsing in batches keeps memory flat and uses every core.
+struct Batch<'a> {
+    history: &'a History,
+    timing: &'a Timing,
+    /// Every file version parsed or waiting to be.
+    seen: HashSet<ObjectId>,
+    pending: Vec<CommitChanges>,
+    /// The file versions to parse, each with a path it was seen at.
+    wanted: Vec<(ObjectId, String)>,
+}
+
+impl Batch<'_> {
+    /// Queues a commit, and the file versions it touches that are not yet seen.
+    fn push(&mut self, c: CommitChanges) {
+        for ch in &c.changes {
+            for blob in [ch.new, ch.old].into_iter().flatten() {
+                if self.seen.insert(blob) {
+                    self.wanted.push((blob, ch.path.clone()));
+                }
+            }
+        }
+        self.pending.push(c);
+    }
+
+    /// Parses the wanted file versions (in parallel), then adds the waiting commits to the
+    /// timelines.
+    fn flush(
+        &mut self,
+        snapshots: &mut HashMap<ObjectId, Arc<Snapshot>>,
+        timelines: &mut Timelines,
+    ) -> Result<(), HistoryError> {
+        let raw: Vec<(ObjectId, &str, Vec<u8>)> = self
+            .wanted
+            .iter()
+            .map(|(id, path)| Ok((*id, path.as_str(), self.history.read_blob(*id)?)))
+            .collect::<Result<_, HistoryError>>()?;
+        let parsed: Vec<(ObjectId, Arc<Snapshot>)> = raw
+            .par_iter()
+            .map(|(id, path, bytes)| (*id, Arc::new(Snapshot::from_bytes(path, bytes))))
+            .collect();
+        drop(raw);
+        snapshots.extend(parsed);
+        if self.timing.enabled() && snapshots.len() % 20000 < 4096 {
+            self.timing.mark(&format!(
+                "scan: {} snapshots, {} commits",
+                snapshots.len(),
+                timelines.commits.len()
+            ));
+        }
+        self.wanted.clear();
+        for c in self.pending.drain(..) {
+            timelines.push_commit(c.commit, &c.changes, &|b| {
+                snapshots.get(&b).and_then(|s| s.id.clone())
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Writes the cache (a cache that cannot be written only costs time next run), and gives back
+/// what it holds.
+fn save_cache(
+    history: &History,
+    path: &Path,
+    tip: ObjectId,
+    [reviews_dir, rubrics_dir]: [&str; 2],
+    gathered: Gathered,
+) -> Gathered {
+    let file = CacheFile {
+        format: CACHE_FORMAT,
+        prefix: history.prefix().to_string(),
+        reviews_dir: reviews_dir.to_string(),
+        rubrics_dir: rubrics_dir.to_string(),
+        tip,
+        commits: gathered.timelines.commits,
+        reviews: gathered.timelines.reviews,
+        snapshots: gathered.snapshots,
+        rubrics: gathered.rubric_texts,
+    };
+    let _ = cache::write_cache(path, &file);
+    Gathered::from_cache(file)
 }
