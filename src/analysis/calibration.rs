@@ -176,82 +176,95 @@ pub fn calibrate(ratings: &[CalibrationRating]) -> CalibrationReport {
     }
     let sessions = sessions
         .into_iter()
-        .map(|(session, rs)| {
-            let conversations: BTreeSet<&str> =
-                rs.iter().map(|r| r.conversation.as_str()).collect();
-            let reviewers: BTreeSet<&str> = rs.iter().map(|r| r.reviewer.as_str()).collect();
-            let mut by_cat: BTreeMap<&str, Vec<&&CalibrationRating>> = BTreeMap::new();
-            for r in &rs {
-                by_cat.entry(&r.category).or_default().push(r);
-            }
-            let categories = by_cat
+        .map(|(session, rs)| Session {
+            session: session.to_string(),
+            conversations: rs
                 .iter()
-                .map(|(cat, rs)| {
-                    let mut units: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
-                    for r in rs {
-                        if let (Some(rating), Some(value)) = (r.rating, r.value) {
-                            let u = units.entry(&r.conversation).or_default();
-                            u.0.push(value);
-                            u.1.push(rating as f64);
-                        }
-                    }
-                    let values: Vec<Vec<f64>> = units.values().map(|u| u.0.clone()).collect();
-                    let points: Vec<Vec<f64>> = units.values().map(|u| u.1.clone()).collect();
-                    let interval = alpha_or_why(&values, Metric::Interval);
-                    CategoryAgreement {
-                        category: cat.to_string(),
-                        alpha: interval.ok(),
-                        alpha_ordinal: alpha(&points, Metric::Ordinal),
-                        alpha_nominal: alpha(&points, Metric::Nominal),
-                        ratings: values.iter().map(Vec::len).sum(),
-                        undefined: interval.err(),
-                    }
-                })
-                .collect();
-            // Consensus: the median value per conversation and category.
-            let mut groups: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
-            for r in &rs {
-                if let Some(v) = r.value {
-                    groups
-                        .entry((&r.conversation, &r.category))
-                        .or_default()
-                        .push(v);
-                }
-            }
-            let medians: BTreeMap<(&str, &str), f64> = groups
-                .into_iter()
-                .filter_map(|(k, mut v)| median(&mut v).map(|m| (k, m)))
-                .collect();
-            let deviations = reviewers
+                .map(|r| r.conversation.as_str())
+                .collect::<BTreeSet<_>>()
+                .len(),
+            reviewers: rs
                 .iter()
-                .map(|who| {
-                    let devs: Vec<f64> = rs
-                        .iter()
-                        .filter(|r| r.reviewer == *who)
-                        .filter_map(|r| {
-                            let m = medians.get(&(r.conversation.as_str(), r.category.as_str()))?;
-                            Some(100.0 * (r.value? - m).abs())
-                        })
-                        .collect();
-                    Deviation {
-                        reviewer: who.to_string(),
-                        mean_abs_deviation: crate::analysis::score::mean(devs),
-                    }
-                })
-                .collect();
-            Session {
-                session: session.to_string(),
-                conversations: conversations.len(),
-                reviewers: reviewers.len(),
-                categories,
-                deviations,
-            }
+                .map(|r| r.reviewer.as_str())
+                .collect::<BTreeSet<_>>()
+                .len(),
+            categories: agreement(&rs),
+            deviations: deviations(&rs),
         })
         .collect();
     CalibrationReport {
         sessions,
         left_out: Vec::new(),
     }
+}
+
+/// One session's agreement per category: the alphas over its conversations.
+fn agreement(rs: &[&CalibrationRating]) -> Vec<CategoryAgreement> {
+    let mut by_cat: BTreeMap<&str, Vec<&CalibrationRating>> = BTreeMap::new();
+    for r in rs {
+        by_cat.entry(&r.category).or_default().push(r);
+    }
+    by_cat
+        .iter()
+        .map(|(cat, rs)| {
+            // Per conversation: the values (interval) and the ratings as given.
+            let mut units: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+            for r in rs {
+                if let (Some(rating), Some(value)) = (r.rating, r.value) {
+                    let u = units.entry(&r.conversation).or_default();
+                    u.0.push(value);
+                    u.1.push(rating as f64);
+                }
+            }
+            let values: Vec<Vec<f64>> = units.values().map(|u| u.0.clone()).collect();
+            let points: Vec<Vec<f64>> = units.values().map(|u| u.1.clone()).collect();
+            let interval = alpha_or_why(&values, Metric::Interval);
+            CategoryAgreement {
+                category: cat.to_string(),
+                alpha: interval.ok(),
+                alpha_ordinal: alpha(&points, Metric::Ordinal),
+                alpha_nominal: alpha(&points, Metric::Nominal),
+                ratings: values.iter().map(Vec::len).sum(),
+                undefined: interval.err(),
+            }
+        })
+        .collect()
+}
+
+/// One session's reviewers (in id order), each with the mean distance from the consensus: the
+/// median value per conversation and category.
+fn deviations(rs: &[&CalibrationRating]) -> Vec<Deviation> {
+    let mut groups: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
+    for r in rs {
+        if let Some(v) = r.value {
+            groups
+                .entry((&r.conversation, &r.category))
+                .or_default()
+                .push(v);
+        }
+    }
+    let medians: BTreeMap<(&str, &str), f64> = groups
+        .into_iter()
+        .filter_map(|(k, mut v)| median(&mut v).map(|m| (k, m)))
+        .collect();
+    let reviewers: BTreeSet<&str> = rs.iter().map(|r| r.reviewer.as_str()).collect();
+    reviewers
+        .iter()
+        .map(|who| {
+            let devs: Vec<f64> = rs
+                .iter()
+                .filter(|r| r.reviewer == *who)
+                .filter_map(|r| {
+                    let m = medians.get(&(r.conversation.as_str(), r.category.as_str()))?;
+                    Some(100.0 * (r.value? - m).abs())
+                })
+                .collect();
+            Deviation {
+                reviewer: who.to_string(),
+                mean_abs_deviation: crate::analysis::score::mean(devs),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

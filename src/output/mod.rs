@@ -3,6 +3,7 @@
 //! returns a string; the binary decides where it goes.
 
 pub mod export;
+pub mod markdown;
 
 use crate::model::diagnostic::{Code, Diagnostic, Severity};
 use crate::report::CheckReport;
@@ -443,20 +444,41 @@ fn table(header: &[&str], right: &[bool], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn csv_of(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(header);
-    for r in rows {
-        let _ = w.write_record(r);
-    }
-    w.into_inner()
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .unwrap_or_default()
+/// A text cell from YAML or git for CSV, neutralised for spreadsheets (the OWASP rule of
+/// `export`).
+fn text(s: &str) -> String {
+    export::neutralise(s).into_owned()
 }
 
-/// `rubric score`: a human table, or CSV with full-precision scores.
-pub fn score_rows(rows: &[crate::report::ScoreRow], csv: bool) -> String {
+/// Writes the header and rows through `csv::Writer`; any write error is returned.
+fn csv_of<R>(header: &[&str], rows: R) -> Result<String, csv::Error>
+where
+    R: IntoIterator,
+    R::Item: IntoIterator<Item = String>,
+{
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    String::from_utf8(bytes)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e).into())
+}
+
+/// For the callers that take a string: the CSV, or a message that names the error.
+fn csv_or_message(csv: Result<String, csv::Error>) -> String {
+    csv.unwrap_or_else(|e| format!("error: cannot write the CSV: {e}\n"))
+}
+
+fn number(v: Option<f64>) -> String {
+    v.map(|s| s.to_string()).unwrap_or_default()
+}
+
+/// `rubric score --format csv`: full-precision scores.
+pub fn score_csv(rows: &[crate::report::ScoreRow]) -> Result<String, csv::Error> {
     let header = [
         "id",
         "agent",
@@ -469,25 +491,30 @@ pub fn score_rows(rows: &[crate::report::ScoreRow], csv: bool) -> String {
         "uncommitted",
         "path",
     ];
+    csv_of(
+        &header,
+        rows.iter().map(|r| {
+            [
+                text(&r.id),
+                text(&r.agent),
+                text(&r.reviewer),
+                r.date.clone(),
+                format!("{}@{}", r.rubric, r.version),
+                number(r.score),
+                r.pass.map(|p| p.to_string()).unwrap_or_default(),
+                text(r.calibration.as_deref().unwrap_or_default()),
+                r.uncommitted.to_string(),
+                text(&r.path),
+            ]
+        }),
+    )
+}
+
+/// `rubric score`: a human table, or CSV with full-precision scores (a write error becomes a
+/// message; [`score_csv`] returns it).
+pub fn score_rows(rows: &[crate::report::ScoreRow], csv: bool) -> String {
     if csv {
-        let cells: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.id.clone(),
-                    r.agent.clone(),
-                    r.reviewer.clone(),
-                    r.date.clone(),
-                    format!("{}@{}", r.rubric, r.version),
-                    r.score.map(|s| s.to_string()).unwrap_or_default(),
-                    r.pass.map(|p| p.to_string()).unwrap_or_default(),
-                    r.calibration.clone().unwrap_or_default(),
-                    r.uncommitted.to_string(),
-                    r.path.clone(),
-                ]
-            })
-            .collect();
-        return csv_of(&header, &cells);
+        return csv_or_message(score_csv(rows));
     }
     let cells: Vec<Vec<String>> = rows
         .iter()
@@ -524,26 +551,27 @@ pub fn score_rows(rows: &[crate::report::ScoreRow], csv: bool) -> String {
     )
 }
 
-/// `rubric trends`: a table that fits 80 columns, or CSV.
+/// `rubric trends --format csv`.
+pub fn trends_csv(report: &crate::report::TrendsReport) -> Result<String, csv::Error> {
+    csv_of(
+        &[report.by.as_str(), "period", "reviews", "score", "change"],
+        report.rows.iter().map(|r| {
+            [
+                text(&r.key),
+                r.period.clone(),
+                r.reviews.to_string(),
+                r.score.to_string(),
+                number(r.change),
+            ]
+        }),
+    )
+}
+
+/// `rubric trends`: a table that fits 80 columns, or CSV (a write error becomes a message;
+/// [`trends_csv`] returns it).
 pub fn trends(report: &crate::report::TrendsReport, csv: bool) -> String {
     if csv {
-        let cells: Vec<Vec<String>> = report
-            .rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.key.clone(),
-                    r.period.clone(),
-                    r.reviews.to_string(),
-                    r.score.to_string(),
-                    r.change.map(|c| c.to_string()).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        return csv_of(
-            &[report.by.as_str(), "period", "reviews", "score", "change"],
-            &cells,
-        );
+        return csv_or_message(trends_csv(report));
     }
     let cells: Vec<Vec<String>> = report
         .rows
@@ -580,48 +608,49 @@ pub fn trends(report: &crate::report::TrendsReport, csv: bool) -> String {
     out
 }
 
-/// `rubric history ID`: a table, or CSV.
+const HISTORY_HEADER: [&str; 6] = ["commit", "change", "author", "date", "score", "path"];
+
+/// `rubric history ID --format csv`.
+pub fn history_csv(rows: &[crate::report::HistoryRow]) -> Result<String, csv::Error> {
+    csv_of(
+        &HISTORY_HEADER,
+        rows.iter().map(|r| {
+            [
+                r.commit.clone(),
+                r.kind.clone(),
+                text(&r.author),
+                r.date.clone(),
+                number(r.score),
+                text(&r.path),
+            ]
+        }),
+    )
+}
+
+/// `rubric history ID`: a table, or CSV (a write error becomes a message; [`history_csv`]
+/// returns it).
 pub fn history(rows: &[crate::report::HistoryRow], csv: bool) -> String {
+    if csv {
+        return csv_or_message(history_csv(rows));
+    }
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
-                if csv {
-                    r.commit.clone()
-                } else {
-                    r.commit.chars().take(10).collect()
-                },
+                r.commit.chars().take(10).collect(),
                 r.kind.clone(),
                 r.author.clone(),
-                if csv {
-                    r.date.clone()
-                } else {
-                    r.date.chars().take(16).collect()
-                },
-                if csv {
-                    r.score.map(|s| s.to_string()).unwrap_or_default()
-                } else {
-                    one_decimal(r.score)
-                },
+                r.date.chars().take(16).collect(),
+                one_decimal(r.score),
                 r.path.clone(),
             ]
         })
         .collect();
-    let header = ["commit", "change", "author", "date", "score", "path"];
-    if csv {
-        csv_of(&header, &cells)
-    } else {
-        table(&header, &[false, false, false, false, true, false], &cells)
-    }
-}
-
-/// Escapes text for a Markdown table cell or line (pipes, HTML).
-fn md(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace('\n', " ")
+    table(
+        &HISTORY_HEADER,
+        &[false, false, false, false, true, false],
+        &cells,
+    )
 }
 
 /// Whether a rubric's change needed a new version number, and whether it got one.
@@ -724,12 +753,12 @@ pub fn diff_human(report: &crate::analysis::impact::DiffReport) -> String {
 }
 
 /// `rubric diff --format md`: a pull-request comment — a short table, the movers, and the
-/// details collapsed.
+/// details collapsed. Text from YAML and git goes through [`markdown::escape`].
 pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
     let mut out = format!(
         "### Rubric changes ({} → {})\n\n",
-        md(&report.base),
-        md(&report.head)
+        markdown::escape(&report.base),
+        markdown::escape(&report.head)
     );
     if report.rubrics.is_empty() {
         out.push_str("No rubric changed.\n");
@@ -739,8 +768,8 @@ pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
     for d in &report.rubrics {
         let v = |x: Option<u32>| x.map_or_else(|| "–".to_string(), |v| v.to_string());
         out.push_str(&format!(
-            "| `{}` | {} | {} → {} | {} |\n",
-            md(&d.rubric),
+            "| {} | {} | {} → {} | {} |\n",
+            markdown::code(&d.rubric),
             d.status,
             v(d.base_version),
             v(d.head_version),
@@ -752,87 +781,106 @@ pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
         ));
     }
     for i in &report.impact {
-        if i.reviews == 0 {
-            out.push_str(&format!(
-                "\nNo reviews of `{}` version {} since {} to re-score.\n",
-                md(&i.rubric),
-                i.from_version,
-                i.since
-            ));
-            continue;
-        }
-        out.push_str(&format!(
-            "\n**Impact of `{}` {} → {}** on {} review(s) since {}: team IQS {} → {} ({}), \
-             {} pass → fail, {} fail → pass.\n",
-            md(&i.rubric),
-            i.from_version,
-            i.to_version,
-            i.reviews,
-            i.since,
-            one_decimal(i.team_before),
-            one_decimal(i.team_after),
-            signed(crate::analysis::score::delta(i.team_before, i.team_after)),
-            i.pass_to_fail,
-            i.fail_to_pass
-        ));
-        if !i.movers.is_empty() {
-            out.push_str(
-                "\n| largest movers | agent | before | after | change |\n|---|---|---|---|---|\n",
-            );
-            for m in &i.movers {
-                out.push_str(&format!(
-                    "| {} | {} | {} | {} | {} |\n",
-                    md(&m.id),
-                    md(&m.agent),
-                    one_decimal(m.before),
-                    one_decimal(m.after),
-                    signed(m.delta)
-                ));
-            }
-        }
+        out.push_str(&md_impact(i));
     }
     out.push_str("\n<details><summary>Details</summary>\n\n");
     for d in &report.rubrics {
-        out.push_str(&format!("**{}**\n\n", md(&version_line(d))));
-        match d.status.as_str() {
-            "added" => out.push_str("- a new rubric\n"),
-            "removed" => out.push_str("- the rubric was removed\n"),
-            _ => {}
-        }
-        for c in &d.changes {
-            let tag = if c.scoring { " (scoring)" } else { "" };
-            out.push_str(&format!("- {}{tag}\n", md(&c.text)));
-        }
-        out.push('\n');
+        out.push_str(&md_changes(d));
     }
     for i in report.impact.iter().filter(|i| i.reviews > 0) {
-        out.push_str(&format!(
-            "IQS per agent, `{}` {} → {}:\n\n| agent | reviews | before | after | change |\n|---|---|---|---|---|\n",
-            md(&i.rubric),
-            i.from_version,
-            i.to_version
-        ));
-        for a in &i.agents {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                md(&a.agent),
-                a.reviews,
-                one_decimal(a.before),
-                one_decimal(a.after),
-                signed(a.delta)
-            ));
-        }
-        out.push('\n');
+        out.push_str(&md_agents(i));
     }
     out.push_str("</details>\n");
     out
 }
 
-/// `rubric calibrate`: per session, agreement per category and reviewer deviations.
+/// One re-scoring in the comment: the team's change and the largest movers.
+fn md_impact(i: &crate::analysis::impact::Impact) -> String {
+    use markdown::{code, escape};
+    if i.reviews == 0 {
+        return format!(
+            "\nNo reviews of {} version {} since {} to re-score.\n",
+            code(&i.rubric),
+            i.from_version,
+            i.since
+        );
+    }
+    let mut out = format!(
+        "\n**Impact of {} {} → {}** on {} review(s) since {}: team IQS {} → {} ({}), \
+         {} pass → fail, {} fail → pass.\n",
+        code(&i.rubric),
+        i.from_version,
+        i.to_version,
+        i.reviews,
+        i.since,
+        one_decimal(i.team_before),
+        one_decimal(i.team_after),
+        signed(crate::analysis::score::delta(i.team_before, i.team_after)),
+        i.pass_to_fail,
+        i.fail_to_pass
+    );
+    if !i.movers.is_empty() {
+        out.push_str(
+            "\n| largest movers | agent | before | after | change |\n|---|---|---|---|---|\n",
+        );
+        for m in &i.movers {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                escape(&m.id),
+                escape(&m.agent),
+                one_decimal(m.before),
+                one_decimal(m.after),
+                signed(m.delta)
+            ));
+        }
+    }
+    out
+}
+
+/// One rubric's changes, in the collapsed details.
+fn md_changes(d: &crate::model::rubric_diff::RubricDiff) -> String {
+    let mut out = format!("**{}**\n\n", markdown::escape(&version_line(d)));
+    match d.status.as_str() {
+        "added" => out.push_str("- a new rubric\n"),
+        "removed" => out.push_str("- the rubric was removed\n"),
+        _ => {}
+    }
+    for c in &d.changes {
+        let tag = if c.scoring { " (scoring)" } else { "" };
+        out.push_str(&format!("- {}{tag}\n", markdown::escape(&c.text)));
+    }
+    out.push('\n');
+    out
+}
+
+/// IQS per agent before and after a re-scoring, in the collapsed details.
+fn md_agents(i: &crate::analysis::impact::Impact) -> String {
+    let mut out = format!(
+        "IQS per agent, {} {} → {}:\n\n| agent | reviews | before | after | change |\n|---|---|---|---|---|\n",
+        markdown::code(&i.rubric),
+        i.from_version,
+        i.to_version
+    );
+    for a in &i.agents {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            markdown::escape(&a.agent),
+            a.reviews,
+            one_decimal(a.before),
+            one_decimal(a.after),
+            signed(a.delta)
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// `rubric calibrate`: per session, agreement per category and reviewer deviations (CSV: a
+/// write error becomes a message; [`calibration_csv`] returns it).
 pub fn calibration(report: &crate::analysis::calibration::CalibrationReport, csv: bool) -> String {
     use crate::analysis::calibration::Undefined;
     if csv {
-        return calibration_csv(report);
+        return csv_or_message(calibration_csv(report));
     }
     // Where an alpha is undefined, say why: agreement on one value is not a missing number.
     let why = |u: Option<Undefined>| match u {
@@ -886,34 +934,35 @@ pub fn calibration(report: &crate::analysis::calibration::CalibrationReport, csv
 
 /// `calibrate --format csv`: one row per category (`kind` agreement) and one per reviewer
 /// (`kind` deviation), each kind with its own columns filled in.
-fn calibration_csv(report: &crate::analysis::calibration::CalibrationReport) -> String {
-    let num = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
-    let mut rows = Vec::new();
+pub fn calibration_csv(
+    report: &crate::analysis::calibration::CalibrationReport,
+) -> Result<String, csv::Error> {
+    let mut rows: Vec<[String; 9]> = Vec::new();
     for s in &report.sessions {
         for c in &s.categories {
-            rows.push(vec![
+            rows.push([
                 "agreement".to_string(),
-                s.session.clone(),
-                c.category.clone(),
+                text(&s.session),
+                text(&c.category),
                 String::new(),
                 c.ratings.to_string(),
-                num(c.alpha),
-                num(c.alpha_ordinal),
-                num(c.alpha_nominal),
+                number(c.alpha),
+                number(c.alpha_ordinal),
+                number(c.alpha_nominal),
                 String::new(),
             ]);
         }
         for d in &s.deviations {
-            rows.push(vec![
+            rows.push([
                 "deviation".to_string(),
-                s.session.clone(),
+                text(&s.session),
                 String::new(),
-                d.reviewer.clone(),
-                String::new(),
-                String::new(),
+                text(&d.reviewer),
                 String::new(),
                 String::new(),
-                num(d.mean_abs_deviation),
+                String::new(),
+                String::new(),
+                number(d.mean_abs_deviation),
             ]);
         }
     }
@@ -929,7 +978,7 @@ fn calibration_csv(report: &crate::analysis::calibration::CalibrationReport) -> 
             "alpha_nominal",
             "mean_abs_deviation",
         ],
-        &rows,
+        rows,
     )
 }
 

@@ -3,9 +3,12 @@
 //! overrides through one loader, and written as a whole: into a temp folder beside the output
 //! folder, then swapped in.
 
+use crate::analysis::calibration::Session;
 use crate::analysis::score::mean;
 use crate::analysis::state::{QaState, ReviewFacts};
-use crate::model::{is_person_id, RatingEntry};
+use crate::load::file::Input;
+use crate::load::review::Details;
+use crate::model::is_person_id;
 use crate::report::{
     AgentPage, AgentSummary, CategoryCompare, CategoryFailures, HeatRow, RatingCard, ReviewCard,
     ReviewerActivity, RootCauseCount, SiteContext, TrendPoint,
@@ -191,57 +194,478 @@ fn month(day: chrono::NaiveDate) -> String {
     day.format("%Y-%m").to_string()
 }
 
-/// Reads what scores do not keep: per-category comments and root causes, the review comment
-/// and the conversation link, from the review file as the state has it (on disk, or in the
-/// `--rev` tree).
-struct FileDetails {
-    comment: Option<String>,
-    url: Option<String>,
-    comments: HashMap<String, String>,
-    causes: HashMap<String, Vec<String>>,
+/// How many of an agent's latest reviews a page lists.
+pub const LATEST_REVIEWS: usize = 10;
+
+/// What every part of the site context starts from: the reviews the pages count, the months
+/// they cover and the roster's teams.
+struct Selection<'a> {
+    state: &'a QaState,
+    /// Agents' own reviews: calibration reviews are re-ratings for agreement, not a record.
+    reviews: Vec<&'a ReviewFacts>,
+    /// Months with scored reviews (`2026-11`), oldest first.
+    months: Vec<String>,
+    /// The latest of `months`.
+    current: Option<String>,
+    /// The calendar month just before `current`: "change" is against it (SPEC §5.5), as in
+    /// `trends`.
+    previous: Option<String>,
+    /// Roster id → team, looked up once rather than per review.
+    teams: HashMap<String, Option<String>>,
 }
 
-fn file_details(rel: &str, input: crate::load::file::Input) -> FileDetails {
-    let mut d = FileDetails {
-        comment: None,
-        url: None,
-        comments: HashMap::new(),
-        causes: HashMap::new(),
+impl<'a> Selection<'a> {
+    fn new(state: &'a QaState) -> Selection<'a> {
+        let reviews: Vec<&ReviewFacts> = state
+            .reviews
+            .iter()
+            .filter(|r| r.calibration.is_none() && is_person_id(&r.agent))
+            .collect();
+        let months: Vec<String> = reviews
+            .iter()
+            .filter(|r| r.score.is_some())
+            .map(|r| month(r.day))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let current = months.last().cloned();
+        let previous = current.as_deref().map(month_before);
+        let teams = state
+            .config
+            .people
+            .iter()
+            .flatten()
+            .map(|(id, p)| (id.to_string(), p.team.as_ref().map(|t| t.to_string())))
+            .collect();
+        Selection {
+            state,
+            reviews,
+            months,
+            current,
+            previous,
+            teams,
+        }
+    }
+
+    fn team_of(&self, agent: &str) -> Option<String> {
+        self.teams.get(agent).cloned().flatten()
+    }
+
+    /// The reviews per agent, agents in id order.
+    fn by_agent(&self) -> BTreeMap<&'a str, Vec<&'a ReviewFacts>> {
+        let mut by_agent: BTreeMap<&str, Vec<&ReviewFacts>> = BTreeMap::new();
+        for r in &self.reviews {
+            by_agent.entry(r.agent.as_str()).or_default().push(r);
+        }
+        by_agent
+    }
+}
+
+/// The `2026-10` before `2026-11` (and `2025-12` before `2026-01`).
+fn month_before(label: &str) -> String {
+    let (y, mo) = parse_ym(label);
+    let (py, pm) = if mo <= 1 { (y - 1, 12) } else { (y, mo - 1) };
+    format!("{py:04}-{pm:02}")
+}
+
+/// The mean score of the reviews in month `m` (`2026-11`).
+fn month_mean(rs: &[&ReviewFacts], m: &str) -> Option<f64> {
+    let k = parse_ym(m);
+    mean(rs.iter().filter(|r| ym(r.day) == k).filter_map(|r| r.score))
+}
+
+/// One agent's line on the index (and the head of the agent's page).
+fn summary(sel: &Selection, format: PageFormat, id: &str, rs: &[&ReviewFacts]) -> AgentSummary {
+    let iqs = sel.current.as_deref().and_then(|m| month_mean(rs, m));
+    let prev = sel.previous.as_deref().and_then(|m| month_mean(rs, m));
+    let passes: Vec<bool> = rs.iter().filter_map(|r| r.pass).collect();
+    let scored_in = |k: (i32, u32)| {
+        rs.iter()
+            .filter(|r| r.score.is_some() && ym(r.day) == k)
+            .count()
     };
-    let crate::load::file::Input::Bytes(bytes) = input else {
-        return d;
-    };
-    let Ok(doc) = crate::load::yaml::load(rel, &bytes, crate::load::yaml::DEFAULT_MAX_FILE_SIZE)
-    else {
-        return d;
-    };
-    let v = &doc.value;
-    d.comment = v.get("comment").and_then(|c| c.as_str()).map(String::from);
-    d.url = v
-        .get("conversation")
-        .and_then(|c| c.get("url"))
-        .and_then(|u| u.as_str())
-        .filter(|u| crate::model::is_http_url(u))
-        .map(String::from);
-    if let Some(ratings) = v.get("ratings").and_then(|r| r.as_object()) {
-        for (k, x) in ratings {
-            let Ok(entry) = <RatingEntry as serde::Deserialize>::deserialize(x) else {
-                continue;
+    AgentSummary {
+        id: id.to_string(),
+        name: sel.state.name(id),
+        team: sel.team_of(id),
+        iqs,
+        change: crate::analysis::score::delta(prev, iqs),
+        reviews: sel.current.as_deref().map_or(0, |m| scored_in(parse_ym(m))),
+        total_reviews: rs.iter().filter(|r| r.score.is_some()).count(),
+        pass_rate: (!passes.is_empty())
+            .then(|| 100.0 * passes.iter().filter(|p| **p).count() as f64 / passes.len() as f64),
+        sparkline: sel.months.iter().map(|m| month_mean(rs, m)).collect(),
+        link: format!("agents/{id}.{}", format.ext()),
+    }
+}
+
+/// IQS per team (or "(no team)") and month.
+fn heatmap(sel: &Selection) -> Vec<HeatRow> {
+    let mut teams: BTreeMap<String, Vec<&ReviewFacts>> = BTreeMap::new();
+    for r in &sel.reviews {
+        let t = sel
+            .team_of(&r.agent)
+            .unwrap_or_else(|| "(no team)".to_string());
+        teams.entry(t).or_default().push(r);
+    }
+    teams
+        .iter()
+        .map(|(team, rs)| HeatRow {
+            team: team.clone(),
+            cells: sel.months.iter().map(|m| month_mean(rs, m)).collect(),
+        })
+        .collect()
+}
+
+/// Category values (value ×100) per review of `Selection::reviews`, in its order, and every
+/// category's title.
+struct CategoryValues {
+    titles: BTreeMap<String, String>,
+    per_review: Vec<Vec<(String, f64)>>,
+}
+
+impl CategoryValues {
+    fn new(sel: &Selection) -> CategoryValues {
+        let mut titles: BTreeMap<String, String> = BTreeMap::new();
+        let per_review = sel
+            .reviews
+            .iter()
+            .map(|r| {
+                if let Some(rubric) = sel.state.rubric(r) {
+                    for c in rubric.categories.iter() {
+                        titles
+                            .entry(c.id.to_string())
+                            .or_insert_with(|| c.title.0.clone());
+                    }
+                }
+                sel.state.categories(r)
+            })
+            .collect();
+        CategoryValues { titles, per_review }
+    }
+
+    fn title(&self, category: &str) -> String {
+        self.titles
+            .get(category)
+            .cloned()
+            .unwrap_or_else(|| category.to_string())
+    }
+}
+
+/// The ten categories failed most often (rated below 50).
+fn failing_categories(values: &CategoryValues) -> Vec<CategoryFailures> {
+    let mut failing: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (c, v) in values.per_review.iter().flatten() {
+        let e = failing.entry(c).or_default();
+        e.1 += 1;
+        if *v < 50.0 {
+            e.0 += 1;
+        }
+    }
+    let mut out: Vec<CategoryFailures> = failing
+        .iter()
+        .filter(|(_, (f, _))| *f > 0)
+        .map(|(c, (f, n))| CategoryFailures {
+            category: c.to_string(),
+            title: values.title(c),
+            failures: *f,
+            ratings: *n,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.failures
+            .cmp(&a.failures)
+            .then(a.category.cmp(&b.category))
+    });
+    out.truncate(10);
+    out
+}
+
+/// Reviews per reviewer and the latest day; empty when reviewers are anonymised.
+fn reviewers_table(sel: &Selection, anonymize: bool) -> Vec<ReviewerActivity> {
+    let mut reviewers: BTreeMap<&str, (usize, chrono::NaiveDate)> = BTreeMap::new();
+    if !anonymize {
+        for r in &sel.reviews {
+            let e = reviewers.entry(&r.reviewer).or_insert((0, r.day));
+            e.0 += 1;
+            e.1 = e.1.max(r.day);
+        }
+    }
+    reviewers
+        .into_iter()
+        .map(|(reviewer, (n, last))| ReviewerActivity {
+            reviewer: reviewer.to_string(),
+            reviews: n,
+            last: last.format("%Y-%m-%d").to_string(),
+        })
+        .collect()
+}
+
+/// (team, category) → every value rated in it (the agent's team, or everybody without one).
+type TeamCategories = BTreeMap<(Option<String>, String), Vec<f64>>;
+
+fn team_categories(sel: &Selection, values: &CategoryValues) -> TeamCategories {
+    let mut team_cats = TeamCategories::new();
+    for (r, cats) in sel.reviews.iter().zip(&values.per_review) {
+        for (c, v) in cats {
+            team_cats
+                .entry((sel.team_of(&r.agent), c.clone()))
+                .or_default()
+                .push(*v);
+        }
+    }
+    team_cats
+}
+
+/// An agent's reviews by (day, id), oldest first.
+fn by_day<'r>(rs: &[&'r ReviewFacts]) -> Vec<&'r ReviewFacts> {
+    let mut sorted = rs.to_vec();
+    sorted.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+    sorted
+}
+
+/// What scores do not keep (comments, root causes, links) for the reviews the pages list (each
+/// agent's latest): read through the state (on disk, or in the `--rev` tree), bytes first on
+/// this thread (the state's git objects stay on it), then parsed in parallel.
+fn read_details<'r>(
+    state: &QaState,
+    wanted: &[(&str, &[&'r ReviewFacts])],
+) -> HashMap<&'r str, Details> {
+    let paths: Vec<&str> = wanted
+        .iter()
+        .flat_map(|(_, rs)| {
+            by_day(rs)
+                .into_iter()
+                .rev()
+                .take(LATEST_REVIEWS)
+                .map(|r| r.path.as_str())
+        })
+        .collect();
+    let inputs: Vec<(&str, Input)> = paths.iter().map(|p| (*p, state.read(p))).collect();
+    inputs
+        .into_par_iter()
+        .map(|(p, input)| {
+            // `state.read` has already applied the state's size limit.
+            let details = match input {
+                Input::Bytes(b) => crate::load::yaml::load(p, &b, usize::MAX)
+                    .map(|d| Details::from_value(&d.value))
+                    .unwrap_or_default(),
+                _ => Details::default(),
             };
-            if let Some(c) = entry.comment() {
-                d.comments.insert(k.clone(), c.to_string());
+            (p, details)
+        })
+        .collect()
+}
+
+/// What every agent page is built from.
+struct PageParts<'s, 'a> {
+    sel: &'s Selection<'a>,
+    values: &'s CategoryValues,
+    team_cats: &'s TeamCategories,
+    /// (path, id) → index in `Selection::reviews` (and `CategoryValues::per_review`).
+    position: HashMap<(&'a str, &'a str), usize>,
+    anonymize: bool,
+}
+
+/// An agent's IQS by month, with the rubric versions first seen that month.
+fn trend(months: &[String], sorted: &[&ReviewFacts]) -> Vec<TrendPoint> {
+    let mut seen_versions: BTreeSet<String> = BTreeSet::new();
+    let mut trend: Vec<TrendPoint> = Vec::new();
+    for m in months {
+        let k = parse_ym(m);
+        let in_month: Vec<&&ReviewFacts> = sorted.iter().filter(|r| ym(r.day) == k).collect();
+        let scores: Vec<f64> = in_month.iter().filter_map(|r| r.score).collect();
+        let mut new_versions = Vec::new();
+        for r in &in_month {
+            let v = format!("{}@{}", r.rubric, r.version);
+            if seen_versions.insert(v.clone()) && !trend.is_empty() {
+                new_versions.push(v);
             }
-            let causes: Vec<String> = entry.root_causes().iter().map(|r| r.to_string()).collect();
-            if !causes.is_empty() {
-                d.causes.insert(k.clone(), causes);
+        }
+        if let Some(iqs) = mean(scores.iter().copied()) {
+            trend.push(TrendPoint {
+                period: m.clone(),
+                iqs,
+                reviews: scores.len(),
+                new_versions,
+            });
+        }
+    }
+    trend
+}
+
+/// An agent's mean per category against the agent's team.
+fn compare_categories(
+    parts: &PageParts,
+    team: Option<String>,
+    rs: &[&ReviewFacts],
+) -> Vec<CategoryCompare> {
+    let mut mine: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for r in rs {
+        if let Some(i) = parts.position.get(&(r.path.as_str(), r.id.as_str())) {
+            for (c, v) in &parts.values.per_review[*i] {
+                mine.entry(c.clone()).or_default().push(*v);
             }
         }
     }
-    d
+    mine.iter()
+        .map(|(c, vs)| CategoryCompare {
+            category: c.clone(),
+            title: parts.values.title(c),
+            agent: mean(vs.iter().copied()).unwrap_or(0.0),
+            team: parts
+                .team_cats
+                .get(&(team.clone(), c.clone()))
+                .and_then(|t| mean(t.iter().copied())),
+            ratings: vs.len(),
+        })
+        .collect()
 }
 
-/// How many of an agent's latest reviews a page lists.
-pub const LATEST_REVIEWS: usize = 10;
+/// The (up to three) strongest and weakest categories.
+fn strongest_and_weakest(
+    categories: &[CategoryCompare],
+) -> (Vec<CategoryCompare>, Vec<CategoryCompare>) {
+    let mut ranked = categories.to_vec();
+    ranked.sort_by(|a, b| {
+        b.agent
+            .total_cmp(&a.agent)
+            .then(a.category.cmp(&b.category))
+    });
+    let n = (ranked.len() / 2).min(3);
+    let strongest = ranked.iter().take(n).cloned().collect();
+    let weakest = ranked.iter().rev().take(n).cloned().collect();
+    (strongest, weakest)
+}
+
+/// Root causes named in an agent's reviews, most frequent first.
+fn root_causes(rs: &[&ReviewFacts]) -> Vec<RootCauseCount> {
+    let mut causes: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for r in rs {
+        for (c, list) in &r.snapshot.root_causes {
+            for cause in list {
+                *causes
+                    .entry((c.to_string(), cause.to_string()))
+                    .or_default() += 1;
+            }
+        }
+    }
+    let mut out: Vec<RootCauseCount> = causes
+        .into_iter()
+        .map(|((category, cause), count)| RootCauseCount {
+            category,
+            cause,
+            count,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.cause.cmp(&b.cause)));
+    out
+}
+
+/// A review's ratings in its rubric's category order, with the file's comments and causes.
+fn rating_cards(state: &QaState, r: &ReviewFacts, d: &Details) -> Vec<RatingCard> {
+    let Some(rubric) = state.rubric(r) else {
+        return Vec::new();
+    };
+    rubric
+        .categories
+        .iter()
+        .filter_map(|c| {
+            let rating = r.snapshot.rating(c.id.as_str())?;
+            let label = rating.and_then(|p| {
+                let i = usize::try_from(p - 1).ok()?;
+                c.labels.as_ref()?.get(i).cloned()
+            });
+            let failed_critical = c.critical
+                && rating.is_some_and(|p| crate::analysis::score::rating_value(p, c.scale.0) < 0.5);
+            Some(RatingCard {
+                critical: c.critical,
+                failed_critical,
+                category: c.id.to_string(),
+                title: c.title.0.clone(),
+                rating,
+                scale: c.scale.0,
+                label,
+                comment: d.comments.get(c.id.as_str()).cloned(),
+                root_causes: d.causes.get(c.id.as_str()).cloned().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// One review on an agent's page; disputed when its score changed since it was first written.
+fn review_card(state: &QaState, r: &ReviewFacts, d: &Details, anonymize: bool) -> ReviewCard {
+    let first = state.first_score(r);
+    let disputed = match (first, r.score) {
+        (Some(f), Some(s)) => (f - s).abs() > 1e-9,
+        _ => false,
+    };
+    let ratings = rating_cards(state, r, d);
+    ReviewCard {
+        id: r.id.clone(),
+        date: r.date.clone(),
+        rubric: r.rubric.clone(),
+        version: r.version,
+        score: r.score,
+        pass: r.pass,
+        reviewer: (!anonymize).then(|| state.name(&r.reviewer)),
+        conversation: r.snapshot.conversation.clone(),
+        url: d.url.clone(),
+        comment: d.comment.clone(),
+        disputed,
+        first_score: if disputed { first } else { None },
+        critical_failure: ratings.iter().any(|g| g.failed_critical),
+        ratings,
+    }
+}
+
+/// One agent's page. `details` holds the files read ahead; a review missing from it is read
+/// here.
+fn agent_page(
+    parts: &PageParts,
+    agent: AgentSummary,
+    rs: &[&ReviewFacts],
+    details: &mut HashMap<&str, Details>,
+) -> AgentPage {
+    let state = parts.sel.state;
+    let sorted = by_day(rs);
+    let categories = compare_categories(parts, parts.sel.team_of(&agent.id), rs);
+    let (strongest, weakest) = strongest_and_weakest(&categories);
+    let reviews = sorted
+        .iter()
+        .rev()
+        .take(LATEST_REVIEWS)
+        .map(|r| {
+            let d = details
+                .remove(r.path.as_str())
+                .unwrap_or_else(|| state.details(&r.path));
+            review_card(state, r, &d, parts.anonymize)
+        })
+        .collect();
+    AgentPage {
+        trend: trend(&parts.sel.months, &sorted),
+        categories,
+        strongest,
+        weakest,
+        root_causes: root_causes(&sorted),
+        reviews,
+        agent,
+    }
+}
+
+/// The calibration sessions; with `anonymize`, reviewers become "Reviewer 1", "Reviewer 2", …
+/// per session.
+fn calibration_sessions(state: &QaState, anonymize: bool) -> Vec<Session> {
+    let mut report = crate::analysis::calibration::calibrate(&state.calibration_ratings());
+    if anonymize {
+        for s in &mut report.sessions {
+            for (i, d) in s.deviations.iter_mut().enumerate() {
+                d.reviewer = format!("Reviewer {}", i + 1);
+            }
+        }
+    }
+    report.sessions
+}
 
 /// Builds the site context. With `agent`, only that agent's page is built.
 pub fn build_context(
@@ -251,378 +675,57 @@ pub fn build_context(
     agent: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<SiteContext, RenderError> {
-    // Calibration reviews are re-ratings for agreement, not an agent's record.
-    let reviews: Vec<&ReviewFacts> = state
-        .reviews
-        .iter()
-        .filter(|r| r.calibration.is_none() && is_person_id(&r.agent))
-        .collect();
-    let scored: Vec<&&ReviewFacts> = reviews.iter().filter(|r| r.score.is_some()).collect();
-    let months: Vec<String> = scored
-        .iter()
-        .map(|r| month(r.day))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let current = months.last().cloned();
-    // "Change" is against the calendar month just before (SPEC §5.5), as in `trends`.
-    let previous = current.as_deref().map(|m| {
-        let (y, mo) = parse_ym(m);
-        let (py, pm) = if mo <= 1 { (y - 1, 12) } else { (y, mo - 1) };
-        format!("{py:04}-{pm:02}")
-    });
-    // Roster lookups once, not per review.
-    let roster_teams: HashMap<String, Option<String>> = state
-        .config
-        .people
-        .iter()
-        .flatten()
-        .map(|(id, p)| (id.to_string(), p.team.as_ref().map(|t| t.to_string())))
-        .collect();
-    let team_of = |a: &str| roster_teams.get(a).cloned().flatten();
-
-    // Per agent, per month scores.
-    let mut by_agent: BTreeMap<&str, Vec<&ReviewFacts>> = BTreeMap::new();
-    for r in &reviews {
-        by_agent.entry(r.agent.as_str()).or_default().push(r);
+    let sel = Selection::new(state);
+    let by_agent = sel.by_agent();
+    if let Some(a) = agent.filter(|a| !by_agent.contains_key(a)) {
+        return Err(RenderError::NoSuchAgent(a.to_string()));
     }
-    let month_mean = |rs: &[&ReviewFacts], m: &str| {
-        let k = parse_ym(m);
-        mean(rs.iter().filter(|r| ym(r.day) == k).filter_map(|r| r.score))
+    // One summary per agent, for the index and for the agent's page.
+    let agents: Vec<AgentSummary> = by_agent
+        .iter()
+        .map(|(id, rs)| summary(&sel, format, id, rs))
+        .collect();
+    let values = CategoryValues::new(&sel);
+    let team_cats = team_categories(&sel, &values);
+    let wanted: Vec<(&str, &[&ReviewFacts], &AgentSummary)> = by_agent
+        .iter()
+        .zip(&agents)
+        .filter(|((id, _), _)| agent.is_none_or(|a| a == **id))
+        .map(|((id, rs), s)| (*id, rs.as_slice(), s))
+        .collect();
+    let to_read: Vec<(&str, &[&ReviewFacts])> =
+        wanted.iter().map(|(id, rs, _)| (*id, *rs)).collect();
+    let mut details = read_details(state, &to_read);
+    let parts = PageParts {
+        sel: &sel,
+        values: &values,
+        team_cats: &team_cats,
+        position: sel
+            .reviews
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.path.as_str(), r.id.as_str()), i))
+            .collect(),
+        anonymize,
     };
-    let summary = |id: &str, rs: &[&ReviewFacts]| -> AgentSummary {
-        let iqs = current.as_deref().and_then(|m| month_mean(rs, m));
-        let prev = previous.as_deref().and_then(|m| month_mean(rs, m));
-        let passes: Vec<bool> = rs.iter().filter_map(|r| r.pass).collect();
-        AgentSummary {
-            id: id.to_string(),
-            name: state.name(id),
-            team: team_of(id),
-            iqs,
-            change: crate::analysis::score::delta(prev, iqs),
-            reviews: current.as_deref().map_or(0, |m| {
-                let k = parse_ym(m);
-                rs.iter()
-                    .filter(|r| r.score.is_some() && ym(r.day) == k)
-                    .count()
-            }),
-            total_reviews: rs.iter().filter(|r| r.score.is_some()).count(),
-            pass_rate: (!passes.is_empty()).then(|| {
-                100.0 * passes.iter().filter(|p| **p).count() as f64 / passes.len() as f64
-            }),
-            sparkline: months.iter().map(|m| month_mean(rs, m)).collect(),
-            link: format!("agents/{id}.{}", format.ext()),
-        }
-    };
-    let agents: Vec<AgentSummary> = by_agent.iter().map(|(id, rs)| summary(id, rs)).collect();
-    if let Some(a) = agent {
-        if !by_agent.contains_key(a) {
-            return Err(RenderError::NoSuchAgent(a.to_string()));
-        }
-    }
-
-    // Team by month.
-    let mut teams: BTreeMap<String, Vec<&ReviewFacts>> = BTreeMap::new();
-    for r in &reviews {
-        let t = team_of(&r.agent).unwrap_or_else(|| "(no team)".to_string());
-        teams.entry(t).or_default().push(r);
-    }
-    let heatmap = teams
+    let pages = wanted
         .iter()
-        .map(|(team, rs)| HeatRow {
-            team: team.clone(),
-            cells: months.iter().map(|m| month_mean(rs, m)).collect(),
-        })
-        .collect();
-
-    // Category values per review (value ×100) and titles.
-    let mut titles: BTreeMap<String, String> = BTreeMap::new();
-    let per_review: Vec<Vec<(String, f64)>> = reviews
-        .iter()
-        .map(|r| {
-            if let Some(rubric) = state.rubric(r) {
-                for c in rubric.categories.iter() {
-                    titles
-                        .entry(c.id.to_string())
-                        .or_insert_with(|| c.title.0.clone());
-                }
-            }
-            state.categories(r)
-        })
-        .collect();
-    let mut failing: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for cats in &per_review {
-        for (c, v) in cats {
-            let e = failing.entry(c).or_default();
-            e.1 += 1;
-            if *v < 50.0 {
-                e.0 += 1;
-            }
-        }
-    }
-    let mut failing_categories: Vec<CategoryFailures> = failing
-        .iter()
-        .filter(|(_, (f, _))| *f > 0)
-        .map(|(c, (f, n))| CategoryFailures {
-            category: c.to_string(),
-            title: titles.get(*c).cloned().unwrap_or_else(|| c.to_string()),
-            failures: *f,
-            ratings: *n,
-        })
-        .collect();
-    failing_categories.sort_by(|a, b| {
-        b.failures
-            .cmp(&a.failures)
-            .then(a.category.cmp(&b.category))
-    });
-    failing_categories.truncate(10);
-
-    let mut reviewers: BTreeMap<&str, (usize, chrono::NaiveDate)> = BTreeMap::new();
-    if !anonymize {
-        for r in &reviews {
-            let e = reviewers.entry(&r.reviewer).or_insert((0, r.day));
-            e.0 += 1;
-            e.1 = e.1.max(r.day);
-        }
-    }
-    let reviewers = reviewers
-        .into_iter()
-        .map(|(reviewer, (n, last))| ReviewerActivity {
-            reviewer: reviewer.to_string(),
-            reviews: n,
-            last: last.format("%Y-%m-%d").to_string(),
-        })
-        .collect();
-
-    // Team averages per category (the agent's team, or everybody without a team).
-    let mut team_cats: BTreeMap<(Option<String>, String), Vec<f64>> = BTreeMap::new();
-    for (r, cats) in reviews.iter().zip(&per_review) {
-        for (c, v) in cats {
-            team_cats
-                .entry((team_of(&r.agent), c.clone()))
-                .or_default()
-                .push(*v);
-        }
-    }
-
-    // What scores do not keep (comments, root causes, links) comes from the files, read in
-    // parallel; the pages are then built in order.
-    let wanted: Vec<(&&str, &Vec<&ReviewFacts>)> = by_agent
-        .iter()
-        .filter(|(id, _)| agent.is_none_or(|a| a == **id))
-        .collect();
-    // Only the reviews a page lists are read again (for comments and links).
-    let paths: Vec<&str> = wanted
-        .iter()
-        .flat_map(|(_, rs)| {
-            let mut latest: Vec<&&ReviewFacts> = rs.iter().collect();
-            latest.sort_by(|a, b| (b.day, &b.id).cmp(&(a.day, &a.id)));
-            latest
-                .into_iter()
-                .take(LATEST_REVIEWS)
-                .map(|r| r.path.as_str())
-        })
-        .collect();
-    // Bytes first (the state's git objects stay on this thread), then parsed in parallel.
-    let inputs: Vec<(&str, crate::load::file::Input)> =
-        paths.iter().map(|p| (*p, state.read(p))).collect();
-    let mut all_details: HashMap<&str, FileDetails> = inputs
-        .into_par_iter()
-        .map(|(p, input)| (p, file_details(p, input)))
-        .collect();
-    let position: HashMap<(&str, &str), usize> = reviews
-        .iter()
-        .enumerate()
-        .map(|(i, r)| ((r.path.as_str(), r.id.as_str()), i))
-        .collect();
-    let pages: Vec<AgentPage> = wanted
-        .iter()
-        .map(|(id, rs)| {
-            let team = team_of(id);
-            // Trend by month, with rubric versions first seen that month.
-            let mut seen_versions: BTreeSet<String> = BTreeSet::new();
-            let mut sorted: Vec<&&ReviewFacts> = rs.iter().collect();
-            sorted.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
-            let mut trend: Vec<TrendPoint> = Vec::new();
-            for m in &months {
-                let k = parse_ym(m);
-                let in_month: Vec<&&ReviewFacts> =
-                    sorted.iter().copied().filter(|r| ym(r.day) == k).collect();
-                let scores: Vec<f64> = in_month.iter().filter_map(|r| r.score).collect();
-                let mut new_versions = Vec::new();
-                for r in &in_month {
-                    let v = format!("{}@{}", r.rubric, r.version);
-                    if seen_versions.insert(v.clone()) && !trend.is_empty() {
-                        new_versions.push(v);
-                    }
-                }
-                if let Some(iqs) = mean(scores.iter().copied()) {
-                    trend.push(TrendPoint {
-                        period: m.clone(),
-                        iqs,
-                        reviews: scores.len(),
-                        new_versions,
-                    });
-                }
-            }
-            // Categories against the team.
-            let mut mine: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-            for r in rs.iter() {
-                if let Some(i) = position.get(&(r.path.as_str(), r.id.as_str())) {
-                    for (c, v) in &per_review[*i] {
-                        mine.entry(c.clone()).or_default().push(*v);
-                    }
-                }
-            }
-            let categories: Vec<CategoryCompare> = mine
-                .iter()
-                .map(|(c, vs)| CategoryCompare {
-                    category: c.clone(),
-                    title: titles.get(c).cloned().unwrap_or_else(|| c.clone()),
-                    agent: mean(vs.iter().copied()).unwrap_or(0.0),
-                    team: team_cats
-                        .get(&(team.clone(), c.clone()))
-                        .and_then(|t| mean(t.iter().copied())),
-                    ratings: vs.len(),
-                })
-                .collect();
-            let mut ranked = categories.clone();
-            ranked.sort_by(|a, b| {
-                b.agent
-                    .total_cmp(&a.agent)
-                    .then(a.category.cmp(&b.category))
-            });
-            let n = (ranked.len() / 2).min(3);
-            let strongest: Vec<CategoryCompare> = ranked.iter().take(n).cloned().collect();
-            let weakest: Vec<CategoryCompare> = ranked.iter().rev().take(n).cloned().collect();
-            // Files: comments and root causes.
-            let mut causes: BTreeMap<(String, String), usize> = BTreeMap::new();
-            for r in &sorted {
-                for (c, list) in &r.snapshot.root_causes {
-                    for cause in list {
-                        *causes
-                            .entry((c.to_string(), cause.to_string()))
-                            .or_default() += 1;
-                    }
-                }
-            }
-            let details: Vec<(&&ReviewFacts, FileDetails)> = sorted
-                .iter()
-                .rev()
-                .take(LATEST_REVIEWS)
-                .map(|r| {
-                    let d = all_details
-                        .remove(r.path.as_str())
-                        .unwrap_or_else(|| file_details(&r.path, state.read(&r.path)));
-                    (*r, d)
-                })
-                .collect();
-            let mut root_causes: Vec<RootCauseCount> = causes
-                .into_iter()
-                .map(|((category, cause), count)| RootCauseCount {
-                    category,
-                    cause,
-                    count,
-                })
-                .collect();
-            root_causes.sort_by(|a, b| b.count.cmp(&a.count).then(a.cause.cmp(&b.cause)));
-            let cards: Vec<ReviewCard> = details
-                .iter()
-                .map(|(r, d)| {
-                    let first = state.first_score(r);
-                    let disputed = match (first, r.score) {
-                        (Some(f), Some(s)) => (f - s).abs() > 1e-9,
-                        _ => false,
-                    };
-                    let ratings: Vec<RatingCard> = state
-                        .rubric(r)
-                        .map(|rubric| {
-                            rubric
-                                .categories
-                                .iter()
-                                .filter_map(|c| {
-                                    let rating = r.snapshot.rating(c.id.as_str())?;
-                                    let label = rating.and_then(|p| {
-                                        let i = usize::try_from(p - 1).ok()?;
-                                        c.labels.as_ref()?.get(i).cloned()
-                                    });
-                                    let failed_critical = c.critical
-                                        && rating.is_some_and(|p| {
-                                            crate::analysis::score::rating_value(p, c.scale.0) < 0.5
-                                        });
-                                    Some(RatingCard {
-                                        critical: c.critical,
-                                        failed_critical,
-                                        category: c.id.to_string(),
-                                        title: c.title.0.clone(),
-                                        rating,
-                                        scale: c.scale.0,
-                                        label,
-                                        comment: d.comments.get(c.id.as_str()).cloned(),
-                                        root_causes: d
-                                            .causes
-                                            .get(c.id.as_str())
-                                            .cloned()
-                                            .unwrap_or_default(),
-                                    })
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    ReviewCard {
-                        id: r.id.clone(),
-                        date: r.date.clone(),
-                        rubric: r.rubric.clone(),
-                        version: r.version,
-                        score: r.score,
-                        pass: r.pass,
-                        reviewer: (!anonymize).then(|| state.name(&r.reviewer)),
-                        conversation: r.snapshot.conversation.clone(),
-                        url: d.url.clone(),
-                        comment: d.comment.clone(),
-                        disputed,
-                        first_score: if disputed { first } else { None },
-                        critical_failure: ratings.iter().any(|g: &RatingCard| g.failed_critical),
-                        ratings,
-                    }
-                })
-                .collect();
-            AgentPage {
-                agent: summary(id, rs),
-                trend,
-                categories,
-                strongest,
-                weakest,
-                root_causes,
-                reviews: cards,
-            }
-        })
+        .map(|(_, rs, s)| agent_page(&parts, (*s).clone(), rs, &mut details))
         .collect();
     Ok(SiteContext {
         generated_at: now
             .with_timezone(&state.tz)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         timezone: state.tz.name().to_string(),
-        months,
-        current_period: current,
+        current_period: sel.current.clone(),
         anonymized: anonymize,
-        agents,
-        heatmap,
-        failing_categories,
-        reviewers,
+        heatmap: heatmap(&sel),
+        failing_categories: failing_categories(&values),
+        reviewers: reviewers_table(&sel, anonymize),
         left_out: state.left_out.clone(),
-        calibration: {
-            let mut report = crate::analysis::calibration::calibrate(&state.calibration_ratings());
-            if anonymize {
-                // Reviewers become "Reviewer 1", "Reviewer 2", … per session.
-                for s in &mut report.sessions {
-                    for (i, d) in s.deviations.iter_mut().enumerate() {
-                        d.reviewer = format!("Reviewer {}", i + 1);
-                    }
-                }
-            }
-            report.sessions
-        },
+        calibration: calibration_sessions(state, anonymize),
+        months: sel.months,
+        agents,
         pages,
     })
 }
