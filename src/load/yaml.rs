@@ -324,76 +324,7 @@ impl<'i> SpannedEventReceiver<'i> for Receiver<'i> {
 /// Loads YAML text.
 pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut parser = Parser::new_from_str(text);
-    let mut loader = YamlLoader::default();
-    loader.alias_limit(ALIAS_LIMIT);
-    loader.allow_duplicate_keys(true);
-    let mut recv = Receiver {
-        loader,
-        depth: 0,
-        documents: 0,
-        extra_document: None,
-        stack: Vec::new(),
-        duplicates: Vec::new(),
-    };
-    let syntax = |pos: Pos, info: &str| {
-        let (code, pos, message) = if info.contains("duplicated key") {
-            (
-                Code::DuplicateKey,
-                pos,
-                "duplicate key in mapping".to_string(),
-            )
-        } else if info.contains("alias expansion") {
-            (
-                Code::AliasLimit,
-                pos,
-                format!(
-                    "aliases expand to more than {ALIAS_LIMIT} nodes (a \"billion laughs\" file?)"
-                ),
-            )
-        } else if info.contains("recursion limit") {
-            (
-                Code::TooDeep,
-                flow_depth_pos(text, MAX_DEPTH + 1).unwrap_or(pos),
-                format!("nesting deeper than {MAX_DEPTH} levels"),
-            )
-        } else if info.contains("found a tab")
-            || info.contains("tabs disallowed")
-            || info.contains("tab character")
-        {
-            // saphyr reports tab errors after the tab, sometimes on the line before it.
-            (
-                Code::YamlSyntax,
-                first_tab_from_line(text, pos.line).unwrap_or(pos),
-                format!("YAML syntax error: {info} (indent with spaces, not tabs)"),
-            )
-        } else {
-            (Code::YamlSyntax, pos, format!("YAML syntax error: {info}"))
-        };
-        vec![Diagnostic::new(code, path, clamp_pos(text, pos), message)]
-    };
-    for item in &mut parser {
-        let (ev, span) = match item {
-            Ok(x) => x,
-            Err(e) => return Err(syntax(pos_of(e.marker()), e.info())),
-        };
-        let is_end = matches!(ev, Event::StreamEnd);
-        recv.on_event(ev, span);
-        if let Some(e) = recv.loader.error() {
-            return Err(syntax(pos_of(e.marker()), e.info()));
-        }
-        if recv.depth > MAX_DEPTH {
-            return Err(vec![Diagnostic::new(
-                Code::TooDeep,
-                path,
-                pos_of(&span.start),
-                format!("nesting deeper than {MAX_DEPTH} levels"),
-            )]);
-        }
-        if is_end {
-            break;
-        }
-    }
+    let recv = read_events(path, text)?;
     if let Some(pos) = recv.extra_document {
         return Err(vec![Diagnostic::new(
             Code::MultipleDocuments,
@@ -411,30 +342,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
             "the file has no content",
         )]);
     };
-    let root_pos = pos_of(&root.span.start);
-    match &root.data {
-        YamlData::Mapping(_) => {}
-        YamlData::Value(Scalar::Null) => {
-            return Err(vec![Diagnostic::new(
-                Code::EmptyFile,
-                path,
-                Pos::START,
-                "the file holds an empty document",
-            )])
-        }
-        other => {
-            let what = match other {
-                YamlData::Sequence(_) => "a sequence",
-                _ => "a single value",
-            };
-            return Err(vec![Diagnostic::new(
-                Code::NotAMapping,
-                path,
-                root_pos,
-                format!("the file holds {what}, not a mapping of keys to values"),
-            )]);
-        }
-    }
+    check_root(path, &root)?;
     let mut positions = Positions::default();
     let mut problems = Vec::new();
     let mut pointer = String::new();
@@ -467,6 +375,107 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
         positions,
         problems,
     })
+}
+
+/// Streams the parser's events through a [`Receiver`], stopping at the first syntax error,
+/// loader error or nesting deeper than [`MAX_DEPTH`].
+fn read_events<'i>(path: &str, text: &'i str) -> Result<Receiver<'i>, Vec<Diagnostic>> {
+    let mut parser = Parser::new_from_str(text);
+    let mut loader = YamlLoader::default();
+    loader.alias_limit(ALIAS_LIMIT);
+    loader.allow_duplicate_keys(true);
+    let mut recv = Receiver {
+        loader,
+        depth: 0,
+        documents: 0,
+        extra_document: None,
+        stack: Vec::new(),
+        duplicates: Vec::new(),
+    };
+    for item in &mut parser {
+        let (ev, span) = match item {
+            Ok(x) => x,
+            Err(e) => return Err(syntax_error(path, text, pos_of(e.marker()), e.info())),
+        };
+        let is_end = matches!(ev, Event::StreamEnd);
+        recv.on_event(ev, span);
+        if let Some(e) = recv.loader.error() {
+            return Err(syntax_error(path, text, pos_of(e.marker()), e.info()));
+        }
+        if recv.depth > MAX_DEPTH {
+            return Err(vec![Diagnostic::new(
+                Code::TooDeep,
+                path,
+                pos_of(&span.start),
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            )]);
+        }
+        if is_end {
+            break;
+        }
+    }
+    Ok(recv)
+}
+
+/// The diagnostic for an error saphyr reports at `pos`, by what its message `info` says.
+fn syntax_error(path: &str, text: &str, pos: Pos, info: &str) -> Vec<Diagnostic> {
+    let (code, pos, message) = if info.contains("duplicated key") {
+        (
+            Code::DuplicateKey,
+            pos,
+            "duplicate key in mapping".to_string(),
+        )
+    } else if info.contains("alias expansion") {
+        (
+            Code::AliasLimit,
+            pos,
+            format!("aliases expand to more than {ALIAS_LIMIT} nodes (a \"billion laughs\" file?)"),
+        )
+    } else if info.contains("recursion limit") {
+        (
+            Code::TooDeep,
+            flow_depth_pos(text, MAX_DEPTH + 1).unwrap_or(pos),
+            format!("nesting deeper than {MAX_DEPTH} levels"),
+        )
+    } else if info.contains("found a tab")
+        || info.contains("tabs disallowed")
+        || info.contains("tab character")
+    {
+        // saphyr reports tab errors after the tab, sometimes on the line before it.
+        (
+            Code::YamlSyntax,
+            first_tab_from_line(text, pos.line).unwrap_or(pos),
+            format!("YAML syntax error: {info} (indent with spaces, not tabs)"),
+        )
+    } else {
+        (Code::YamlSyntax, pos, format!("YAML syntax error: {info}"))
+    };
+    vec![Diagnostic::new(code, path, clamp_pos(text, pos), message)]
+}
+
+/// Checks that the document's root is a mapping (not empty, a sequence or a single value).
+fn check_root(path: &str, root: &MarkedYaml<'_>) -> Result<(), Vec<Diagnostic>> {
+    match &root.data {
+        YamlData::Mapping(_) => Ok(()),
+        YamlData::Value(Scalar::Null) => Err(vec![Diagnostic::new(
+            Code::EmptyFile,
+            path,
+            Pos::START,
+            "the file holds an empty document",
+        )]),
+        other => {
+            let what = match other {
+                YamlData::Sequence(_) => "a sequence",
+                _ => "a single value",
+            };
+            Err(vec![Diagnostic::new(
+                Code::NotAMapping,
+                path,
+                pos_of(&root.span.start),
+                format!("the file holds {what}, not a mapping of keys to values"),
+            )])
+        }
+    }
 }
 
 fn convert(
