@@ -1,0 +1,16 @@
+//! One module per command: its clap arguments and its `run`.
+
+pub mod calibrate;
+pub mod check;
+pub mod completions;
+pub mod diff;
+pub mod export;
+pub mod history;
+pub mod init;
+pub mod man;
+pub mod new_review;
+pub mod render;
+pub mod schema;
+pub mod score;
+pub mod templates;
+pub mod trends;

@@ -1,0 +1,71 @@
+//! The one error type of the binary: why a command could not run (exit code 2).
+
+use rubric::analysis::checking::CheckError;
+use rubric::analysis::impact::DiffError;
+use rubric::analysis::state::StateError;
+use rubric::check::select::SelectError;
+use rubric::edit::init::WriteError;
+use rubric::edit::new_review::NewError;
+use rubric::pages::RenderError;
+use std::error::Error as _;
+
+/// Why a command could not run. Library errors keep their own message; their causes stay
+/// reachable through `source()`.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("cannot read the current folder: {0}")]
+    CurrentDir(#[source] std::io::Error),
+    #[error("`{0}` is not a folder")]
+    NotAFolder(String),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    #[error(transparent)]
+    Select(#[from] SelectError),
+    #[error(transparent)]
+    Diff(#[from] DiffError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    New(#[from] NewError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("no review `{0}` in the history")]
+    NoSuchReview(String),
+    #[error("no calibration session `{0}`")]
+    NoSuchSession(String),
+    #[error("cannot serialise the output as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot write output: {0}")]
+    Output(#[source] std::io::Error),
+    #[error("cannot write the export: {0}")]
+    Export(#[source] std::io::Error),
+    #[error("cannot render the man page: {0}")]
+    Man(#[source] std::io::Error),
+    #[error("cannot write `{path}`: {source}")]
+    WriteFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    /// The lines for stderr: `error: ...`, then `caused by: ...` for each cause in the source
+    /// chain that the text so far does not already say.
+    pub fn report(&self) -> String {
+        let mut text = format!("error: {self}");
+        let mut said = self.to_string();
+        let mut cause = self.source();
+        while let Some(c) = cause {
+            let line = c.to_string();
+            if !said.contains(&line) {
+                text.push_str(&format!("\ncaused by: {line}"));
+                said.push_str(&line);
+            }
+            cause = c.source();
+        }
+        text
+    }
+}
