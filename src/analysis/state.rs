@@ -350,6 +350,7 @@ impl QaState {
             })
             .collect();
         let max = self.max_file_size;
+        let root = self.root.as_path();
         inputs
             .into_par_iter()
             .map(|(f, snap, input)| match snap {
@@ -360,7 +361,8 @@ impl QaState {
                     problems: Vec::new(),
                 },
                 None => {
-                    let input = input.unwrap_or_else(|| crate::load::file::read(&f.path, max));
+                    let input =
+                        input.unwrap_or_else(|| crate::load::file::read_within(root, &f.rel, max));
                     parse_review(&f.rel, input, max)
                 }
             })
@@ -954,7 +956,7 @@ fn parse_review(rel: &str, input: Input, max: usize) -> ReviewFile {
 fn read_source(root: &Path, git: Option<&History>, source: Source, rel: &str, max: usize) -> Input {
     match (source, git) {
         (Source::Disk, _) | (Source::Tree(_), None) => {
-            crate::load::file::read(&root.join(rel), max)
+            crate::load::file::read_within(root, rel, max)
         }
         (Source::Tree(tip), Some(g)) => match g.file_at(tip, rel) {
             Ok(Some(b)) if b.len() > max => Input::TooLarge(b.len() as u64),
@@ -978,7 +980,8 @@ fn load_config(
 ) -> (Config, Vec<Diagnostic>, bool) {
     let exists = match (source, git) {
         (Source::Tree(tip), Some(g)) => g.blob_at(tip, repo::CONFIG_FILE).ok().flatten().is_some(),
-        _ => root.join(repo::CONFIG_FILE).is_file(),
+        // A FIFO, a device or a dangling link named qa.yaml is read, and refused, not ignored.
+        _ => std::fs::symlink_metadata(root.join(repo::CONFIG_FILE)).is_ok(),
     };
     let mut problems = Vec::new();
     let mut config = Config::default();

@@ -74,24 +74,52 @@ pub fn load_typed<T: DeserializeOwned>(
     out
 }
 
+/// Reads a regular file, bounded by the size limit: a FIFO, a device or a folder is refused
+/// (reading one could hang or never end), and a file over the limit is not read whole.
 pub fn read(path: &Path, max_size: usize) -> Input {
     use std::io::Read;
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return Input::Failed(std::io::Error::other(
+                "not a regular file (a folder, FIFO, socket or device): rubric reads only files",
+            ))
+        }
+        Ok(m) if m.len() > max_size as u64 => return Input::TooLarge(m.len()),
+        Ok(_) => {}
+        Err(e) => return Input::Failed(e),
+    }
     let result = (|| {
         let f = std::fs::File::open(path)?;
         let mut buf = Vec::new();
-        // Read one byte past the limit so that an oversized file is known without reading it all.
+        // Read one byte past the limit so that a file that grew meanwhile is still bounded.
         f.take((max_size as u64).saturating_add(1))
             .read_to_end(&mut buf)?;
         Ok(buf)
     })();
     match result {
-        Ok(buf) if buf.len() > max_size => {
-            let size = std::fs::metadata(path).map_or(buf.len() as u64, |m| m.len());
-            Input::TooLarge(size)
-        }
+        Ok(buf) if buf.len() > max_size => Input::TooLarge(buf.len() as u64),
         Ok(buf) => Input::Bytes(buf),
         Err(e) => Input::Failed(e),
     }
+}
+
+/// Reads `root`/`rel` as [`read`] does, and refuses a file reached through a symbolic link
+/// that leads outside `root`: nothing outside the repository is ever read.
+pub fn read_within(root: &Path, rel: &str, max_size: usize) -> Input {
+    let path = root.join(rel);
+    let linked = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    if linked {
+        let inside = match (std::fs::canonicalize(root), std::fs::canonicalize(&path)) {
+            (Ok(r), Ok(p)) => p.starts_with(r),
+            _ => false,
+        };
+        if !inside {
+            return Input::Failed(std::io::Error::other(
+                "a symbolic link to outside the repository: rubric does not follow it",
+            ));
+        }
+    }
+    read(&path, max_size)
 }
 
 /// Writes a file atomically: a temporary file in the same folder, written and synced, then

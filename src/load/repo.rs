@@ -71,7 +71,9 @@ pub fn rel_path(root: &Path, p: &Path) -> String {
 pub fn list_files(root: &Path, paths: &Paths) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    if root.join(CONFIG_FILE).is_file() {
+    // Anything named qa.yaml counts, so that a FIFO, a device or a dangling link there is read
+    // and refused rather than silently ignored.
+    if std::fs::symlink_metadata(root.join(CONFIG_FILE)).is_ok() {
         out.push(SourceFile {
             rel: CONFIG_FILE.to_string(),
             path: root.join(CONFIG_FILE),
@@ -104,10 +106,12 @@ pub fn list_files(root: &Path, paths: &Paths) -> (Vec<SourceFile>, Vec<Diagnosti
                     continue;
                 }
             };
-            // A symbolic link to a file counts as that file (links to folders are not followed).
-            let file =
-                e.file_type().is_file() || (e.file_type().is_symlink() && e.path().is_file());
-            if file && is_yaml(e.path()) {
+            // Every entry with a YAML name that is not a folder counts: a symbolic link (to a
+            // file, or dangling), a FIFO or a device is then read and refused by the reader,
+            // never skipped in silence. Links to folders are not followed.
+            let ft = e.file_type();
+            let folder = ft.is_dir() || (ft.is_symlink() && e.path().is_dir());
+            if !folder && is_yaml(e.path()) {
                 files.push(SourceFile {
                     rel: rel_path(root, e.path()),
                     path: e.path().to_path_buf(),

@@ -1771,8 +1771,10 @@ fn upper_case_extensions_and_linked_files_are_checked() {
         "reviews/2026/11/ZD-1.YAML",
         edit(REVIEW, "  solution: 3\n", "  solution: 9\n").as_bytes(),
     );
-    let outside = tempfile::tempdir().unwrap();
-    let target = outside.path().join("linked.yaml");
+    // A link to a file elsewhere in the repository is checked as that file (a link out of
+    // the repository is refused: tests/integration/hardening.rs).
+    std::fs::create_dir_all(dir.path().join("drafts")).unwrap();
+    let target = dir.path().join("drafts/linked.yaml");
     std::fs::write(&target, edit(REVIEW, "  tone:", "  tnoe:")).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(&target, dir.path().join("reviews/2026/11/linked.yaml")).unwrap();

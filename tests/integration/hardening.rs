@@ -41,3 +41,115 @@ fn a_folder_that_cannot_be_read_is_an_io_error_not_a_skip() {
         "{stderr}"
     );
 }
+
+/// Runs `rubric ARGS` in `dir` with a time limit (a FIFO must never make it hang).
+fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = rubric(dir)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A review that is a link to a file outside the repository is not read: `check` reports an
+/// io-error and prints none of that file's bytes; `score` leaves it out and names it.
+#[cfg(unix)]
+#[test]
+fn a_review_linked_outside_the_repository_is_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.yaml");
+    std::fs::write(&secret, REVIEW.replace("Curt.", "TOP-SECRET-TOKEN")).unwrap();
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/zd-1.yaml", REVIEW),
+    ]);
+    std::os::unix::fs::symlink(&secret, dir.path().join("reviews/zd-2.yaml")).unwrap();
+    let (code, out, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        out.contains("reviews/zd-2.yaml") && out.contains("io-error"),
+        "{out}"
+    );
+    assert!(out.contains("outside the repository"), "{out}");
+    assert!(
+        !out.contains("TOP-SECRET") && !err.contains("TOP-SECRET"),
+        "{out}{err}"
+    );
+    let (code, out, err) = run(dir.path(), &["score", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("zd-2"), "{out}");
+    assert!(err.contains("left out: reviews/zd-2.yaml"), "{err}");
+    let (_, out, _) = run(dir.path(), &["export"]);
+    assert!(!out.contains("TOP-SECRET"), "{out}");
+}
+
+/// A FIFO, as a review or as qa.yaml, is refused at once (never read, never hangs); a dangling
+/// link named qa.yaml is an error, not silently "no configuration".
+#[cfg(unix)]
+#[test]
+fn fifos_and_dangling_links_are_io_errors() {
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/zd-1.yaml", REVIEW),
+    ]);
+    let fifo = |p: &std::path::Path| {
+        let ok = std::process::Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    fifo(&dir.path().join("reviews/zd-2.yaml"));
+    let (code, out, _) = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 2, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let io: Vec<&str> = json["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["code"] == "io-error")
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(io, ["reviews/zd-2.yaml"], "{json:#}");
+    let (code, _, err) = run(dir.path(), &["trends"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("left out: reviews/zd-2.yaml"), "{err}");
+
+    std::fs::remove_file(dir.path().join("reviews/zd-2.yaml")).unwrap();
+    fifo(&dir.path().join("qa.yaml"));
+    let (code, out, _) = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("\"path\": \"qa.yaml\""), "{out}");
+
+    std::fs::remove_file(dir.path().join("qa.yaml")).unwrap();
+    std::os::unix::fs::symlink("no-such-file.yaml", dir.path().join("qa.yaml")).unwrap();
+    let (code, out, _) = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("\"path\": \"qa.yaml\""), "{out}");
+}
+
+/// The size limit guards every command, not only `check`: `score` leaves an oversized review
+/// out with `file-too-large` instead of reading it.
+#[test]
+fn the_size_limit_guards_every_command() {
+    let big = format!("{REVIEW}comment: \"{}\"\n", "x".repeat(2 * 1024 * 1024));
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/zd-1.yaml", REVIEW),
+        ("reviews/zd-2.yaml", &big),
+    ]);
+    for cmd in ["score", "trends", "export"] {
+        let (code, out, err) = run(dir.path(), &[cmd]);
+        assert_eq!(code, 0, "{cmd}: {err}");
+        assert!(!out.contains("zd-2"), "{cmd}: {out}");
+        assert!(
+            err.contains("left out: reviews/zd-2.yaml") && err.contains("file-too-large"),
+            "{cmd}: {err}"
+        );
+    }
+}
