@@ -143,6 +143,7 @@ fn describe(v: &Value) -> String {
     }
 }
 
+/// Turns one schema error into diagnostics, by the kind of error.
 fn push_error(
     kind: Kind,
     path: &str,
@@ -151,29 +152,23 @@ fn push_error(
     out: &mut Vec<Diagnostic>,
 ) {
     let pointer = pointer_of(error);
-    let at = display_path(&pointer);
+    let site = Site {
+        kind,
+        path,
+        doc,
+        at: display_path(&pointer),
+        pointer,
+    };
+    let (pointer, at) = (&site.pointer, &site.at);
     let instance = error.instance();
-    let diag = |pos: Pos, msg: String| Diagnostic::new(Code::Schema, path, pos, msg);
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let allowed = allowed_properties(kind, error);
-            for name in unexpected {
-                let child = format!("{pointer}/{}", escape_segment(name));
-                let hint = suggestion(name, allowed.iter().map(String::as_str));
-                let mut d = diag(
-                    doc.key_pos(&child),
-                    format!("unknown key `{name}` in {at}{hint}"),
-                );
-                if !allowed.is_empty() {
-                    d = d.hint(format!("Allowed keys here: {}.", allowed.join(", ")));
-                }
-                out.push(d);
-            }
+            push_unknown_keys(&site, error, unexpected, out);
         }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
-            out.push(diag(
-                doc.key_pos(&pointer),
+            out.push(site.diag(
+                doc.key_pos(pointer),
                 format!("{at} is missing the required key `{name}`"),
             ));
         }
@@ -182,7 +177,7 @@ fn push_error(
                 Diagnostic::new(
                     Code::NegativeWeight,
                     path,
-                    doc.value_pos(&pointer),
+                    doc.value_pos(pointer),
                     format!("{at} is {}, below 0", describe(instance)),
                 )
                 .hint(format!(
@@ -195,46 +190,16 @@ fn push_error(
                 && pointer.starts_with("/ratings/")
                 && pointer.matches('/').count() == 2 =>
         {
-            // An empty rating (as `rubric new review` leaves them): not rated yet.
-            let cat = pointer
-                .trim_start_matches("/ratings/")
-                .replace("~1", "/")
-                .replace("~0", "~");
-            out.push(Diagnostic::new(
-                Code::MissingRating,
-                path,
-                doc.key_pos(&pointer),
-                format!("`{cat}` is not rated yet"),
-            ));
+            out.push(missing_rating(&site));
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            // Report the errors of the branch that fits the value's type, if one does;
-            // otherwise say what the value may be.
-            let branch = context.iter().find(|errs| {
-                !errs.is_empty() && !errs.iter().any(|e| is_type_mismatch(e, &pointer))
-            });
-            match branch {
-                Some(errs) => {
-                    for e in errs {
-                        push_error(kind, path, doc, e, out);
-                    }
-                }
-                None => {
-                    let expected = schema_description(kind, error)
-                        .map(|d| format!(". Expected {}", expectation(d)))
-                        .unwrap_or_default();
-                    out.push(diag(
-                        value_or_key_pos(doc, &pointer, instance),
-                        format!("{at}: {} is not valid here{expected}", describe(instance)),
-                    ));
-                }
-            }
+            push_branch_errors(&site, error, context, out);
         }
         ValidationErrorKind::PropertyNames { error: inner } => {
             // The offending name is the instance of the inner error.
             let name = inner.instance().as_str().unwrap_or_default().to_string();
             let child = format!("{pointer}/{}", escape_segment(&name));
-            out.push(diag(
+            out.push(site.diag(
                 doc.key_pos(&child),
                 format!(
                     "`{name}` is not a valid key in {at}: {}",
@@ -243,21 +208,113 @@ fn push_error(
             ));
         }
         ValidationErrorKind::Pattern { .. } | ValidationErrorKind::Enum { .. } => {
-            let expected = schema_description(kind, error)
-                .map(|d| format!(". Expected {}", expectation(d)))
-                .unwrap_or_default();
-            out.push(diag(
-                value_or_key_pos(doc, &pointer, instance),
+            let expected = expected_suffix(kind, error);
+            out.push(site.diag(
+                value_or_key_pos(doc, pointer, instance),
                 format!("{at}: {}{expected}", error.kind_message()),
             ));
         }
         _ => {
-            out.push(diag(
-                value_or_key_pos(doc, &pointer, instance),
+            out.push(site.diag(
+                value_or_key_pos(doc, pointer, instance),
                 format!("{at}: {}", error.kind_message()),
             ));
         }
     }
+}
+
+/// Where a schema error is: the file, its document, and the failing node.
+struct Site<'a> {
+    kind: Kind,
+    path: &'a str,
+    doc: &'a Document,
+    /// The failing node's JSON Pointer.
+    pointer: String,
+    /// The failing node as a message names it.
+    at: String,
+}
+
+impl Site<'_> {
+    /// A schema diagnostic in this file.
+    fn diag(&self, pos: Pos, msg: String) -> Diagnostic {
+        Diagnostic::new(Code::Schema, self.path, pos, msg)
+    }
+}
+
+/// One diagnostic for each key that the schema does not allow, with the nearest allowed one.
+fn push_unknown_keys(
+    site: &Site<'_>,
+    error: &ValidationError<'_>,
+    unexpected: &[String],
+    out: &mut Vec<Diagnostic>,
+) {
+    let allowed = allowed_properties(site.kind, error);
+    for name in unexpected {
+        let child = format!("{}/{}", site.pointer, escape_segment(name));
+        let hint = suggestion(name, allowed.iter().map(String::as_str));
+        let mut d = site.diag(
+            site.doc.key_pos(&child),
+            format!("unknown key `{name}` in {}{hint}", site.at),
+        );
+        if !allowed.is_empty() {
+            d = d.hint(format!("Allowed keys here: {}.", allowed.join(", ")));
+        }
+        out.push(d);
+    }
+}
+
+/// An empty rating (as `rubric new review` leaves them): not rated yet.
+fn missing_rating(site: &Site<'_>) -> Diagnostic {
+    let cat = site
+        .pointer
+        .trim_start_matches("/ratings/")
+        .replace("~1", "/")
+        .replace("~0", "~");
+    Diagnostic::new(
+        Code::MissingRating,
+        site.path,
+        site.doc.key_pos(&site.pointer),
+        format!("`{cat}` is not rated yet"),
+    )
+}
+
+/// For `anyOf` and `oneOf`: the errors of the branch that fits the value's type, if one does;
+/// otherwise what the value may be.
+fn push_branch_errors(
+    site: &Site<'_>,
+    error: &ValidationError<'_>,
+    context: &[Vec<ValidationError<'_>>],
+    out: &mut Vec<Diagnostic>,
+) {
+    let branch = context
+        .iter()
+        .find(|errs| !errs.is_empty() && !errs.iter().any(|e| is_type_mismatch(e, &site.pointer)));
+    match branch {
+        Some(errs) => {
+            for e in errs {
+                push_error(site.kind, site.path, site.doc, e, out);
+            }
+        }
+        None => {
+            let instance = error.instance();
+            let expected = expected_suffix(site.kind, error);
+            out.push(site.diag(
+                value_or_key_pos(site.doc, &site.pointer, instance),
+                format!(
+                    "{}: {} is not valid here{expected}",
+                    site.at,
+                    describe(instance)
+                ),
+            ));
+        }
+    }
+}
+
+/// ". Expected …" from the failing schema node's description, or nothing.
+fn expected_suffix(kind: Kind, error: &ValidationError<'_>) -> String {
+    schema_description(kind, error)
+        .map(|d| format!(". Expected {}", expectation(d)))
+        .unwrap_or_default()
 }
 
 /// Does this error say that the value at `pointer` has the wrong type for a branch (as opposed
