@@ -110,7 +110,25 @@ pub fn diff_rubric(id: &str, base: Option<&Rubric>, head: Option<&Rubric>) -> Ru
     }
 }
 
+/// Every difference between two versions of a rubric.
 fn compare(b: &Rubric, h: &Rubric, out: &mut Vec<Change>) {
+    compare_rubric_fields(b, h, out);
+    let by_id = |r: &Rubric| -> BTreeMap<String, Category> {
+        r.categories
+            .iter()
+            .map(|c| (c.id.to_string(), c.clone()))
+            .collect()
+    };
+    let (bc, hc) = (by_id(b), by_id(h));
+    compare_category_ids(&bc, &hc, out);
+    for (id, x) in &bc {
+        let Some(y) = hc.get(id) else { continue };
+        compare_category(id, x, y, out);
+    }
+}
+
+/// The rubric's own fields: pass mark, title, description and groups.
+fn compare_rubric_fields(b: &Rubric, h: &Rubric, out: &mut Vec<Change>) {
     let pm = |r: &Rubric| r.pass_mark.map_or(Value::Null, |p| json!(p.0));
     if pm(b) != pm(h) {
         out.push(change(
@@ -159,13 +177,15 @@ fn compare(b: &Rubric, h: &Rubric, out: &mut Vec<Change>) {
             "groups changed".into(),
         ));
     }
-    let by_id = |r: &Rubric| -> BTreeMap<String, Category> {
-        r.categories
-            .iter()
-            .map(|c| (c.id.to_string(), c.clone()))
-            .collect()
-    };
-    let (bc, hc) = (by_id(b), by_id(h));
+}
+
+/// Categories removed, added, or likely renamed (a removed one's title or description under
+/// a new id).
+fn compare_category_ids(
+    bc: &BTreeMap<String, Category>,
+    hc: &BTreeMap<String, Category>,
+    out: &mut Vec<Change>,
+) {
     let removed: Vec<&Category> = bc
         .iter()
         .filter(|(k, _)| !hc.contains_key(*k))
@@ -218,38 +238,39 @@ fn compare(b: &Rubric, h: &Rubric, out: &mut Vec<Change>) {
             ));
         }
     }
-    for (id, x) in &bc {
-        let Some(y) = hc.get(id) else { continue };
-        let mut field = |kind: &str, before: Value, after: Value, scoring: bool| {
-            if before != after {
-                let text = format!("`{id}` {kind} {} → {}", show(&before), show(&after));
-                out.push(change(kind, Some(id), before, after, scoring, text));
-            }
-        };
-        field("scale", json!(x.scale.0), json!(y.scale.0), true);
-        field("weight", json!(x.weight.0), json!(y.weight.0), true);
-        field("critical", json!(x.critical), json!(y.critical), true);
-        field("na", json!(x.na), json!(y.na), true);
-        field("title", json!(x.title.0), json!(y.title.0), false);
-        field(
-            "description",
-            json!(x.description),
-            json!(y.description),
-            false,
-        );
-        field("labels", json!(x.labels), json!(y.labels), false);
-        field(
-            "group",
-            json!(x.group.as_ref().map(|g| g.as_str())),
-            json!(y.group.as_ref().map(|g| g.as_str())),
-            false,
-        );
-        let rc = |c: &Category| {
-            json!(c
-                .root_causes
-                .as_ref()
-                .map(|r| r.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
-        };
-        field("root-causes", rc(x), rc(y), false);
-    }
+}
+
+/// The fields of a category both versions have.
+fn compare_category(id: &str, x: &Category, y: &Category, out: &mut Vec<Change>) {
+    let mut field = |kind: &str, before: Value, after: Value, scoring: bool| {
+        if before != after {
+            let text = format!("`{id}` {kind} {} → {}", show(&before), show(&after));
+            out.push(change(kind, Some(id), before, after, scoring, text));
+        }
+    };
+    field("scale", json!(x.scale.0), json!(y.scale.0), true);
+    field("weight", json!(x.weight.0), json!(y.weight.0), true);
+    field("critical", json!(x.critical), json!(y.critical), true);
+    field("na", json!(x.na), json!(y.na), true);
+    field("title", json!(x.title.0), json!(y.title.0), false);
+    field(
+        "description",
+        json!(x.description),
+        json!(y.description),
+        false,
+    );
+    field("labels", json!(x.labels), json!(y.labels), false);
+    field(
+        "group",
+        json!(x.group.as_ref().map(|g| g.as_str())),
+        json!(y.group.as_ref().map(|g| g.as_str())),
+        false,
+    );
+    let rc = |c: &Category| {
+        json!(c
+            .root_causes
+            .as_ref()
+            .map(|r| r.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
+    };
+    field("root-causes", rc(x), rc(y), false);
 }
