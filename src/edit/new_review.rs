@@ -71,98 +71,20 @@ pub fn draft(root: &Path, req: &NewReview) -> Result<Draft, NewError> {
     let roster = crate::load::people::Roster::new(&config);
     let mut notes = Vec::new();
 
-    let agent = req.agent.trim();
-    if !is_person_id(agent) {
-        return Err(NewError::Invalid(format!(
-            "`{agent}` is not a valid agent id (letters, digits and . _ @ + -, starting with a letter or digit)"
-        )));
-    }
-    // The agent as the roster knows them (an e-mail or another case of the id maps to the
-    // roster id, as `check` maps it).
-    let agent = match &roster {
-        Some(r) => r.resolve(agent).ok_or_else(|| {
-            NewError::Invalid(format!(
-                "agent `{agent}` is not in the qa.yaml roster{}",
-                r.suggest(agent)
-            ))
-        })?,
-        None => agent,
-    };
+    let agent = agent_id(roster.as_ref(), req.agent.trim())?;
     let conversation = req.conversation.trim();
     if conversation.is_empty() || conversation.chars().any(char::is_control) {
         return Err(NewError::Invalid(
             "the conversation id must be non-empty text on one line".into(),
         ));
     }
-    let reviewer = match &req.reviewer {
-        Reviewer::Given(id) => {
-            let id = id.trim();
-            if !is_person_id(id) {
-                return Err(NewError::Invalid(format!(
-                    "`{id}` is not a valid reviewer id (letters, digits and . _ @ + -)"
-                )));
-            }
-            match &roster {
-                Some(r) => Some(
-                    r.resolve(id)
-                        .ok_or_else(|| {
-                            NewError::Invalid(format!(
-                                "reviewer `{id}` is not in the qa.yaml roster{}",
-                                r.suggest(id)
-                            ))
-                        })?
-                        .to_string(),
-                ),
-                None => Some(id.to_string()),
-            }
-        }
-        Reviewer::GitEmail(email) if is_person_id(email) => match &roster {
-            Some(r) => match r.resolve(email) {
-                Some(id) => Some(id.to_string()),
-                None => {
-                    notes.push(format!(
-                        "reviewer: your git e-mail `{email}` is not in the qa.yaml roster; \
-                         add it to your entry's `emails`, or name yourself with --reviewer ID"
-                    ));
-                    Some(email.clone())
-                }
-            },
-            None => Some(email.clone()),
-        },
-        Reviewer::GitEmail(_) | Reviewer::Unknown => None,
-    };
+    let reviewer = reviewer_id(roster.as_ref(), &req.reviewer, &mut notes)?;
 
     let rubric = pick_rubric(root, &config, req.rubric.as_deref())?;
 
-    let id = match &req.id {
-        Some(id) if is_person_id(id) => id.clone(),
-        Some(id) => {
-            return Err(NewError::Invalid(format!(
-                "`{id}` is not a valid review id (letters, digits and . _ @ + -, starting with a letter or digit)"
-            )))
-        }
-        None => review_id(conversation, agent).ok_or_else(|| {
-            NewError::Invalid(format!(
-                "cannot make a review id from `{conversation}` and `{agent}`; give one with --id"
-            ))
-        })?,
-    };
-    // A review id is unique in the repository; a file with the same stem would clash.
-    let reviews = config.paths.reviews.as_str();
-    let (files, unreadable) = repo::list_files(root, &config.paths);
-    if let Some(d) = unreadable.first() {
-        return Err(NewError::Invalid(format!("{}: {}", d.path, d.message)));
-    }
-    if let Some(other) = files
-        .into_iter()
-        .find(|f| f.kind == FileKind::Review && repo::stem(&f.rel) == id)
-    {
-        return Err(NewError::Invalid(format!(
-            "a review `{id}` exists already at `{}`; choose another id with --id",
-            other.rel
-        )));
-    }
+    let id = new_review_id(root, &config, req.id.as_deref(), conversation, agent)?;
 
+    let reviews = config.paths.reviews.as_str();
     let tz = crate::load::config::timezone(&config);
     let today = req.now.with_timezone(&tz).date_naive();
     let path = format!(
@@ -191,6 +113,112 @@ pub fn draft(root: &Path, req: &NewReview) -> Result<Draft, NewError> {
         contents,
         notes,
     })
+}
+
+/// The agent as the roster knows them (an e-mail or another case of the id maps to the
+/// roster id, as `check` maps it), after checking the id's form.
+fn agent_id<'a>(
+    roster: Option<&'a crate::load::people::Roster>,
+    agent: &'a str,
+) -> Result<&'a str, NewError> {
+    if !is_person_id(agent) {
+        return Err(NewError::Invalid(format!(
+            "`{agent}` is not a valid agent id (letters, digits and . _ @ + -, starting with a letter or digit)"
+        )));
+    }
+    Ok(match roster {
+        Some(r) => r.resolve(agent).ok_or_else(|| {
+            NewError::Invalid(format!(
+                "agent `{agent}` is not in the qa.yaml roster{}",
+                r.suggest(agent)
+            ))
+        })?,
+        None => agent,
+    })
+}
+
+/// The reviewer id to write, if any: a given id must be in the roster when there is one; a
+/// git e-mail the roster does not list is kept, with a note.
+fn reviewer_id(
+    roster: Option<&crate::load::people::Roster>,
+    reviewer: &Reviewer,
+    notes: &mut Vec<String>,
+) -> Result<Option<String>, NewError> {
+    Ok(match reviewer {
+        Reviewer::Given(id) => {
+            let id = id.trim();
+            if !is_person_id(id) {
+                return Err(NewError::Invalid(format!(
+                    "`{id}` is not a valid reviewer id (letters, digits and . _ @ + -)"
+                )));
+            }
+            match roster {
+                Some(r) => Some(
+                    r.resolve(id)
+                        .ok_or_else(|| {
+                            NewError::Invalid(format!(
+                                "reviewer `{id}` is not in the qa.yaml roster{}",
+                                r.suggest(id)
+                            ))
+                        })?
+                        .to_string(),
+                ),
+                None => Some(id.to_string()),
+            }
+        }
+        Reviewer::GitEmail(email) if is_person_id(email) => match roster {
+            Some(r) => match r.resolve(email) {
+                Some(id) => Some(id.to_string()),
+                None => {
+                    notes.push(format!(
+                        "reviewer: your git e-mail `{email}` is not in the qa.yaml roster; \
+                         add it to your entry's `emails`, or name yourself with --reviewer ID"
+                    ));
+                    Some(email.clone())
+                }
+            },
+            None => Some(email.clone()),
+        },
+        Reviewer::GitEmail(_) | Reviewer::Unknown => None,
+    })
+}
+
+/// The new review's id (the given one, or `<conversation>-<agent>`), checked to be free: a
+/// review id is unique in the repository, and a file with the same stem would clash.
+fn new_review_id(
+    root: &Path,
+    config: &Config,
+    given: Option<&str>,
+    conversation: &str,
+    agent: &str,
+) -> Result<String, NewError> {
+    let id = match given {
+        Some(id) if is_person_id(id) => id.to_string(),
+        Some(id) => {
+            return Err(NewError::Invalid(format!(
+                "`{id}` is not a valid review id (letters, digits and . _ @ + -, starting with a letter or digit)"
+            )))
+        }
+        None => review_id(conversation, agent).ok_or_else(|| {
+            NewError::Invalid(format!(
+                "cannot make a review id from `{conversation}` and `{agent}`; give one with --id"
+            ))
+        })?,
+    };
+    let (files, unreadable) = repo::list_files(root, &config.paths);
+    if let Some(d) = unreadable.first() {
+        return Err(NewError::Invalid(format!("{}: {}", d.path, d.message)));
+    }
+    if let Some(other) = files
+        .into_iter()
+        .find(|f| f.kind == FileKind::Review && repo::stem(&f.rel) == id)
+    {
+        return Err(NewError::Invalid(format!(
+            "a review `{id}` exists already at `{}`; choose another id with --id",
+            other.rel
+        )));
+    }
+    Ok(id)
 }
 
 /// Writes a draft under `root`, creating folders; refuses to overwrite an existing file.
