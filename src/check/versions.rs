@@ -3,7 +3,7 @@
 use super::parse_historic;
 use crate::load::file::Loaded;
 use crate::load::git::{History, HistoryError};
-use crate::model::diagnostic::{Code, Diagnostic};
+use crate::model::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::Rubric;
 use std::collections::HashSet;
 
@@ -38,69 +38,99 @@ pub fn version_discipline(
                 crate::load::yaml::DEFAULT_MAX_FILE_SIZE,
             )
         });
-        let (hv, id) = (head.version.0, head.id.as_str());
         if let Some(old) = &old {
-            let bv = old.version.0;
-            let d = crate::model::rubric_diff::diff_rubric(id, Some(old), Some(head));
-            let scoring: Vec<&str> = d
-                .changes
-                .iter()
-                .filter(|c| c.scoring)
-                .map(|c| c.text.as_str())
-                .collect();
-            if hv < bv {
-                out.push(Diagnostic::new(
-                    Code::VersionDecreased,
-                    &r.rel,
-                    pos,
-                    format!("version went down from {bv} to {hv} since {rev}"),
-                ));
-            } else if hv == bv && !scoring.is_empty() {
-                out.push(
-                    Diagnostic::new(
-                        Code::VersionNotBumped,
-                        &r.rel,
-                        pos,
-                        format!(
-                            "scoring changed since {rev} ({}) but version is still {hv}",
-                            scoring.join("; ")
-                        ),
-                    )
-                    .hint(format!(
-                        "Set `version: {}` so that reviews of version {bv} keep their scores.",
-                        bv + 1
-                    )),
-                );
+            if against_base(rev, &r.rel, pos, old, head, &mut out) {
                 continue;
-            } else if d.status == "changed" && scoring.is_empty() {
-                let what: Vec<&str> = d.changes.iter().map(|c| c.text.as_str()).collect();
-                out.push(Diagnostic::new(
-                    Code::RubricReworded,
-                    &r.rel,
-                    pos,
-                    format!(
-                        "wording only since {rev}, no version bump needed: {}",
-                        what.join("; ")
-                    ),
-                ));
             }
         }
-        // A version number that held other scoring before may not be used again.
-        let same_as_base = old.as_ref().is_some_and(|o| o.version.0 == hv);
-        let sig = crate::model::rubric_diff::scoring_signature;
-        let reused = historic(id, hv)
-            .into_iter()
-            .find(|(_, prev)| sig(prev) != sig(head));
-        if let (false, Some((source, _))) = (same_as_base, reused) {
-            out.push(Diagnostic::new(
-                Code::VersionReused,
-                &r.rel,
-                pos,
-                format!(
-                    "version {hv} of `{id}` already existed in history ({source}) with different scoring"
-                ),
-            ));
-        }
+        out.extend(reused_version(&r.rel, pos, old.as_ref(), head, historic));
     }
     Ok(out)
+}
+
+/// The rules against the rubric's version at `rev`: its version went down, scoring changed
+/// without a bump, or only the wording changed. True when scoring changed without a bump
+/// (nothing more is said about the rubric then).
+fn against_base(
+    rev: &str,
+    rel: &str,
+    pos: Pos,
+    old: &Rubric,
+    head: &Rubric,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    let (hv, id) = (head.version.0, head.id.as_str());
+    let bv = old.version.0;
+    let d = crate::model::rubric_diff::diff_rubric(id, Some(old), Some(head));
+    let scoring: Vec<&str> = d
+        .changes
+        .iter()
+        .filter(|c| c.scoring)
+        .map(|c| c.text.as_str())
+        .collect();
+    if hv < bv {
+        out.push(Diagnostic::new(
+            Code::VersionDecreased,
+            rel,
+            pos,
+            format!("version went down from {bv} to {hv} since {rev}"),
+        ));
+    } else if hv == bv && !scoring.is_empty() {
+        out.push(
+            Diagnostic::new(
+                Code::VersionNotBumped,
+                rel,
+                pos,
+                format!(
+                    "scoring changed since {rev} ({}) but version is still {hv}",
+                    scoring.join("; ")
+                ),
+            )
+            .hint(format!(
+                "Set `version: {}` so that reviews of version {bv} keep their scores.",
+                bv + 1
+            )),
+        );
+        return true;
+    } else if d.status == "changed" && scoring.is_empty() {
+        let what: Vec<&str> = d.changes.iter().map(|c| c.text.as_str()).collect();
+        out.push(Diagnostic::new(
+            Code::RubricReworded,
+            rel,
+            pos,
+            format!(
+                "wording only since {rev}, no version bump needed: {}",
+                what.join("; ")
+            ),
+        ));
+    }
+    false
+}
+
+/// A version number that held other scoring before may not be used again (unless it is the
+/// version at `rev`, which the other rules judge).
+fn reused_version(
+    rel: &str,
+    pos: Pos,
+    old: Option<&Rubric>,
+    head: &Rubric,
+    historic: &Historic<'_>,
+) -> Option<Diagnostic> {
+    let (hv, id) = (head.version.0, head.id.as_str());
+    let same_as_base = old.is_some_and(|o| o.version.0 == hv);
+    let sig = crate::model::rubric_diff::scoring_signature;
+    let reused = historic(id, hv)
+        .into_iter()
+        .find(|(_, prev)| sig(prev) != sig(head));
+    match (same_as_base, reused) {
+        (false, Some((source, _))) => Some(Diagnostic::new(
+            Code::VersionReused,
+            rel,
+            pos,
+            format!(
+                "version {hv} of `{id}` already existed in history ({source}) with different scoring"
+            ),
+        )),
+        _ => None,
+    }
 }
