@@ -22,6 +22,16 @@ pub enum Undefined {
     TooFewRatings,
 }
 
+impl Undefined {
+    /// The reason's name for templates: `no_variation` or `too_few_ratings`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Undefined::NoVariation => "no_variation",
+            Undefined::TooFewRatings => "too_few_ratings",
+        }
+    }
+}
+
 /// Alphas closer to 0 than this are 0 (floating-point residue such as 2.2e-16).
 const TINY: f64 = 1e-9;
 

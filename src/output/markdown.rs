@@ -4,7 +4,8 @@
 /// Escapes text for one line of Markdown or a table cell: it cannot break the table (`|`,
 /// line breaks), bring in HTML (`<`, `>`, `&`), links (`[`, `]`), code or emphasis (`` ` ``,
 /// `*`, `_`), and an `@mention` gets a zero-width joiner after the `@`, so that a comment
-/// pings nobody.
+/// pings nobody (an `@` after a letter or digit, as in an e-mail address, mentions nobody and
+/// is kept).
 pub fn escape(s: &str) -> String {
     escape_with(s, " ")
 }
@@ -20,10 +21,17 @@ pub fn quote(s: &str) -> String {
 pub fn code(s: &str) -> String {
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    let inner = s
-        .replace(['\r', '\n'], " ")
-        .replace('|', "\\|")
-        .replace('@', "@\u{200d}");
+    let mut inner = String::with_capacity(s.len() + 4);
+    let mut prev = None;
+    for c in s.chars() {
+        match c {
+            '\r' | '\n' => inner.push(' '),
+            '|' => inner.push_str("\\|"),
+            c => inner.push(c),
+        }
+        defuse(&mut inner, prev, c);
+        prev = Some(c);
+    }
     let pad = if inner.starts_with('`') || inner.ends_with('`') {
         " "
     } else {
@@ -34,6 +42,7 @@ pub fn code(s: &str) -> String {
 
 fn escape_with(s: &str, line_break: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    let mut prev = None;
     for c in s.chars() {
         match c {
             '\\' | '|' | '[' | ']' | '`' | '*' | '_' => {
@@ -43,13 +52,21 @@ fn escape_with(s: &str, line_break: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '@' => out.push_str("@\u{200d}"),
             '\r' => {}
             '\n' => out.push_str(line_break),
             c => out.push(c),
         }
+        defuse(&mut out, prev, c);
+        prev = Some(c);
     }
     out
+}
+
+/// After an `@` that could start a mention (not after an ASCII letter or digit), a zero-width joiner.
+fn defuse(out: &mut String, prev: Option<char>, c: char) {
+    if c == '@' && !prev.is_some_and(|p| p.is_ascii_alphanumeric()) {
+        out.push('\u{200d}');
+    }
 }
 
 #[cfg(test)]
@@ -71,6 +88,13 @@ mod tests {
     }
 
     #[test]
+    fn addresses_are_not_mentions() {
+        assert_eq!(escape("alice@example.com"), "alice@example.com");
+        assert_eq!(escape("(@bob)"), "(@\u{200d}bob)");
+        assert_eq!(escape("x_@bob"), "x\\_@\u{200d}bob");
+    }
+
+    #[test]
     fn quotes_continue_the_block() {
         assert_eq!(quote("  one\r\ntwo @bob\n"), "one\n> two @\u{200d}bob");
     }
@@ -82,5 +106,6 @@ mod tests {
         assert_eq!(code("x`y"), "``x`y``");
         assert_eq!(code("`x"), "`` `x ``");
         assert_eq!(code("@team"), "`@\u{200d}team`");
+        assert_eq!(code("chat@1"), "`chat@1`");
     }
 }

@@ -150,6 +150,12 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
             AutoEscape::None
         }
     });
+    // The one Markdown escaper, as `md(x)` / `x|md` (a line or table cell) and `mdblock(x)` /
+    // `x|mdblock` (a block quote's text).
+    env.add_function("md", md_inline);
+    env.add_filter("md", md_inline);
+    env.add_function("mdblock", md_block);
+    env.add_filter("mdblock", md_block);
     env.set_loader(move |name| {
         if let Some(b) = name.strip_prefix("builtin/") {
             return Ok(BUILTIN
@@ -176,6 +182,14 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
             .map(|(_, s)| s.to_string()))
     });
     env
+}
+
+fn md_inline(v: minijinja::Value) -> String {
+    crate::output::markdown::escape(&v.to_string())
+}
+
+fn md_block(v: minijinja::Value) -> String {
+    crate::output::markdown::quote(&v.to_string())
 }
 
 /// (year, month) of a day: compared instead of month labels in the inner loops.
@@ -730,6 +744,32 @@ pub fn build_context(
     })
 }
 
+/// The site as templates see it: the context, with each calibration category's
+/// `undefined_reason` (why its alphas are none: `no_variation` where every rating was the same,
+/// `too_few_ratings` where no conversation was rated twice; none where they are defined). It is
+/// not in `calibrate`'s JSON (SPEC §7), so it is added here.
+fn template_site(site: &SiteContext) -> minijinja::Value {
+    use minijinja::value::{Serde, Value};
+    let calibration: Vec<Value> = site
+        .calibration
+        .iter()
+        .map(|s| {
+            let categories: Vec<Value> = s
+                .categories
+                .iter()
+                .map(|c| {
+                    minijinja::context! {
+                        undefined_reason => c.undefined.map(|u| u.name()),
+                        ..Value::from(Serde(c))
+                    }
+                })
+                .collect();
+            minijinja::context! { categories => categories, ..Value::from(Serde(s)) }
+        })
+        .collect();
+    minijinja::context! { calibration => calibration, ..Value::from(Serde(site)) }
+}
+
 /// Renders the site's pages: `index.<ext>` (unless only one agent was asked for) and
 /// `agents/<id>.<ext>`. Paths are relative to the output folder.
 pub fn render_pages(
@@ -742,7 +782,7 @@ pub fn render_pages(
     let ext = format.ext();
     let mut site = ctx.clone();
     let pages = std::mem::take(&mut site.pages);
-    let site_value = Value::from(Serde(&site));
+    let site_value = template_site(&site);
     let mut out = Vec::new();
     if index {
         let t = env.get_template(&format!("index.{ext}.j2"))?;

@@ -329,3 +329,37 @@ fn export_has_the_review_details_and_csv_cells_are_neutralised() {
     assert_eq!(&tone[col("root_causes")], "coaching");
     assert_eq!(&tone[col("team")], "tier1");
 }
+
+#[test]
+fn history_and_score_csv_cells_are_neutralised_and_numbers_kept() {
+    let dir = crate::temp_repo(&[
+        ("rubrics/support.yaml", crate::RUBRIC),
+        ("reviews/2026/11/zd-1.yaml", crate::REVIEW),
+    ]);
+    let author = ("Bob", "=cmd|x@acme.example");
+    crate::git_as(dir.path(), author, "2026-11-03T10:00:00Z", &["init", "-q"]);
+    crate::git_as(dir.path(), author, "2026-11-03T10:00:00Z", &["add", "-A"]);
+    crate::git_as(
+        dir.path(),
+        author,
+        "2026-11-03T10:00:00Z",
+        &["commit", "-q", "-m", "r"],
+    );
+    let (code, csv) = run(dir.path(), &["history", "zd-1", "--format", "csv"]);
+    assert_eq!(code, 0, "{csv}");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let record = reader.records().next().unwrap().unwrap();
+    assert_eq!(&record[2], "'=cmd|x@acme.example", "{csv}");
+    let (code, csv) = run(dir.path(), &["score", "--format", "csv"]);
+    assert_eq!(code, 0, "{csv}");
+    assert!(
+        csv.starts_with("id,agent,reviewer,date,rubric,score,pass,calibration,uncommitted,path\n"),
+        "{csv}"
+    );
+    // Numbers as before: full precision, no formula prefix on a negative change.
+    let (_, trends) = run(dir.path(), &["trends", "--format", "csv"]);
+    assert!(
+        trends.starts_with("agent,period,reviews,score,change\nalice,2026-11,1,"),
+        "{trends}"
+    );
+}

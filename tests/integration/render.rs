@@ -461,3 +461,65 @@ fn an_undefined_variable_is_named_with_its_template_and_line() {
         assert!(err.contains(&format!("{name} is undefined")), "{err}");
     }
 }
+
+/// The table row of `category` on a calibration page.
+fn calibration_row(page: &str, format: &str, category: &str) -> String {
+    page.split(if format == "html" { "<tr>" } else { "\n" })
+        .find(|r| r.contains(category))
+        .unwrap_or_else(|| panic!("no row for {category} in\n{page}"))
+        .to_string()
+}
+
+#[test]
+fn calibration_pages_say_why_an_alpha_is_missing() {
+    // The example repository: everyone rated `data_protection` 2, so everyone agreed.
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["html", "md"] {
+        let site = dir.path().join(format);
+        let out = rubric(&project_root())
+            .args(["render", "--format", format, "--out"])
+            .arg(&site)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let page = std::fs::read_to_string(site.join(format!("calibration.{format}"))).unwrap();
+        let agreed = calibration_row(&page, format, "protection");
+        assert!(agreed.contains("all agreed"), "{agreed}");
+        assert!(
+            !agreed.contains('–') && !agreed.contains("too few"),
+            "{agreed}"
+        );
+        assert!(calibration_row(&page, format, "accuracy").contains("0.727"));
+    }
+    // A session where no conversation was rated twice: too few ratings, not agreement.
+    let calibration = |conversation: &str, reviewer: &str, solution: u8| {
+        format!(
+            "rubric: support@1\nagent: alice\nreviewer: {reviewer}\nreviewed_at: 2026-11-02\ncalibration: w45\nconversation: {{id: \"{conversation}\"}}\nratings:\n  solution: {solution}\n  tone: 3\n"
+        )
+    };
+    let repo = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/r1.yaml", &review("alice", "fine", 2)),
+        ("reviews/c1.yaml", &calibration("1", "quinn", 2)),
+        ("reviews/c2.yaml", &calibration("2", "rita", 4)),
+    ]);
+    git(repo.path(), &["init", "-q"], "2026-11-01T10:00:00Z");
+    commit_all(repo.path(), "reviews", "2026-11-03T10:00:00Z");
+    for format in ["html", "md"] {
+        let (code, err) = render(repo.path(), &["--out", format, "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        let page =
+            std::fs::read_to_string(repo.path().join(format!("{format}/calibration.{format}")))
+                .unwrap();
+        for category in ["solution", "tone"] {
+            let needle = if format == "html" {
+                format!(">{category}</th>")
+            } else {
+                format!("| {category} |")
+            };
+            let row = calibration_row(&page, format, &needle);
+            assert!(row.contains("too few ratings"), "{row}");
+            assert!(!row.contains("all agreed"), "{row}");
+        }
+    }
+}
