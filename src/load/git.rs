@@ -119,6 +119,18 @@ pub struct CommitChanges {
     pub parents: usize,
 }
 
+/// A commit's id, author and time.
+fn commit_info(oid: Oid, commit: &git2::Commit<'_>) -> CommitInfo {
+    let author = commit.author();
+    CommitInfo {
+        id: ObjectId::from_oid(oid),
+        author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        time: author.when().seconds(),
+        offset_minutes: author.when().offset_minutes(),
+    }
+}
+
 /// A git repository that holds a QA repository (possibly in a subfolder).
 pub struct History {
     repo: Repository,
@@ -453,28 +465,18 @@ impl History {
         // The watched folders' tree ids per commit seen: parents come before children, so a
         // parent's are read once, when it is walked.
         let mut dir_ids: HashMap<Oid, Vec<Option<Oid>>> = HashMap::new();
-        let subtrees = |c: &git2::Commit<'_>| -> Result<Vec<Option<Oid>>, git2::Error> {
-            let tree = c.tree()?;
-            Ok(dir_paths
-                .iter()
-                .map(|p| {
-                    tree.get_path(p)
-                        .ok()
-                        .filter(|e| e.kind() == Some(ObjectType::Tree))
-                        .map(|e| e.id())
-                })
-                .collect())
-        };
         for (n, oid) in walk.enumerate() {
             let oid = oid?;
             let commit = self.repo.find_commit(oid)?;
-            let new_dirs = subtrees(&commit)?;
+            let new_dirs = Self::dir_trees(&commit, &dir_paths)?;
             let parent_ids: Vec<Oid> = commit.parent_ids().collect();
             let mut parent_dirs = Vec::with_capacity(parent_ids.len());
             for p in &parent_ids {
                 match dir_ids.get(p) {
                     Some(d) => parent_dirs.push(d.clone()),
-                    None => parent_dirs.push(subtrees(&self.repo.find_commit(*p)?)?),
+                    None => {
+                        parent_dirs.push(Self::dir_trees(&self.repo.find_commit(*p)?, &dir_paths)?)
+                    }
                 }
             }
             let mut changes = Vec::new();
@@ -483,31 +485,11 @@ impl History {
                 self.diff_dirs(old, new_dirs[i], base, &mut changes)?;
             }
             if parent_ids.len() > 1 && !changes.is_empty() {
-                // A merge: keep only what matches none of the other parents.
-                let others: Vec<git2::Tree<'_>> = parent_ids[1..]
-                    .iter()
-                    .map(|p| self.repo.find_commit(*p).and_then(|c| c.tree()))
-                    .collect::<Result<_, _>>()?;
-                changes.retain(|c: &FileChange| {
-                    !others.iter().any(|t| {
-                        let there = t
-                            .get_path(&self.repo_path(&c.path))
-                            .ok()
-                            .map(|e| ObjectId::from_oid(e.id()));
-                        there == c.new
-                    })
-                });
+                self.drop_merged_in(&parent_ids[1..], &mut changes)?;
             }
             dir_ids.insert(oid, new_dirs);
-            let author = commit.author();
             each(CommitChanges {
-                commit: CommitInfo {
-                    id: ObjectId::from_oid(oid),
-                    author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-                    author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-                    time: author.when().seconds(),
-                    offset_minutes: author.when().offset_minutes(),
-                },
+                commit: commit_info(oid, &commit),
                 changes,
                 parents: parent_ids.len(),
             })?;
@@ -515,6 +497,46 @@ impl History {
                 progress(n);
             }
         }
+        Ok(())
+    }
+
+    /// The tree ids of the folders at `dir_paths` in a commit (`None` where there is none).
+    fn dir_trees(
+        c: &git2::Commit<'_>,
+        dir_paths: &[PathBuf],
+    ) -> Result<Vec<Option<Oid>>, git2::Error> {
+        let tree = c.tree()?;
+        Ok(dir_paths
+            .iter()
+            .map(|p| {
+                tree.get_path(p)
+                    .ok()
+                    .filter(|e| e.kind() == Some(ObjectType::Tree))
+                    .map(|e| e.id())
+            })
+            .collect())
+    }
+
+    /// For a merge: keeps only the changes (against the first parent) that match none of the
+    /// `other` parents.
+    fn drop_merged_in(
+        &self,
+        others: &[Oid],
+        changes: &mut Vec<FileChange>,
+    ) -> Result<(), HistoryError> {
+        let others: Vec<git2::Tree<'_>> = others
+            .iter()
+            .map(|p| self.repo.find_commit(*p).and_then(|c| c.tree()))
+            .collect::<Result<_, _>>()?;
+        changes.retain(|c: &FileChange| {
+            !others.iter().any(|t| {
+                let there = t
+                    .get_path(&self.repo_path(&c.path))
+                    .ok()
+                    .map(|e| ObjectId::from_oid(e.id()));
+                there == c.new
+            })
+        });
         Ok(())
     }
 
