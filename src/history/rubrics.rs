@@ -50,8 +50,28 @@ pub struct RubricIndex {
     broken: HashSet<String>,
     head: Option<ObjectId>,
     reach: Reach,
+    /// Versions whose contents differ in what scores or checks read (scale, weight, critical,
+    /// `na`, root causes, categories, pass mark): only these are resolved through history.
+    ambiguous: HashSet<(String, u32)>,
     /// (commit, id, version) → the index into `committed` chosen from that commit.
     memo: HashMap<(ObjectId, String, u32), Option<usize>>,
+}
+
+/// What the rules and the scores read of a rubric: two contents with the same verdict
+/// signature score and check every review alike.
+fn verdict_signature(r: &Rubric) -> (serde_json::Value, Vec<(String, Option<Vec<String>>)>) {
+    let causes = r
+        .categories
+        .iter()
+        .map(|c| {
+            let list = c
+                .root_causes
+                .as_ref()
+                .map(|l| l.iter().map(|x| x.to_string()).collect());
+            (c.id.to_string(), list)
+        })
+        .collect();
+    (scoring_signature(r), causes)
 }
 
 pub(crate) fn short(id: ObjectId) -> String {
@@ -91,7 +111,16 @@ impl RubricIndex {
                 (key, v)
             })
             .collect();
+        let ambiguous = committed
+            .iter()
+            .filter(|(_, v)| {
+                let first = verdict_signature(&v[0].rubric);
+                v.iter().any(|x| verdict_signature(&x.rubric) != first)
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
         RubricIndex {
+            ambiguous,
             committed,
             working,
             broken,
@@ -126,25 +155,35 @@ impl RubricIndex {
             // Outside git (or in a `--rev` tree without history), the tree's own file counts.
             return Ok(self.working.get(&key).cloned());
         };
-        let first = &variants[0];
-        if variants.iter().all(|v| v.rubric == first.rubric) {
-            return Ok(Some(first.clone()));
+        let newest = variants.len() - 1;
+        // Contents that score and check alike (a wording edit) need no history walk: the
+        // newest wording is shown.
+        if !self.ambiguous.contains(&key) {
+            return Ok(Some(variants[newest].clone()));
         }
         let (Some(c), Some(git)) = (commit, git) else {
-            return Ok(variants.last().cloned());
+            return Ok(Some(variants[newest].clone()));
         };
         let memo_key = (c, key.0.clone(), version);
         let chosen = match self.memo.get(&memo_key) {
             Some(i) => *i,
             None => {
                 let blobs: Vec<Option<ObjectId>> = variants.iter().map(|v| v.blob).collect();
-                let found = git.first_with_blob(c, &first.path, &|b| blobs.contains(&Some(b)))?;
-                let i = found.and_then(|(_, b)| blobs.iter().position(|x| *x == Some(b)));
+                let path = &variants[0].path;
+                // Almost always C's own tree declares the version; only otherwise is C's
+                // ancestry walked (in topological order, as `git rev-list --topo-order`).
+                let at_c = git.blob_at(c, path)?;
+                let i = match at_c.and_then(|b| blobs.iter().position(|x| *x == Some(b))) {
+                    Some(i) => Some(i),
+                    None => git
+                        .first_with_blob(c, path, &|b| blobs.contains(&Some(b)))?
+                        .and_then(|(_, b)| blobs.iter().position(|x| *x == Some(b))),
+                };
                 self.memo.insert(memo_key, i);
                 i
             }
         };
-        Ok(Some(variants[chosen.unwrap_or(variants.len() - 1)].clone()))
+        Ok(Some(variants[chosen.unwrap_or(newest)].clone()))
     }
 
     /// What a review's `rubric:` finds, or the finding that says why nothing was found.
