@@ -35,6 +35,8 @@ pub enum CliError {
     NoSuchReview(String),
     #[error("no calibration session `{0}`")]
     NoSuchSession(String),
+    #[error("cannot write the output as CSV: {0}")]
+    Csv(#[from] csv::Error),
     #[error("cannot serialise the output as JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("cannot write output: {0}")]

@@ -57,9 +57,12 @@ pub struct RubricIndex {
     memo: HashMap<(ObjectId, String, u32), Option<usize>>,
 }
 
+/// A category's id and its allowed root causes.
+type RootCauses = (String, Option<Vec<String>>);
+
 /// What the rules and the scores read of a rubric: two contents with the same verdict
 /// signature score and check every review alike.
-fn verdict_signature(r: &Rubric) -> (serde_json::Value, Vec<(String, Option<Vec<String>>)>) {
+fn verdict_signature(r: &Rubric) -> (serde_json::Value, Vec<RootCauses>) {
     let causes = r
         .categories
         .iter()

@@ -468,11 +468,6 @@ where
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e).into())
 }
 
-/// For the callers that take a string: the CSV, or a message that names the error.
-fn csv_or_message(csv: Result<String, csv::Error>) -> String {
-    csv.unwrap_or_else(|e| format!("error: cannot write the CSV: {e}\n"))
-}
-
 fn number(v: Option<f64>) -> String {
     v.map(|s| s.to_string()).unwrap_or_default()
 }
@@ -510,12 +505,8 @@ pub fn score_csv(rows: &[crate::report::ScoreRow]) -> Result<String, csv::Error>
     )
 }
 
-/// `rubric score`: a human table, or CSV with full-precision scores (a write error becomes a
-/// message; [`score_csv`] returns it).
-pub fn score_rows(rows: &[crate::report::ScoreRow], csv: bool) -> String {
-    if csv {
-        return csv_or_message(score_csv(rows));
-    }
+/// `rubric score`: a human table ([`score_csv`] for CSV).
+pub fn score_rows(rows: &[crate::report::ScoreRow]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -567,12 +558,8 @@ pub fn trends_csv(report: &crate::report::TrendsReport) -> Result<String, csv::E
     )
 }
 
-/// `rubric trends`: a table that fits 80 columns, or CSV (a write error becomes a message;
-/// [`trends_csv`] returns it).
-pub fn trends(report: &crate::report::TrendsReport, csv: bool) -> String {
-    if csv {
-        return csv_or_message(trends_csv(report));
-    }
+/// `rubric trends`: a table that fits 80 columns ([`trends_csv`] for CSV).
+pub fn trends(report: &crate::report::TrendsReport) -> String {
     let cells: Vec<Vec<String>> = report
         .rows
         .iter()
@@ -627,12 +614,8 @@ pub fn history_csv(rows: &[crate::report::HistoryRow]) -> Result<String, csv::Er
     )
 }
 
-/// `rubric history ID`: a table, or CSV (a write error becomes a message; [`history_csv`]
-/// returns it).
-pub fn history(rows: &[crate::report::HistoryRow], csv: bool) -> String {
-    if csv {
-        return csv_or_message(history_csv(rows));
-    }
+/// `rubric history ID`: a table ([`history_csv`] for CSV).
+pub fn history(rows: &[crate::report::HistoryRow]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -875,13 +858,10 @@ fn md_agents(i: &crate::analysis::impact::Impact) -> String {
     out
 }
 
-/// `rubric calibrate`: per session, agreement per category and reviewer deviations (CSV: a
-/// write error becomes a message; [`calibration_csv`] returns it).
-pub fn calibration(report: &crate::analysis::calibration::CalibrationReport, csv: bool) -> String {
+/// `rubric calibrate`: per session, agreement per category and reviewer deviations
+/// ([`calibration_csv`] for CSV).
+pub fn calibration(report: &crate::analysis::calibration::CalibrationReport) -> String {
     use crate::analysis::calibration::Undefined;
-    if csv {
-        return csv_or_message(calibration_csv(report));
-    }
     // Where an alpha is undefined, say why: agreement on one value is not a missing number.
     let why = |u: Option<Undefined>| match u {
         Some(Undefined::NoVariation) => "undefined (no variation)",

@@ -30,8 +30,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     report.left_out = state.left_out.clone();
     let text = match args.format {
         DataFormat::Json => json(&report)?,
-        DataFormat::Csv => output::calibration(&report, true),
-        DataFormat::Human => output::calibration(&report, false),
+        DataFormat::Csv => output::calibration_csv(&report)?,
+        DataFormat::Human => output::calibration(&report),
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)

@@ -23,8 +23,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         .ok_or_else(|| CliError::NoSuchReview(args.id.clone()))?;
     let text = match args.format {
         DataFormat::Json => json(&rows)?,
-        DataFormat::Csv => output::history(&rows, true),
-        DataFormat::Human => output::history(&rows, false),
+        DataFormat::Csv => output::history_csv(&rows)?,
+        DataFormat::Human => output::history(&rows),
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)

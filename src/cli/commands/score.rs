@@ -37,8 +37,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         .collect();
     let text = match args.format {
         DataFormat::Json => json(&rows)?,
-        DataFormat::Csv => output::score_rows(&rows, true),
-        DataFormat::Human => output::score_rows(&rows, false),
+        DataFormat::Csv => output::score_csv(&rows)?,
+        DataFormat::Human => output::score_rows(&rows),
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)

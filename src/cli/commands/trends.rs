@@ -52,8 +52,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     let report = report(&state, &args);
     let text = match args.format {
         DataFormat::Json => json(&report)?,
-        DataFormat::Csv => output::trends(&report, true),
-        DataFormat::Human => output::trends(&report, false),
+        DataFormat::Csv => output::trends_csv(&report)?,
+        DataFormat::Human => output::trends(&report),
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)
