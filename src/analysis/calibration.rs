@@ -2,8 +2,11 @@
 //! nominal) over conversations (units) and reviewers (coders) with missing values, and each
 //! reviewer's mean absolute deviation from the session's consensus (the median).
 
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+
+pub use crate::report::calibration::{
+    CalibrationReport, CategoryAgreement, Deviation, Session, Undefined,
+};
 
 /// The distance metric of an alpha.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,25 +14,6 @@ pub enum Metric {
     Nominal,
     Ordinal,
     Interval,
-}
-
-/// Why an alpha is undefined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Undefined {
-    /// All the pairable ratings are the same: nothing to agree or disagree about.
-    NoVariation,
-    /// No conversation has two ratings to pair.
-    TooFewRatings,
-}
-
-impl Undefined {
-    /// The reason's name for templates: `no_variation` or `too_few_ratings`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Undefined::NoVariation => "no_variation",
-            Undefined::TooFewRatings => "too_few_ratings",
-        }
-    }
 }
 
 /// Alphas closer to 0 than this are 0 (floating-point residue such as 2.2e-16).
@@ -137,45 +121,6 @@ pub struct CalibrationRating {
     pub rating: Option<i64>,
     /// The rating's value 0..1 (SPEC §5.1), for the interval alpha and deviations.
     pub value: Option<f64>,
-}
-
-/// `calibrate --format json` (SPEC §7).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CalibrationReport {
-    pub sessions: Vec<Session>,
-    /// Review files left out (SPEC §5.5); filled in by the caller that knows the state.
-    pub left_out: Vec<crate::report::LeftOut>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Session {
-    pub session: String,
-    pub conversations: usize,
-    pub reviewers: usize,
-    pub categories: Vec<CategoryAgreement>,
-    pub deviations: Vec<Deviation>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CategoryAgreement {
-    pub category: String,
-    pub alpha: Option<f64>,
-    pub alpha_ordinal: Option<f64>,
-    pub alpha_nominal: Option<f64>,
-    /// Numeric ratings in the session for this category.
-    pub ratings: usize,
-    /// Why the alphas are undefined, where they are (the same reason for all three metrics:
-    /// they pair the same ratings). Not in the JSON, where `alpha` is null (SPEC §7).
-    #[serde(skip)]
-    pub undefined: Option<Undefined>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Deviation {
-    pub reviewer: String,
-    /// Mean |value − median of the conversation's values| ×100, over the reviewer's numeric
-    /// ratings in the session (values on the 0..100 scale).
-    pub mean_abs_deviation: Option<f64>,
 }
 
 /// Agreement per session and category, and each reviewer's deviation from the consensus.

@@ -1,13 +1,15 @@
 //! The history cache under `.git/rubric/`: what a scan found, kept so that a later run reads
 //! only the commits that are new since.
 
-use crate::history::scan::CACHE_FORMAT;
 use crate::load::git::{History, ObjectId};
 use crate::load::review::Snapshot;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Bump when the cache's meaning changes; an old cache is then rebuilt.
+pub const CACHE_FORMAT: u32 = 3;
 
 /// A rubric file version as the cache keeps it: its text (re-parsed on load: the typed rubric
 /// reads only from mappings, which a binary format does not keep).

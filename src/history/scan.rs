@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Bump when the cache's meaning changes; an old cache is then rebuilt.
-pub const CACHE_FORMAT: u32 = 3;
+/// The cache format (see `history::cache`).
+pub use crate::history::cache::CACHE_FORMAT;
 
 /// How to scan.
 #[derive(Debug, Clone, Default)]

@@ -1,6 +1,9 @@
 //! The report types that other tools rely on (SPEC §7): what `--format json` prints and what
 //! templates see. Field names here are a public contract; change them only with the SPEC.
 
+pub mod calibration;
+pub mod diff;
+
 use crate::model::diagnostic::{Diagnostic, Severity};
 use serde::Serialize;
 
@@ -155,7 +158,7 @@ pub struct SiteContext {
     pub left_out: Vec<LeftOut>,
     /// Calibration sessions (agreement and reviewer deviations); the site gets a calibration
     /// page when there are any.
-    pub calibration: Vec<crate::analysis::calibration::Session>,
+    pub calibration: Vec<calibration::Session>,
     /// One entry per agent page (the index does not need them; each agent page gets its own
     /// as `page`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
