@@ -23,7 +23,7 @@ use crate::report::{HistoryRow, LeftOut, ScoreRow};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -293,7 +293,9 @@ impl QaState {
         let loaded = state.review_files();
         timing.mark("review files");
         let judged = state.judge(loaded, opts.now)?;
+        timing.mark("verdicts");
         state.settle(judged);
+        timing.mark("diagnostics placed");
         state.version_warnings();
         state.old_versions_warning();
         state.diagnostics.sort_by(|a, b| {
@@ -518,24 +520,75 @@ impl QaState {
     /// Places every finding at its node (loading the documents of valid files that have
     /// findings), settles duplicate ids, and splits reviews into facts and left-out files.
     fn settle(&mut self, judged: Vec<Judged>) {
-        let max = self.max_file_size;
         // Files that share an id need their documents too, for the position of `id`.
-        let mut by_id: HashMap<String, usize> = HashMap::new();
-        for j in &judged {
-            *by_id.entry(j.file.snap.review_id(&j.file.rel)).or_default() += 1;
+        let ids: Vec<Option<String>> = judged.iter().map(|j| review_id(&j.file)).collect();
+        let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(id) = id {
+                by_id.entry(id.as_str()).or_default().push(i);
+            }
         }
-        let shared = |j: &Judged| by_id.get(&j.file.snap.review_id(&j.file.rel)) > Some(&1);
-        let needs_doc: Vec<usize> = judged
+        by_id.retain(|_, v| v.len() > 1);
+        let shared: HashSet<usize> = by_id.values().flatten().copied().collect();
+        let docs = self.documents(&judged, &shared);
+        let mut problems: Vec<Vec<Diagnostic>> = judged
             .iter()
             .enumerate()
-            .filter(|(_, j)| j.file.doc.is_none() && (!j.findings.is_empty() || shared(j)))
-            .map(|(i, _)| i)
+            .map(|(i, j)| {
+                let doc = j.file.doc.as_ref().or(docs.get(&i));
+                let mut found = j.file.problems.clone();
+                found.extend(j.findings.iter().map(|f| f.locate(&j.file.rel, doc)));
+                found
+            })
             .collect();
-        let inputs: Vec<(usize, Input)> = needs_doc
+        let mut groups: Vec<(&str, &Vec<usize>)> = by_id.iter().map(|(k, v)| (*k, v)).collect();
+        groups.sort();
+        for (id, places) in groups {
+            let at = |i: usize| {
+                let doc = judged[i].file.doc.as_ref().or(docs.get(&i));
+                let pos = match (&judged[i].file.snap.id, doc) {
+                    (Some(_), Some(d)) => d.value_pos("/id"),
+                    _ => Pos::START,
+                };
+                (judged[i].file.rel.as_str(), pos)
+            };
+            let at: Vec<(&str, Pos)> = places.iter().map(|i| at(*i)).collect();
+            // One diagnostic per place, in the same order.
+            for (i, d) in places.iter().zip(duplicate_ids(id, &at)) {
+                problems[*i].push(d);
+            }
+        }
+        for (j, found) in judged.into_iter().zip(problems) {
+            if let Some((rid, _)) = &j.file.snap.rubric {
+                self.review_rubrics.push((j.file.rel.clone(), rid.clone()));
+            }
+            let first_error = found.iter().find(|d| d.severity == Severity::Error);
+            match (first_error, j.facts) {
+                (None, Some(f)) => self.reviews.push(f),
+                (first, _) => self.left_out.push(LeftOut {
+                    path: j.file.rel.clone(),
+                    code: first.map_or(Code::Schema, |d| d.code).name().to_string(),
+                    message: first
+                        .map_or("the review could not be read".into(), |d| d.message.clone()),
+                }),
+            }
+            self.diagnostics.extend(found);
+        }
+        self.reviews
+            .sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+    }
+
+    /// The documents of the reviews that need one to place a finding (valid files whose
+    /// snapshot came without one): read and parsed in parallel.
+    fn documents(&self, judged: &[Judged], shared: &HashSet<usize>) -> HashMap<usize, Document> {
+        let max = self.max_file_size;
+        let inputs: Vec<(usize, Input)> = judged
             .iter()
-            .map(|i| (*i, self.read(&judged[*i].file.rel)))
+            .enumerate()
+            .filter(|(i, j)| j.file.doc.is_none() && (!j.findings.is_empty() || shared.contains(i)))
+            .map(|(i, j)| (i, self.read(&j.file.rel)))
             .collect();
-        let docs: HashMap<usize, Document> = inputs
+        inputs
             .into_par_iter()
             .filter_map(|(i, input)| match input {
                 Input::Bytes(b) => yaml::load(&judged[i].file.rel, &b, max)
@@ -543,50 +596,7 @@ impl QaState {
                     .map(|d| (i, d)),
                 _ => None,
             })
-            .collect();
-        let mut problems: HashMap<String, Vec<Diagnostic>> = HashMap::new();
-        let mut ids: BTreeMap<String, Vec<(String, Pos)>> = BTreeMap::new();
-        for (i, j) in judged.iter().enumerate() {
-            let doc = j.file.doc.as_ref().or(docs.get(&i));
-            let mut found = j.file.problems.clone();
-            found.extend(j.findings.iter().map(|f| f.locate(&j.file.rel, doc)));
-            problems.insert(j.file.rel.clone(), found);
-            let snap = &j.file.snap;
-            if let Some((rid, _)) = &snap.rubric {
-                self.review_rubrics.push((j.file.rel.clone(), rid.clone()));
-            }
-            let id = match (&snap.id, snap.has_id) {
-                (Some(id), _) => Some((id.clone(), doc.map_or(Pos::START, |d| d.value_pos("/id")))),
-                (None, true) => None,
-                (None, false) => Some((repo::stem(&j.file.rel).to_string(), Pos::START)),
-            };
-            if let Some((id, pos)) = id {
-                ids.entry(id).or_default().push((j.file.rel.clone(), pos));
-            }
-        }
-        duplicate_ids(&ids, &mut problems);
-        for j in judged {
-            let found = problems.remove(&j.file.rel).unwrap_or_default();
-            let first_error = found.iter().find(|d| d.severity == Severity::Error);
-            match (first_error, j.facts) {
-                (None, Some(f)) => self.reviews.push(f),
-                (first, _) => self.left_out.push(match first {
-                    Some(d) => LeftOut {
-                        path: j.file.rel.clone(),
-                        code: d.code.name().to_string(),
-                        message: d.message.clone(),
-                    },
-                    None => LeftOut {
-                        path: j.file.rel.clone(),
-                        code: Code::Schema.name().to_string(),
-                        message: "the review could not be read".into(),
-                    },
-                }),
-            }
-            self.diagnostics.extend(found);
-        }
-        self.reviews
-            .sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+            .collect()
     }
 
     /// A rubric version whose scoring changed in history without a new number: a warning at
@@ -907,33 +917,33 @@ fn list_some(items: &[String]) -> String {
     shown.join(", ") + if items.len() > 5 { ", …" } else { "" }
 }
 
-/// Review ids are unique: every file that shares one gets an error.
-fn duplicate_ids(
-    ids: &BTreeMap<String, Vec<(String, Pos)>>,
-    problems: &mut HashMap<String, Vec<Diagnostic>>,
-) {
-    for (id, places) in ids {
-        if places.len() < 2 {
-            continue;
-        }
-        for (i, (rel, pos)) in places.iter().enumerate() {
-            let others: Vec<&str> = places
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, p)| p.0.as_str())
-                .collect();
-            problems
-                .entry(rel.clone())
-                .or_default()
-                .push(Diagnostic::new(
-                    Code::DuplicateReviewId,
-                    rel,
-                    *pos,
-                    format!("review id `{id}` is also used by {}", others.join(", ")),
-                ));
-        }
+/// The id a review file claims: its `id`, else its file stem (none for a malformed `id`).
+fn review_id(file: &ReviewFile) -> Option<String> {
+    match (&file.snap.id, file.snap.has_id) {
+        (Some(id), _) => Some(id.clone()),
+        (None, true) => None,
+        (None, false) => Some(repo::stem(&file.rel).to_string()),
     }
+}
+
+/// Review ids are unique: every file that shares one gets an error.
+fn duplicate_ids(id: &str, places: &[(&str, Pos)]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, (rel, pos)) in places.iter().enumerate() {
+        let others: Vec<&str> = places
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, p)| p.0)
+            .collect();
+        out.push(Diagnostic::new(
+            Code::DuplicateReviewId,
+            *rel,
+            *pos,
+            format!("review id `{id}` is also used by {}", others.join(", ")),
+        ));
+    }
+    out
 }
 
 /// Loads and validates one review file; its snapshot is read from the document.

@@ -136,7 +136,9 @@ fn ratings(rubric: &Rubric, snap: &Snapshot, out: &mut Vec<Finding>) {
     if !snap.has_ratings {
         return;
     }
-    let rref = format!("{}@{}", rubric.id, rubric.version.0);
+    // Everything below allocates only for a finding: this runs for every review of every
+    // command.
+    let rref = || format!("{}@{}", rubric.id, rubric.version.0);
     let cat_ids: Vec<&str> = rubric.categories.iter().map(|c| c.id.as_str()).collect();
     let rated = |c: &str| snap.rating(c).is_some() || snap.bad_ratings.iter().any(|k| &**k == c);
     let missing: Vec<&str> = cat_ids.iter().copied().filter(|c| !rated(c)).collect();
@@ -145,7 +147,7 @@ fn ratings(rubric: &Rubric, snap: &Snapshot, out: &mut Vec<Finding>) {
     let mut all: Vec<(&str, Option<Option<i64>>)> = keys.chain(bad).collect();
     all.sort_by_key(|(k, _)| *k);
     for (cat, value) in all {
-        let ptr = format!("/ratings/{}", escape_segment(cat));
+        let ptr = || format!("/ratings/{}", escape_segment(cat));
         let Some(category) = rubric.categories.iter().find(|c| c.id.as_str() == cat) else {
             if model::Slug::try_from(cat.to_string()).is_err() {
                 // Not even a valid category id: the schema error already says so.
@@ -155,9 +157,10 @@ fn ratings(rubric: &Rubric, snap: &Snapshot, out: &mut Vec<Finding>) {
                 .or_else(|| did_you_mean(cat, cat_ids.iter().copied()));
             out.push(Finding::new(
                 Code::UnknownCategory,
-                Spot::Key(ptr),
+                Spot::Key(ptr()),
                 format!(
-                    "rubric {rref} has no category `{cat}`{}",
+                    "rubric {} has no category `{cat}`{}",
+                    rref(),
                     guess
                         .map(|g| format!(" (did you mean `{g}`?)"))
                         .unwrap_or_default()
@@ -169,7 +172,7 @@ fn ratings(rubric: &Rubric, snap: &Snapshot, out: &mut Vec<Finding>) {
         match value {
             Some(p) if p < 1 || p > i64::from(category.scale.0) => out.push(Finding::new(
                 Code::RatingOutOfScale,
-                Spot::Rating(ptr.clone()),
+                Spot::Rating(ptr()),
                 format!(
                     "rating {p} for `{cat}` is outside its scale 1..{}",
                     category.scale.0
@@ -177,18 +180,20 @@ fn ratings(rubric: &Rubric, snap: &Snapshot, out: &mut Vec<Finding>) {
             )),
             None if !category.na => out.push(Finding::new(
                 Code::NaNotAllowed,
-                Spot::Rating(ptr.clone()),
+                Spot::Rating(ptr()),
                 format!("category `{cat}` may not be rated `na`"),
             )),
             _ => {}
         }
-        root_causes(category, cat, &ptr, snap, out);
+        if !snap.root_causes_of(cat).is_empty() {
+            root_causes(category, cat, &ptr(), snap, out);
+        }
     }
     for cat in missing {
         out.push(Finding::new(
             Code::MissingRating,
             Spot::Key("/ratings".into()),
-            format!("no rating for category `{cat}` of rubric {rref}"),
+            format!("no rating for category `{cat}` of rubric {}", rref()),
         ));
     }
 }
