@@ -529,7 +529,8 @@ impl QaState {
             }
         }
         by_id.retain(|_, v| v.len() > 1);
-        let shared: HashSet<usize> = by_id.values().flatten().copied().collect();
+        let twice = calibrated_twice(&judged);
+        let shared: HashSet<usize> = by_id.values().chain(&twice).flatten().copied().collect();
         let docs = self.documents(&judged, &shared);
         let mut problems: Vec<Vec<Diagnostic>> = judged
             .iter()
@@ -556,6 +557,31 @@ impl QaState {
             // One diagnostic per place, in the same order.
             for (i, d) in places.iter().zip(duplicate_ids(id, &at)) {
                 problems[*i].push(d);
+            }
+        }
+        for places in &twice {
+            for &i in places {
+                let doc = judged[i].file.doc.as_ref().or(docs.get(&i));
+                let pos = doc.map_or(Pos::START, |d| d.value_pos("/calibration"));
+                let others: Vec<&str> = places
+                    .iter()
+                    .filter(|p| **p != i)
+                    .map(|p| judged[*p].file.rel.as_str())
+                    .collect();
+                let f = judged[i].facts.as_ref();
+                let (session, reviewer) = f.map_or(("", ""), |f| {
+                    (f.calibration.as_deref().unwrap_or(""), f.reviewer.as_str())
+                });
+                problems[i].push(Diagnostic::new(
+                    Code::DuplicateCalibrationRating,
+                    &judged[i].file.rel,
+                    pos,
+                    format!(
+                        "`{reviewer}` rated this conversation more than once in calibration \
+                         session `{session}` (also {})",
+                        others.join(", ")
+                    ),
+                ));
             }
         }
         for (j, found) in judged.into_iter().zip(problems) {
@@ -915,6 +941,26 @@ impl QaState {
 fn list_some(items: &[String]) -> String {
     let shown: Vec<&str> = items.iter().take(5).map(String::as_str).collect();
     shown.join(", ") + if items.len() > 5 { ", …" } else { "" }
+}
+
+/// Groups of valid calibration reviews by one reviewer of one conversation in one session
+/// (SPEC §5.4: each reviewer rates a conversation once per session).
+fn calibrated_twice(judged: &[Judged]) -> Vec<Vec<usize>> {
+    let mut groups: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+    for (i, j) in judged.iter().enumerate() {
+        let Some(f) = &j.facts else { continue };
+        let Some(session) = &f.calibration else {
+            continue;
+        };
+        let conversation = f.snapshot.conversation.as_deref().unwrap_or(&f.id);
+        groups
+            .entry((session, conversation, &f.reviewer))
+            .or_default()
+            .push(i);
+    }
+    let mut out: Vec<Vec<usize>> = groups.into_values().filter(|v| v.len() > 1).collect();
+    out.sort();
+    out
 }
 
 /// The id a review file claims: its `id`, else its file stem (none for a malformed `id`).

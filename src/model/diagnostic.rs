@@ -137,6 +137,8 @@ codes! {
     VersionReused = "version-reused", Error, "A rubric version number that history already used for different scoring.", "Use a version number that no earlier content of this rubric had.";
     /// Wording-only change (no bump needed).
     RubricReworded = "rubric-reworded", Warning, "A rubric changed only in wording (titles, descriptions, labels); no version bump is needed.", "Nothing to do: wording changes keep the version.";
+    /// One reviewer rated one conversation twice in one calibration session.
+    DuplicateCalibrationRating = "duplicate-calibration-rating", Error, "One reviewer rated the same conversation more than once in one calibration session.", "Keep one review per reviewer, conversation and session: delete the extra one, or give it another `calibration` session.";
     /// A reviewer reviewing their own conversation.
     SelfReview = "self-review", Warning, "A reviewer reviewed their own conversation.", "Have someone else review this conversation.";
     /// `reviewed_at` lies in the future.

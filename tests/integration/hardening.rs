@@ -153,3 +153,57 @@ fn the_size_limit_guards_every_command() {
         );
     }
 }
+
+/// One reviewer, one conversation, one rating per calibration session: a second review of
+/// the same conversation by the same reviewer in the same session is an error on both files
+/// (at `calibration`), and calibrate leaves both out rather than counting the reviewer twice.
+#[test]
+fn one_reviewer_rates_a_conversation_once_per_calibration_session() {
+    let cal = |reviewer: &str, solution: u8| {
+        REVIEW
+            .replace("reviewer: bob", &format!("reviewer: {reviewer}"))
+            .replace(
+                "reviewed_at: 2026-11-20\n",
+                "reviewed_at: 2026-11-20\ncalibration: w47\n",
+            )
+            .replace("  solution: 3\n", &format!("  solution: {solution}\n"))
+    };
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/cal-bob.yaml", &cal("bob", 3)),
+        ("reviews/cal-bob-again.yaml", &cal("bob", 1)),
+        ("reviews/cal-kadri.yaml", &cal("kadri", 4)),
+    ]);
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(
+        crate::problems(&json),
+        vec![
+            (
+                "reviews/cal-bob-again.yaml".to_string(),
+                5,
+                14,
+                "duplicate-calibration-rating".to_string()
+            ),
+            (
+                "reviews/cal-bob.yaml".to_string(),
+                5,
+                14,
+                "duplicate-calibration-rating".to_string()
+            ),
+        ]
+    );
+    let out = rubric(dir.path())
+        .args(["calibrate", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let left: Vec<&str> = report["left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["reviews/cal-bob-again.yaml", "reviews/cal-bob.yaml"]);
+    assert_eq!(report["sessions"][0]["reviewers"], 1, "{report:#}");
+}
