@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Bump when the cache's meaning changes; an old cache is then rebuilt.
-pub const CACHE_FORMAT: u32 = 3;
+pub const CACHE_FORMAT: u32 = 4;
 
 /// A rubric file version as the cache keeps it: its text (re-parsed on load: the typed rubric
 /// reads only from mappings, which a binary format does not keep).
@@ -42,15 +42,22 @@ pub(super) fn cache_path(h: &History) -> PathBuf {
         .join(format!("history-v{CACHE_FORMAT}.bin"))
 }
 
-/// Reads the cache, if there is one of this format made for these folders.
+/// The length of the checksum at the end of the cache file (SHA-256 of everything before).
+const SUM: usize = 32;
+
+/// Reads the cache, if there is one of this format made for these folders and its checksum
+/// holds: any damage means a rebuild, never a changed score.
 pub(super) fn read_cache(
     path: &Path,
     prefix: &str,
     reviews_dir: &str,
     rubrics_dir: &str,
 ) -> Option<CacheFile> {
-    let bytes = std::fs::read(path).ok()?;
-    let c: CacheFile = postcard::from_bytes(&bytes).ok()?;
+    // The reader refuses anything but a regular file (a FIFO there must not hang the run).
+    let crate::load::file::Input::Bytes(bytes) = crate::load::file::read(path, usize::MAX) else {
+        return None;
+    };
+    let c = decode(&bytes)?;
     (c.format == CACHE_FORMAT
         && c.prefix == prefix
         && c.reviews_dir == reviews_dir
@@ -58,10 +65,84 @@ pub(super) fn read_cache(
         .then_some(c)
 }
 
+/// The cache from its bytes, when the checksum matches.
+pub(super) fn decode(bytes: &[u8]) -> Option<CacheFile> {
+    use sha2::{Digest, Sha256};
+    let split = bytes.len().checked_sub(SUM)?;
+    let (payload, sum) = bytes.split_at(split);
+    if Sha256::digest(payload).as_slice() != sum {
+        return None;
+    }
+    postcard::from_bytes(payload).ok()
+}
+
+/// The cache's bytes: the payload, then its SHA-256.
+pub(super) fn encode(cache: &CacheFile) -> std::io::Result<Vec<u8>> {
+    use sha2::{Digest, Sha256};
+    let mut bytes = postcard::to_allocvec(cache).map_err(std::io::Error::other)?;
+    let sum = Sha256::digest(&bytes);
+    bytes.extend_from_slice(&sum);
+    Ok(bytes)
+}
+
 /// Writes the cache atomically (a temporary file beside it, then a rename).
 pub(super) fn write_cache(path: &Path, cache: &CacheFile) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let bytes = postcard::to_allocvec(cache).map_err(std::io::Error::other)?;
-    crate::load::file::write_atomic(path, &bytes, true)
+    crate::load::file::write_atomic(path, &encode(cache)?, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> CacheFile {
+        let id = ObjectId([7; 20]);
+        let mut snapshots = HashMap::new();
+        snapshots.insert(
+            id,
+            Arc::new(Snapshot {
+                agent: Some("alice".into()),
+                rubric: Some(("support".into(), 2)),
+                ratings: vec![("solution".into(), Some(3))],
+                valid: true,
+                ..Snapshot::default()
+            }),
+        );
+        CacheFile {
+            format: CACHE_FORMAT,
+            prefix: String::new(),
+            reviews_dir: "reviews".into(),
+            tip: id,
+            rubrics_dir: "rubrics".into(),
+            commits: Vec::new(),
+            reviews: BTreeMap::new(),
+            snapshots,
+            rubrics: vec![(
+                id,
+                RubricText {
+                    path: "rubrics/support.yaml".into(),
+                    commit: id,
+                    text: "id: support\nversion: 2\n".into(),
+                },
+            )],
+        }
+    }
+
+    /// Every single-byte change of a cache file is caught: it decodes to nothing (and the
+    /// scan then rebuilds), never to other data.
+    #[test]
+    fn every_single_byte_change_is_refused() {
+        let bytes = encode(&small()).unwrap();
+        assert!(decode(&bytes).is_some());
+        for i in 0..bytes.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[i] ^= flip;
+                assert!(decode(&damaged).is_none(), "byte {i} ^ {flip:#x} accepted");
+            }
+        }
+        assert!(decode(&bytes[..bytes.len() - 1]).is_none());
+        assert!(decode(&[]).is_none());
+    }
 }

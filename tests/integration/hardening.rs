@@ -207,3 +207,44 @@ fn one_reviewer_rates_a_conversation_once_per_calibration_session() {
     assert_eq!(left, ["reviews/cal-bob-again.yaml", "reviews/cal-bob.yaml"]);
     assert_eq!(report["sessions"][0]["reviewers"], 1, "{report:#}");
 }
+
+/// A damaged history cache is rebuilt, never read: one flipped byte anywhere leaves the
+/// numbers exactly as a run without the cache gives them.
+#[test]
+fn a_damaged_cache_is_rebuilt_not_believed() {
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/zd-1.yaml", REVIEW),
+        (
+            "reviews/zd-2.yaml",
+            &REVIEW.replace("  solution: 3\n", "  solution: 4\n"),
+        ),
+    ]);
+    let who = ("Bob", "bob@acme.example");
+    crate::git_as(dir.path(), who, "2026-11-20T10:00:00Z", &["init", "-q"]);
+    crate::git_as(dir.path(), who, "2026-11-20T10:00:00Z", &["add", "-A"]);
+    crate::git_as(
+        dir.path(),
+        who,
+        "2026-11-20T10:00:00Z",
+        &["commit", "-q", "-m", "reviews"],
+    );
+    let json = |extra: &[&str]| {
+        let (code, out, err) = run(
+            dir.path(),
+            &[&["score", "--format", "json"], extra].concat(),
+        );
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let truth = json(&["--no-cache"]);
+    assert_eq!(json(&[]), truth); // writes the cache
+    let cache = dir.path().join(".git/rubric/history-v4.bin");
+    let bytes = std::fs::read(&cache).expect("the cache was written");
+    for i in [0, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
+        let mut damaged = bytes.clone();
+        damaged[i] ^= 0x04;
+        std::fs::write(&cache, &damaged).unwrap();
+        assert_eq!(json(&[]), truth, "byte {i}");
+    }
+}
