@@ -15,6 +15,9 @@ use std::collections::HashSet;
 pub const DEFAULT_MAX_FILE_SIZE: usize = 1024 * 1024;
 /// Nodes that alias expansion may produce in one file.
 pub const ALIAS_LIMIT: usize = 10_000;
+/// Bytes that alias expansion may add to one file: a small file cannot grow into a large one
+/// through aliases of long text (counted as well as nodes).
+pub const ALIAS_BYTE_LIMIT: usize = 1024 * 1024;
 /// Nesting depth of sequences and mappings.
 pub const MAX_DEPTH: usize = 64;
 
@@ -250,9 +253,46 @@ struct Receiver<'i> {
     extra_document: Option<Pos>,
     stack: Vec<Frame>,
     duplicates: Vec<(Pos, String)>,
+    /// Bytes of text read so far, aliases expanded.
+    bytes: usize,
+    /// Bytes that aliases added.
+    expanded: usize,
+    /// Anchor id → the bytes of its node, aliases inside expanded.
+    anchors: std::collections::HashMap<usize, usize>,
+    /// Open sequences and mappings: their anchor id (0: none) and `bytes` when they opened.
+    open: Vec<(usize, usize)>,
 }
 
 impl Receiver<'_> {
+    /// Counts the text and the alias expansion of one event.
+    fn count(&mut self, ev: &Event<'_>) {
+        match ev {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                self.open.push((*anchor, self.bytes));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, start)) = self.open.pop() {
+                    if anchor > 0 {
+                        self.anchors.insert(anchor, self.bytes - start);
+                    }
+                }
+            }
+            Event::Scalar(text, _, anchor, _) => {
+                let n = text.len() + 1;
+                self.bytes += n;
+                if *anchor > 0 {
+                    self.anchors.insert(*anchor, n);
+                }
+            }
+            Event::Alias(anchor) => {
+                let n = self.anchors.get(anchor).copied().unwrap_or(0);
+                self.bytes = self.bytes.saturating_add(n);
+                self.expanded = self.expanded.saturating_add(n);
+            }
+            _ => {}
+        }
+    }
+
     /// Is the node that starts now a mapping key?
     fn at_key(&self) -> bool {
         matches!(
@@ -280,6 +320,7 @@ fn is_null_plain(text: &str, style: saphyr_parser::ScalarStyle) -> bool {
 
 impl<'i> SpannedEventReceiver<'i> for Receiver<'i> {
     fn on_event(&mut self, ev: Event<'i>, span: saphyr_parser::Span) {
+        self.count(&ev);
         match &ev {
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 self.depth += 1;
@@ -391,6 +432,10 @@ fn read_events<'i>(path: &str, text: &'i str) -> Result<Receiver<'i>, Vec<Diagno
         extra_document: None,
         stack: Vec::new(),
         duplicates: Vec::new(),
+        bytes: 0,
+        expanded: 0,
+        anchors: std::collections::HashMap::new(),
+        open: Vec::new(),
     };
     for item in &mut parser {
         let (ev, span) = match item {
@@ -401,6 +446,16 @@ fn read_events<'i>(path: &str, text: &'i str) -> Result<Receiver<'i>, Vec<Diagno
         recv.on_event(ev, span);
         if let Some(e) = recv.loader.error() {
             return Err(syntax_error(path, text, pos_of(e.marker()), e.info()));
+        }
+        if recv.expanded > ALIAS_BYTE_LIMIT {
+            return Err(vec![Diagnostic::new(
+                Code::AliasLimit,
+                path,
+                pos_of(&span.start),
+                format!(
+                    "aliases expand to more than {ALIAS_BYTE_LIMIT} bytes (a \"billion laughs\" file?)"
+                ),
+            )]);
         }
         if recv.depth > MAX_DEPTH {
             return Err(vec![Diagnostic::new(

@@ -248,3 +248,31 @@ fn a_damaged_cache_is_rebuilt_not_believed() {
         assert_eq!(json(&[]), truth, "byte {i}");
     }
 }
+
+/// The alias budget counts bytes as well as nodes: a file well under the size limit whose
+/// aliases repeat a long text is refused at the alias that goes over 1 MiB, at once.
+#[test]
+fn aliases_of_long_text_are_bounded_by_bytes() {
+    let big = "x".repeat(200_000);
+    let aliases = vec!["*big"; 10].join(", ");
+    let review = REVIEW.replace(
+        "ratings:\n",
+        &format!("comment: &big \"{big}\"\nnotes: [{aliases}]\nratings:\n"),
+    );
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/zd-1.yaml", &review),
+    ]);
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{json:#}");
+    // The sixth alias brings the expansion to 6 × 200,001 bytes, over 1 MiB.
+    assert_eq!(
+        crate::problems(&json),
+        vec![(
+            "reviews/zd-1.yaml".to_string(),
+            8,
+            39,
+            "alias-limit".to_string()
+        )]
+    );
+}
