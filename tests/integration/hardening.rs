@@ -254,7 +254,7 @@ fn a_damaged_cache_is_rebuilt_not_believed() {
 #[test]
 fn aliases_of_long_text_are_bounded_by_bytes() {
     let big = "x".repeat(200_000);
-    let aliases = vec!["*big"; 10].join(", ");
+    let aliases = ["*big"; 10].join(", ");
     let review = REVIEW.replace(
         "ratings:\n",
         &format!("comment: &big \"{big}\"\nnotes: [{aliases}]\nratings:\n"),
