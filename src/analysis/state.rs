@@ -440,14 +440,14 @@ impl QaState {
             return (None, None);
         };
         let added = events[start].commit;
-        let rubric_of = |e: &Event| scan.snapshots.get(&e.blob).and_then(|s| s.rubric.clone());
+        let rubric_of = |e: &Event| scan.snapshots.get(&e.blob).and_then(|s| s.rubric.as_ref());
         let mut from = &events[start];
         for e in &events[start + 1..] {
             if e.kind == EventKind::Edited && rubric_of(e) != rubric_of(from) {
                 from = e;
             }
         }
-        let commit = (rubric_of(from) == snap.rubric)
+        let commit = (rubric_of(from) == snap.rubric.as_ref())
             .then(|| scan.timelines.commits.get(from.commit).map(|c| c.id))
             .flatten();
         (Some(added), commit)
@@ -521,14 +521,25 @@ impl QaState {
     /// findings), settles duplicate ids, and splits reviews into facts and left-out files.
     fn settle(&mut self, judged: Vec<Judged>) {
         // Files that share an id need their documents too, for the position of `id`.
+        // Sorted by id, files that share one sit side by side.
         let ids: Vec<Option<String>> = judged.iter().map(|j| review_id(&j.file)).collect();
+        let mut sorted: Vec<(&str, usize)> = ids
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| Some((id.as_deref()?, i)))
+            .collect();
+        sorted.sort_unstable();
         let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, id) in ids.iter().enumerate() {
-            if let Some(id) = id {
-                by_id.entry(id.as_str()).or_default().push(i);
+        for w in sorted.windows(2) {
+            if w[0].0 == w[1].0 {
+                let places = by_id.entry(w[0].0).or_default();
+                for i in [w[0].1, w[1].1] {
+                    if !places.contains(&i) {
+                        places.push(i);
+                    }
+                }
             }
         }
-        by_id.retain(|_, v| v.len() > 1);
         let twice = calibrated_twice(&judged);
         let shared: HashSet<usize> = by_id.values().chain(&twice).flatten().copied().collect();
         let docs = self.documents(&judged, &shared);

@@ -238,13 +238,10 @@ fn people(
     reviewer: &ReviewerSource,
     out: &mut Vec<Finding>,
 ) {
-    let resolve = |id: &str| -> String {
-        rules
-            .roster
-            .and_then(|r| r.resolve(id))
-            .unwrap_or(id)
-            .to_lowercase()
-    };
+    // Ids are ASCII (letters, digits and `._@+-`): compared without case, without allocating.
+    fn resolve<'a>(roster: Option<&'a Roster>, id: &'a str) -> &'a str {
+        roster.and_then(|r| r.resolve(id)).unwrap_or(id)
+    }
     if let Some(roster) = rules.roster {
         let listed = |id: &str| roster.resolve(id).is_some();
         let suggest = |id: &str| suggestion(id, roster.ids.iter().map(String::as_str));
@@ -299,7 +296,7 @@ fn people(
         }
     }
     if let (Some(reviewer), Some(agent)) = (&snap.reviewer, &snap.agent) {
-        if resolve(reviewer) == resolve(agent) {
+        if resolve(rules.roster, reviewer).eq_ignore_ascii_case(resolve(rules.roster, agent)) {
             out.push(Finding::new(
                 Code::SelfReview,
                 Spot::Value("/reviewer".into()),

@@ -43,9 +43,9 @@ pub enum Reach {
 /// Every rubric version and where it came from.
 pub struct RubricIndex {
     /// (id, version) → every valid content in history, oldest first.
-    committed: HashMap<(String, u32), Vec<Variant>>,
+    committed: HashMap<(String, u32), Vec<Arc<Variant>>>,
     /// (id, version) → the valid working-tree (or `--rev` tree) file.
-    working: HashMap<(String, u32), Variant>,
+    working: HashMap<(String, u32), Arc<Variant>>,
     /// Rubric ids whose working-tree file has errors: nothing to check their reviews against.
     broken: HashSet<String>,
     head: Option<ObjectId>,
@@ -91,15 +91,15 @@ impl RubricIndex {
         head: Option<ObjectId>,
         reach: Reach,
     ) -> RubricIndex {
-        let mut committed: HashMap<(String, u32), Vec<Variant>> = HashMap::new();
+        let mut committed: HashMap<(String, u32), Vec<Arc<Variant>>> = HashMap::new();
         for h in historic {
             let key = (h.rubric.id.to_string(), h.rubric.version.0);
-            committed.entry(key).or_default().push(Variant {
+            committed.entry(key).or_default().push(Arc::new(Variant {
                 rubric: h.rubric.clone(),
                 path: h.path.clone(),
                 blob: Some(h.blob),
                 source: format!("commit {}", short(h.commit)),
-            });
+            }));
         }
         let working = working
             .into_iter()
@@ -111,7 +111,7 @@ impl RubricIndex {
                     path,
                     blob: None,
                 };
-                (key, v)
+                (key, Arc::new(v))
             })
             .collect();
         let ambiguous = committed
@@ -143,7 +143,7 @@ impl RubricIndex {
         id: &str,
         version: u32,
         at: At,
-    ) -> Result<Option<Variant>, HistoryError> {
+    ) -> Result<Option<Arc<Variant>>, HistoryError> {
         let key = (id.to_string(), version);
         let commit = match at {
             At::Uncommitted => {
@@ -250,7 +250,7 @@ impl RubricIndex {
     }
 
     /// Every content of a rubric version in history, oldest first.
-    pub fn committed(&self, id: &str, version: u32) -> &[Variant] {
+    pub fn committed(&self, id: &str, version: u32) -> &[Arc<Variant>] {
         self.committed
             .get(&(id.to_string(), version))
             .map_or(&[], Vec::as_slice)
