@@ -12,7 +12,7 @@ bench="$PWD/target/bench"
 mkdir -p "$bench"
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
 cargo build --release --quiet
-bin="$PWD/target/release/rubric"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/rubric"
 for size in "$n" "$big"; do
   [ -d "$bench/repo-$size/.git" ] || python3 scripts/gen-repo.py "$bench/repo-$size" --reviews "$size" --seed 1
 done

@@ -41,7 +41,7 @@ files=$(cd "$repo" && find reviews -name '*.yaml' | wc -l)
 commits=$(git -C "$repo" rev-list --count HEAD)
 echo "repository: $repo ($files review files, $commits commits, $(nproc) cores)"
 root=$PWD
-rubric_bin="$root/target/release/rubric"
+rubric_bin="${CARGO_TARGET_DIR:-$root/target}/release/rubric"
 ajv="$bench/npm/node_modules/.bin/ajv"
 cj="$bench/venv/bin/check-jsonschema"
 # Sanity: every tool must accept the generated files, or the timings compare nothing.
@@ -73,4 +73,4 @@ print("|---|---|---|---|")
 for name, x in r.items():
     print(f"| {name} | {x['mean']:.3f} ± {x['stddev']:.3f} | {x['min']:.3f} | {base / x['mean']:.2f} |")
 PY
-/usr/bin/time -f "rubric check peak memory: %M KB" target/release/rubric -C "$repo" check >/dev/null
+/usr/bin/time -f "rubric check peak memory: %M KB" "$rubric_bin" -C "$repo" check >/dev/null
