@@ -930,23 +930,6 @@ impl QaState {
     pub fn tip(&self) -> Option<ObjectId> {
         self.scan.as_ref().map(|s| s.tip)
     }
-
-    /// Files left out, for stderr: "N review file(s) … left out: a, b, …".
-    pub fn left_out_note(&self) -> Option<String> {
-        if self.left_out.is_empty() {
-            return None;
-        }
-        let paths: Vec<String> = self
-            .left_out
-            .iter()
-            .map(|l| format!("{} ({})", l.path, l.code))
-            .collect();
-        Some(format!(
-            "{} review file(s) that `rubric check` rejects were left out: {}",
-            self.left_out.len(),
-            paths.join(", ")
-        ))
-    }
 }
 
 fn list_some(items: &[String]) -> String {

@@ -4,6 +4,7 @@
 use super::context::Context;
 use super::error::CliError;
 use rubric::analysis::state::{QaState, StateOptions};
+use rubric::output::terminal::plain;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -52,6 +53,25 @@ pub fn print_json<T: serde::Serialize>(v: &T) -> Result<(), CliError> {
     print(&json(v)?)
 }
 
+/// Names on stderr every review file left out (SPEC §5.5), then how many.
+pub fn note_left_out(left_out: &[rubric::report::LeftOut]) {
+    for l in left_out {
+        eprintln!(
+            "left out: {}: {} ({})",
+            plain(&l.path),
+            plain(&l.message),
+            l.code
+        );
+    }
+    if !left_out.is_empty() {
+        eprintln!(
+            "warning: {} review file(s) that `rubric check` rejects were left out (listed above; \
+             run `rubric check` for details)",
+            left_out.len()
+        );
+    }
+}
+
 /// Reads the QA state, with a progress spinner on a terminal, and prints its warnings and the
 /// review files it left out on stderr.
 pub fn load_state(ctx: &Context, args: &StateArgs) -> Result<QaState, CliError> {
@@ -69,14 +89,9 @@ pub fn load_state(ctx: &Context, args: &StateArgs) -> Result<QaState, CliError> 
     bar.finish();
     let state = state?;
     for w in &state.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", plain(w));
     }
-    for l in &state.left_out {
-        eprintln!("left out: {}: {} ({})", l.path, l.message, l.code);
-    }
-    if let Some(note) = state.left_out_note() {
-        eprintln!("warning: {note}");
-    }
+    note_left_out(&state.left_out);
     Ok(state)
 }
 

@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod markdown;
+pub mod terminal;
 
 use crate::model::diagnostic::{Code, Diagnostic, Severity};
 use crate::report::CheckReport;

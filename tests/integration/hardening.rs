@@ -276,3 +276,20 @@ fn aliases_of_long_text_are_bounded_by_bytes() {
         )]
     );
 }
+
+/// Control characters in a file name (an escape sequence, a carriage return) reach the
+/// terminal as visible escapes, never raw.
+#[cfg(unix)]
+#[test]
+fn control_characters_in_file_names_are_escaped_on_stderr() {
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/zd-1.yaml", REVIEW),
+    ]);
+    let name = "reviews/zd-\u{1b}[2J\r.yaml";
+    std::fs::write(dir.path().join(name), "rubric: [broken").unwrap();
+    let (code, _, err) = run(dir.path(), &["trends"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
+    assert!(err.contains("zd-\\u{1b}[2J\\u{d}.yaml"), "{err}");
+}

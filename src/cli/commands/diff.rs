@@ -2,7 +2,7 @@
 
 use crate::cli::context::Context;
 use crate::cli::error::CliError;
-use crate::cli::io::{json, print};
+use crate::cli::io::{json, note_left_out, print};
 use rubric::output;
 use std::process::ExitCode;
 
@@ -35,6 +35,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         args.days,
         ctx.now,
     )?;
+    note_left_out(&report.left_out);
     let text = match args.format {
         DiffFormat::Json => json(&report)?,
         DiffFormat::Md => output::diff_md(&report),
