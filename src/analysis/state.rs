@@ -405,7 +405,8 @@ impl QaState {
                 tz: self.tz,
                 now,
             };
-            let findings = review_findings(&rules, &file.rel, &file.snap, lookup, &source);
+            let mut findings = review_findings(&rules, &file.rel, &file.snap, lookup, &source);
+            findings.extend(self.id_reused(&id));
             let ok = file.problems.iter().all(|d| d.severity != Severity::Error)
                 && file.snap.valid
                 && findings
@@ -436,7 +437,7 @@ impl QaState {
         let Some(events) = scan.timelines.reviews.get(id) else {
             return (None, None);
         };
-        let Some(start) = events.iter().rposition(|e| e.kind == EventKind::Added) else {
+        let Some(start) = timeline_start(scan, events) else {
             return (None, None);
         };
         let added = events[start].commit;
@@ -451,6 +452,33 @@ impl QaState {
             .then(|| scan.timelines.commits.get(from.commit).map(|c| c.id))
             .flatten();
         (Some(added), commit)
+    }
+
+    /// A warning when the review's id was used by another agent's review before: its timeline
+    /// starts anew at the version that changed the agent.
+    fn id_reused(&self, id: &str) -> Option<Finding> {
+        let scan = self.scan.as_ref()?;
+        let events = scan.timelines.reviews.get(id)?;
+        let start = timeline_start(scan, events)?;
+        if !agent_changed(scan, events, start) {
+            return None;
+        }
+        let before = scan.snapshots.get(&events[start - 1].blob)?.agent.clone()?;
+        let commit = scan.timelines.commits.get(events[start].commit)?.id;
+        Some(Finding {
+            code: Code::ReviewIdReused,
+            spot: crate::check::review::Spot::Value("/agent".into()),
+            message: format!(
+                "review id `{id}` belonged to a review of `{before}` before; this review starts a \
+                 timeline of its own at commit {}",
+                crate::history::rubrics::short(commit)
+            ),
+            hint: Some(
+                "Give each conversation review its own id (or file name), so that one person's \
+                 history is never another's."
+                    .into(),
+            ),
+        })
     }
 
     fn reviewer_source(
@@ -848,9 +876,27 @@ impl QaState {
     pub fn history(&self, id: &str) -> Option<Vec<HistoryRow>> {
         let scan = self.scan.as_ref()?;
         let events = scan.timelines.reviews.get(id)?;
+        // An id that another agent's review used before starts a new timeline: two people
+        // never share one, so the earlier person's versions are not this review's history.
+        let first = events
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(i, _)| agent_changed(scan, events, *i))
+            .map(|(i, _)| i)
+            .last()
+            .unwrap_or(0);
         let mut from: Option<(ObjectId, Option<(String, u32)>)> = None;
         let mut rows = Vec::new();
-        for e in events {
+        for (n, e) in events.iter().enumerate().skip(first) {
+            let e = &Event {
+                kind: if n == first && e.kind == EventKind::Edited {
+                    EventKind::Added
+                } else {
+                    e.kind
+                },
+                ..e.clone()
+            };
             let c = scan.timelines.commits.get(e.commit)?;
             let snap = scan.snapshots.get(&e.blob);
             let rubric = snap.and_then(|s| s.rubric.clone());
@@ -955,6 +1001,28 @@ fn calibrated_twice(judged: &[Judged]) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = groups.into_values().filter(|v| v.len() > 1).collect();
     out.sort();
     out
+}
+
+/// Does event `i` start another person's timeline under the same id (its agent differs from
+/// the version before)?
+fn agent_changed(scan: &Scan, events: &[Event], i: usize) -> bool {
+    let agent = |e: &Event| scan.snapshots.get(&e.blob).and_then(|s| s.agent.as_deref());
+    i > 0
+        && events[i].kind != EventKind::Deleted
+        && events[i - 1].kind != EventKind::Deleted
+        && agent(&events[i]).is_some()
+        && agent(&events[i]) != agent(&events[i - 1])
+}
+
+/// The event that starts a review's current timeline: its latest addition (a review deleted
+/// and added again starts anew), or a later version whose agent differs from the one before
+/// (an id that another agent's review used before starts a new timeline; SPEC §3).
+fn timeline_start(scan: &Scan, events: &[Event]) -> Option<usize> {
+    let added = events.iter().rposition(|e| e.kind == EventKind::Added)?;
+    let changed = (added + 1..events.len())
+        .rev()
+        .find(|i| agent_changed(scan, events, *i));
+    Some(changed.unwrap_or(added))
 }
 
 /// The id a review file claims: its `id`, else its file stem (none for a malformed `id`).

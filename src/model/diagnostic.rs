@@ -139,6 +139,8 @@ codes! {
     RubricReworded = "rubric-reworded", Warning, "A rubric changed only in wording (titles, descriptions, labels); no version bump is needed.", "Nothing to do: wording changes keep the version.";
     /// One reviewer rated one conversation twice in one calibration session.
     DuplicateCalibrationRating = "duplicate-calibration-rating", Error, "One reviewer rated the same conversation more than once in one calibration session.", "Keep one review per reviewer, conversation and session: delete the extra one, or give it another `calibration` session.";
+    /// A review id that another agent's review used before.
+    ReviewIdReused = "review-id-reused", Warning, "A review id was used by another agent's review before; this review starts a timeline of its own.", "Give each conversation review its own id (or file name).";
     /// A reviewer reviewing their own conversation.
     SelfReview = "self-review", Warning, "A reviewer reviewed their own conversation.", "Have someone else review this conversation.";
     /// `reviewed_at` lies in the future.

@@ -305,7 +305,15 @@ fn only_rewording_self_review_and_future_date_are_warnings() {
         .filter(|c| c.severity() == rubric::Severity::Warning)
         .map(|c| c.name())
         .collect();
-    assert_eq!(warnings, ["rubric-reworded", "self-review", "future-date"]);
+    assert_eq!(
+        warnings,
+        [
+            "rubric-reworded",
+            "review-id-reused",
+            "self-review",
+            "future-date"
+        ]
+    );
 }
 
 #[test]

@@ -293,3 +293,47 @@ fn control_characters_in_file_names_are_escaped_on_stderr() {
     assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
     assert!(err.contains("zd-\\u{1b}[2J\\u{d}.yaml"), "{err}");
 }
+
+/// An id that another agent's review used before starts a new timeline, with a warning: the
+/// history of the second person's review never shows the first person's versions.
+#[test]
+fn an_id_reused_for_another_agent_starts_a_new_timeline() {
+    let dir = temp_repo(&[
+        ("qa.yaml", "people:\n  alice: {}\n  bob: {}\n  carol: {}\n"),
+        ("rubrics/support.yaml", RUBRIC),
+        (
+            "reviews/r1.yaml",
+            &REVIEW
+                .replace("reviewer: bob", "reviewer: carol")
+                .replace("  solution: 3\n", "  solution: 1\n"),
+        ),
+    ]);
+    let who = ("Carol", "carol@acme.example");
+    let git = |date: &str, args: &[&str]| crate::git_as(dir.path(), who, date, args);
+    git("2026-09-01T10:00:00Z", &["init", "-q"]);
+    git("2026-09-01T10:00:00Z", &["add", "-A"]);
+    git("2026-09-01T10:00:00Z", &["commit", "-q", "-m", "alice"]);
+    let bob = REVIEW
+        .replace("agent: alice", "agent: bob")
+        .replace("reviewer: bob", "reviewer: carol");
+    std::fs::write(dir.path().join("reviews/r1.yaml"), &bob).unwrap();
+    git("2026-10-01T10:00:00Z", &["commit", "-q", "-am", "bob"]);
+
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(
+        crate::problems(&json),
+        vec![(
+            "reviews/r1.yaml".to_string(),
+            2,
+            8,
+            "review-id-reused".to_string()
+        )]
+    );
+    let (_, out, _) = run(dir.path(), &["history", "r1", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["kind"], "added");
+    assert!(rows[0]["date"].as_str().unwrap().starts_with("2026-10-01"));
+}
