@@ -57,6 +57,9 @@ pub enum NewError {
     Invalid(String),
     #[error("`{0}` exists already; choose another id with --id")]
     Exists(String),
+    /// The file or a folder on its way leads outside the repository through a symbolic link.
+    #[error("refusing to write `{path}`: {reason} (nothing was written)")]
+    Refused { path: String, reason: String },
     #[error("cannot write `{path}`: {source}")]
     Io {
         path: String,
@@ -221,16 +224,27 @@ fn new_review_id(
     Ok(id)
 }
 
-/// Writes a draft under `root`, creating folders; refuses to overwrite an existing file.
+/// Writes a draft under `root`, creating folders; refuses to overwrite an existing file, and
+/// to write into a folder (the reviews folder, a `YYYY/MM` folder) that is a symbolic link
+/// leading outside the repository, checked before the folders are created and again before
+/// the file is written.
 pub fn write(root: &Path, draft: &Draft) -> Result<(), NewError> {
     let path = root.join(&draft.path);
     let io = |p: &Path, source| NewError::Io {
         path: p.display().to_string(),
         source,
     };
+    let within = || {
+        crate::load::file::ensure_within(root, &path).map_err(|e| NewError::Refused {
+            path: draft.path.clone(),
+            reason: e.to_string(),
+        })
+    };
+    within()?;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
     }
+    within()?;
     crate::load::file::write_atomic(&path, draft.contents.as_bytes(), false).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             NewError::Exists(draft.path.clone())

@@ -122,6 +122,54 @@ pub fn read_within(root: &Path, rel: &str, max_size: usize) -> Input {
     read(&path, max_size)
 }
 
+/// May `path` be written (or created, with the folders it needs) without leaving `root`?
+/// The nearest folder of `path` that exists must lie inside `root` once every symbolic link in
+/// it is resolved (so no folder on the way is a link leading out), the folders still to be
+/// created must be plain names (no `..`), and `path` itself, if it exists, must not be a
+/// symbolic link (a write would go through it). Call it before creating folders and again
+/// right before writing. The error says why, for a message that names the path.
+pub fn ensure_within(root: &Path, path: &Path) -> std::io::Result<()> {
+    use std::path::Component;
+    let refuse = |why: &str| Err(std::io::Error::other(why.to_string()));
+    let base = std::fs::canonicalize(root)?;
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return refuse("it is a symbolic link: rubric does not write through links")
+        }
+        Ok(_) | Err(_) => {}
+    }
+    // The nearest existing folder above `path`, and what is still to be created below it.
+    let mut missing = 0usize;
+    let mut at = path.parent();
+    let existing = loop {
+        let Some(dir) = at.filter(|d| !d.as_os_str().is_empty()) else {
+            break Path::new(".");
+        };
+        match std::fs::symlink_metadata(dir) {
+            Ok(_) => break dir,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing += 1;
+                at = dir.parent();
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let plain_tail = path
+        .components()
+        .rev()
+        .skip(1)
+        .take(missing)
+        .all(|c| matches!(c, Component::Normal(_)));
+    if !plain_tail {
+        return refuse("the path leaves its folder (`..`)");
+    }
+    match std::fs::canonicalize(existing) {
+        Ok(real) if real.starts_with(&base) => Ok(()),
+        Ok(_) => refuse("a folder on the way is a symbolic link leading outside the repository"),
+        Err(_) => refuse("a folder on the way is a symbolic link that leads nowhere"),
+    }
+}
+
 /// Writes a file atomically: a temporary file in the same folder, written and synced, then
 /// moved into place. With `replace` it replaces `path`; without, it fails with
 /// `AlreadyExists` when `path` exists (so a file created in the meantime is never
@@ -163,5 +211,25 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.yaml")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ensure_within_refuses_links_out() {
+        let outside = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let r = root.path();
+        std::fs::create_dir_all(r.join("inside")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), r.join("out")).unwrap();
+        std::os::unix::fs::symlink(r.join("inside"), r.join("in")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("f"), r.join("inside/f")).unwrap();
+        assert!(ensure_within(r, &r.join("inside/new.yaml")).is_ok());
+        assert!(ensure_within(r, &r.join("inside/a/b/new.yaml")).is_ok());
+        assert!(ensure_within(r, &r.join("in/a/new.yaml")).is_ok());
+        assert!(ensure_within(r, &r.join("out/new.yaml")).is_err());
+        assert!(ensure_within(r, &r.join("out/2026/11/new.yaml")).is_err());
+        assert!(ensure_within(r, &r.join("inside/f")).is_err());
+        assert!(ensure_within(r, &r.join("inside/x/../../../new.yaml")).is_err());
+        assert!(ensure_within(r, &outside.path().join("new.yaml")).is_err());
     }
 }

@@ -87,10 +87,16 @@ pub enum RenderError {
         path: String,
         source: std::io::Error,
     },
+    /// A template that exists but must not be used (a link leading outside the repository, a
+    /// FIFO, too large); the message names it.
+    #[error("{0}")]
+    Unusable(String),
     #[error("no agent `{0}` has reviews")]
     NoSuchAgent(String),
     #[error("refusing to write `{0}`: outside the output folder")]
     Outside(String),
+    #[error("refusing to write `{path}`: {reason} (nothing was written there)")]
+    Refused { path: String, reason: String },
     #[error(
         "refusing to replace `{0}`: it is not a site that rubric rendered (no {MARKER} in it) \
          and not empty. Choose a new or empty folder for --out"
@@ -100,7 +106,15 @@ pub enum RenderError {
 
 impl From<minijinja::Error> for RenderError {
     fn from(e: minijinja::Error) -> Self {
-        let name = e.name().unwrap_or("?").to_string();
+        let Some(name) = e.name().map(String::from) else {
+            // Not from a template's text: the loader refusing a template (its message names
+            // it), or minijinja naming none.
+            return RenderError::Unusable(
+                e.detail()
+                    .map(String::from)
+                    .unwrap_or_else(|| e.kind().to_string()),
+            );
+        };
         let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
         RenderError::Template {
             name: format!("{name}{line}"),
@@ -166,14 +180,10 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
         if let Some(dir) = &overrides {
             // Only plain names: a template cannot reach outside its folder.
             let plain = !name.contains(['/', '\\']) && !name.starts_with('.');
-            let p = dir.join(name);
-            if plain && p.is_file() {
-                return std::fs::read_to_string(&p).map(Some).map_err(|e| {
-                    minijinja::Error::new(
-                        minijinja::ErrorKind::InvalidOperation,
-                        format!("cannot read {}: {e}", p.display()),
-                    )
-                });
+            if plain {
+                if let Some(text) = read_override(dir, name)? {
+                    return Ok(Some(text));
+                }
             }
         }
         Ok(BUILTIN
@@ -182,6 +192,50 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
             .map(|(_, s)| s.to_string()))
     });
     env
+}
+
+/// A user's template `name` from the overrides folder `dir`, read as every repository file is
+/// ([`read_within`](crate::load::file::read_within)): a regular file only, no symbolic link
+/// leading outside the repository (neither the template nor the folder), the same size limit.
+/// `None` when there is no such file (the built-in serves); an error naming the template when
+/// something is there that must not be used.
+fn read_override(dir: &Path, name: &str) -> Result<Option<String>, minijinja::Error> {
+    use crate::load::file::{read_within, Input};
+    let path = dir.join(name);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    let refuse = |why: String| {
+        Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!(
+                "template `{name}` ({}) is not used: {why}",
+                crate::output::terminal::plain(&path.display().to_string())
+            ),
+        ))
+    };
+    let root = repository_of(dir);
+    let (base, real_dir) = match (std::fs::canonicalize(&root), std::fs::canonicalize(dir)) {
+        (Ok(b), Ok(d)) => (b, d),
+        (Err(e), _) | (_, Err(e)) => return refuse(format!("cannot resolve its folder: {e}")),
+    };
+    let Ok(rel) = real_dir.strip_prefix(&base) else {
+        return refuse(
+            "its folder is a symbolic link leading outside the repository: rubric does not \
+             follow it"
+                .to_string(),
+        );
+    };
+    let rel = rel.join(name);
+    let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
+    match read_within(&base, &rel.to_string_lossy(), max) {
+        Input::Bytes(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Some(text)),
+            Err(_) => refuse("not UTF-8 text".to_string()),
+        },
+        Input::TooLarge(size) => refuse(format!("{size} bytes, over the {max}-byte limit")),
+        Input::Failed(e) => refuse(e.to_string()),
+    }
 }
 
 fn md_inline(v: minijinja::Value) -> String {
@@ -910,21 +964,63 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 }
 
 /// Copies the built-in templates into `dir` for editing; existing files are kept unless
-/// `force`. Returns the files written.
+/// `force`. Returns the files written. Nothing is written through a symbolic link or into a
+/// folder that leads outside the repository that holds `dir` (every target is checked with
+/// [`ensure_within`](crate::load::file::ensure_within) before anything is written); a file is
+/// replaced by an atomic rename, never rewritten in place.
 pub fn init_templates(dir: &Path, force: bool) -> Result<Vec<PathBuf>, RenderError> {
+    use crate::load::file::{ensure_within, write_atomic};
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |source| RenderError::Write { path, source }
     };
+    let refused = |path: &Path| {
+        let path = path.display().to_string();
+        move |e: std::io::Error| RenderError::Refused {
+            path,
+            reason: e.to_string(),
+        }
+    };
+    let root = repository_of(dir);
+    for (name, _) in BUILTIN {
+        let p = dir.join(name);
+        ensure_within(&root, &p).map_err(refused(&p))?;
+    }
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut written = Vec::new();
     for (name, text) in BUILTIN {
         let p = dir.join(name);
-        if p.exists() && !force {
+        ensure_within(&root, &p).map_err(refused(&p))?;
+        if std::fs::symlink_metadata(&p).is_ok() && !force {
             continue;
         }
-        std::fs::write(&p, text).map_err(io(&p))?;
-        written.push(p);
+        match write_atomic(&p, text.as_bytes(), force) {
+            Ok(()) => written.push(p),
+            // Created meanwhile: kept, as an existing file is.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && !force => {}
+            Err(e) => return Err(io(&p)(e)),
+        }
     }
     Ok(written)
+}
+
+/// The repository a templates folder belongs to: the nearest folder above it (lexically,
+/// without following links) with `qa.yaml`, `rubrics/` or `.git`, as the command line finds
+/// the repository; the folder's parent when there is none.
+fn repository_of(dir: &Path) -> PathBuf {
+    let mut lexical = PathBuf::new();
+    for c in dir.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    let parent = lexical
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    crate::load::repo::find_root(parent)
 }

@@ -1,0 +1,210 @@
+//! Hostile repositories on the write side and in outputs: templates and written files never
+//! follow a symbolic link out of the repository, a killed render's leftovers are cleaned up,
+//! and text from YAML cannot act on a terminal or become a link in Markdown.
+
+use crate::history::{commit_all, git};
+use crate::{rubric, temp_repo, REVIEW, RUBRIC};
+use std::path::Path;
+
+/// Runs `rubric ARGS` in `dir`: (exit code, stdout, stderr).
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = rubric(dir)
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1795000000")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A committed repository with one valid review of `RUBRIC` (alice, reviewed by bob).
+fn repo() -> tempfile::TempDir {
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/zd-1.yaml", REVIEW),
+    ]);
+    git(dir.path(), &["init", "-q"], "2026-11-20T10:00:00Z");
+    commit_all(dir.path(), "review", "2026-11-21T10:00:00Z");
+    dir
+}
+
+/// The names in a folder, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A template override linked to a file outside the repository is not rendered: render exits 2
+/// naming the template, and the outside file's text reaches no page. The same for a templates
+/// folder that is itself a link leading outside, and for `--templates`.
+#[cfg(unix)]
+#[test]
+fn a_template_linked_outside_the_repository_is_not_rendered() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("index.html.j2");
+    std::fs::write(&secret, "OUTSIDE-SECRET {{ site.agents|length }}\n").unwrap();
+    let dir = repo();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::os::unix::fs::symlink(&secret, dir.path().join("templates/index.html.j2")).unwrap();
+    let (code, out, err) = run(dir.path(), &["render", "--out", "site"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("index.html.j2"), "{err}");
+    assert!(err.contains("outside the repository"), "{err}");
+    assert!(!dir.path().join("site").exists());
+
+    // The same through --templates.
+    let (code, _, err) = run(
+        dir.path(),
+        &["render", "--out", "site", "--templates", "templates"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("index.html.j2"), "{err}");
+
+    // A link inside the repository is followed as before.
+    std::fs::remove_file(dir.path().join("templates/index.html.j2")).unwrap();
+    std::fs::write(
+        dir.path().join("mine.html.j2"),
+        "INSIDE {{ site.agents|length }}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("mine.html.j2"),
+        dir.path().join("templates/index.html.j2"),
+    )
+    .unwrap();
+    let (code, _, err) = run(dir.path(), &["render", "--out", "site"]);
+    assert_eq!(code, 0, "{err}");
+    let index = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+    assert_eq!(index.trim_end(), "INSIDE 1");
+
+    // A templates folder that is a link to a folder outside.
+    std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("templates")).unwrap();
+    let (code, _, err) = run(dir.path(), &["render", "--out", "site"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("index.html.j2") && err.contains("outside the repository"),
+        "{err}"
+    );
+    let index = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+    assert!(!index.contains("OUTSIDE-SECRET"), "{index}");
+
+    // A FIFO under a template's name is refused, never opened (it would hang the render).
+    std::fs::remove_file(dir.path().join("templates")).unwrap();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    let ok = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("templates/agent.html.j2"))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let (code, _, err) = run(dir.path(), &["render", "--out", "site"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("agent.html.j2") && err.contains("not a regular file"),
+        "{err}"
+    );
+}
+
+/// `templates init` (with and without `--force`) never writes through a link to a file
+/// outside, nor into a templates folder that is a link leading outside.
+#[cfg(unix)]
+#[test]
+fn templates_init_never_writes_outside_the_repository() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("victim.txt");
+    std::fs::write(&target, "precious\n").unwrap();
+    let dangling = outside.path().join("created-by-rubric.txt");
+    let dir = repo();
+    let t = dir.path().join("templates");
+    std::fs::create_dir_all(&t).unwrap();
+    std::os::unix::fs::symlink(&target, t.join("agent.html.j2")).unwrap();
+    std::os::unix::fs::symlink(&dangling, t.join("index.html.j2")).unwrap();
+    for args in [
+        &["templates", "init"][..],
+        &["templates", "init", "--force"],
+    ] {
+        let (code, out, err) = run(dir.path(), args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains("refusing to write"), "{err}");
+        assert!(
+            err.contains("agent.html.j2") || err.contains("index.html.j2"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious\n");
+        assert!(!dangling.exists(), "{args:?} wrote through a dangling link");
+    }
+    // A templates folder that is a link leading outside.
+    std::fs::remove_dir_all(&t).unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(folder.path(), &t).unwrap();
+    for args in [
+        &["templates", "init"][..],
+        &["templates", "init", "--force"],
+    ] {
+        let (code, out, err) = run(dir.path(), args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains("refusing to write") && err.contains("templates"),
+            "{err}"
+        );
+        assert_eq!(names(folder.path()), Vec::<String>::new());
+    }
+    // Inside the repository all is as before.
+    std::fs::remove_file(&t).unwrap();
+    let (code, _, err) = run(dir.path(), &["templates", "init"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(t.join("agent.html.j2").is_file());
+}
+
+/// `new review` does not write into a reviews folder, or a `YYYY` / `YYYY/MM` folder below
+/// it, that is a link leading outside the repository.
+#[cfg(unix)]
+#[test]
+fn new_review_never_writes_into_a_folder_linked_outside() {
+    let base = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(base.path(), &["init", "qa", "--ci", "none"]);
+    assert_eq!(code, 0, "{err}");
+    let dir = base.path().join("qa");
+    let args = [
+        "new",
+        "review",
+        "--agent",
+        "alice",
+        "--conversation",
+        "7",
+        "--reviewer",
+        "bob",
+    ];
+    for link in ["reviews", "reviews/2026", "reviews/2026/11"] {
+        let outside = tempfile::tempdir().unwrap();
+        let at = dir.join(link);
+        let _ = std::fs::remove_dir_all(dir.join("reviews"));
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(outside.path(), &at).unwrap();
+        let (code, out, err) = run(&dir, &args);
+        assert_eq!(code, 2, "{link}: {out}{err}");
+        assert!(
+            err.contains("refusing to write `reviews/2026/11/7-alice.yaml`"),
+            "{link}: {err}"
+        );
+        assert!(err.contains("outside the repository"), "{link}: {err}");
+        let written: Vec<_> = walkdir::WalkDir::new(outside.path())
+            .min_depth(1)
+            .into_iter()
+            .collect();
+        assert!(written.is_empty(), "{link}: {written:?}");
+    }
+    // A real folder: written as before.
+    std::fs::remove_dir_all(dir.join("reviews")).unwrap();
+    let (code, out, err) = run(&dir, &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "reviews/2026/11/7-alice.yaml\n");
+}
