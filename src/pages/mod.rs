@@ -879,7 +879,8 @@ pub fn render_pages(
 }
 
 /// Writes the pages into `out` as a whole: a temp folder beside it is filled, then swapped in,
-/// so an interrupted render leaves the previous site as it was. With `keep_others`, files of the
+/// so an interrupted render leaves the previous site as it was (and what a killed render left
+/// beside `out` is removed by the next one). With `keep_others`, files of the
 /// previous site that are not rewritten (other agents' pages) are kept.
 pub fn write_site(
     out: &Path,
@@ -902,19 +903,22 @@ pub fn write_site(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "site".into());
+    remove_leftovers(parent, &name);
     let tmp = parent.join(format!(".{name}.rubric-tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
     let result = (|| {
-        if keep_others && out.is_dir() {
-            copy_tree(out, &tmp).map_err(io(out))?;
-        }
+        // The marker first: a render killed from here on leaves a folder the next render
+        // knows as its own leftover.
         let marker = tmp.join(MARKER);
         std::fs::write(
             &marker,
             "rendered by rubric render; this folder is replaced whole\n",
         )
         .map_err(io(&marker))?;
+        if keep_others && out.is_dir() {
+            copy_tree(out, &tmp).map_err(io(out))?;
+        }
         for (rel, text) in pages {
             let target = tmp.join(rel);
             // Never outside the folder: relative, no `..`, no absolute parts.
@@ -947,6 +951,56 @@ pub fn write_site(
         let _ = std::fs::remove_dir_all(&tmp);
     }
     result
+}
+
+/// Removes what earlier renders of `name` that were killed left in `parent`: folders named
+/// `.<name>.rubric-tmp-<PID>` or `.<name>.rubric-old-<PID>` (the names [`write_site`] gives),
+/// that are folders (not links), hold the site marker, and whose process is no longer running.
+/// Anything else, and a render still running, is left alone; a folder that cannot be removed
+/// is left as it was.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = format!(".{name}.rubric-");
+    for e in entries.flatten() {
+        let file_name = e.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .strip_prefix("tmp-")
+            .or_else(|| rest.strip_prefix("old-"))
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let path = e.path();
+        let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+        let marked = std::fs::symlink_metadata(path.join(MARKER)).is_ok_and(|m| m.is_file());
+        if is_dir && marked && pid != std::process::id() && !running(pid) {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Is process `pid` running? Through `/proc` where there is one, else `ps -p`; when neither
+/// can tell, it counts as running (its folder is kept).
+fn running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        return proc.join(pid.to_string()).exists();
+    }
+    if cfg!(unix) {
+        return std::process::Command::new("ps")
+            .args(["-p", &pid.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_or(true, |s| s.success());
+    }
+    true
 }
 
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {

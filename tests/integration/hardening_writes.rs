@@ -208,3 +208,58 @@ fn new_review_never_writes_into_a_folder_linked_outside() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "reviews/2026/11/7-alice.yaml\n");
 }
+
+/// A render that was killed leaves its temporary folders beside `--out`; the next render
+/// removes them (marked as rubric's, process gone) and leaves everything else alone.
+#[cfg(unix)]
+#[test]
+fn a_killed_renders_leftovers_are_removed_by_the_next_render() {
+    let dir = repo();
+    // A process id that is no longer running.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    child.wait().unwrap();
+    let dead = child.id();
+    let alive = std::process::id();
+    let marked = |name: &str| {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.join("agents")).unwrap();
+        std::fs::write(p.join(".rubric-site"), "rendered by rubric render\n").unwrap();
+        std::fs::write(p.join("agents/alice.html"), "old\n").unwrap();
+    };
+    let stale = [
+        format!(".site.rubric-old-{dead}"),
+        format!(".site.rubric-tmp-{dead}"),
+    ];
+    for name in &stale {
+        marked(name);
+    }
+    // Kept: a render still running, another output's leftover name, a folder without the
+    // marker, and an unrelated folder.
+    let kept = [
+        format!(".site.rubric-old-{alive}"),
+        format!(".other.rubric-old-{dead}"),
+        format!(".site.rubric-old-{dead}0x"),
+    ];
+    for name in &kept {
+        marked(name);
+    }
+    let unmarked = format!(".site.rubric-tmp-{}", dead.wrapping_add(7_000_000));
+    std::fs::create_dir_all(dir.path().join(&unmarked)).unwrap();
+    std::fs::create_dir_all(dir.path().join("notes")).unwrap();
+    std::fs::write(dir.path().join("notes/keep.txt"), "mine\n").unwrap();
+
+    let (code, _, err) = run(dir.path(), &["render", "--out", "site"]);
+    assert_eq!(code, 0, "{err}");
+    let left = names(dir.path());
+    for name in &stale {
+        assert!(!left.contains(name), "{name} is still there: {left:?}");
+    }
+    for name in kept.iter().chain([&unmarked]) {
+        assert!(left.contains(name), "{name} was removed: {left:?}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes/keep.txt")).unwrap(),
+        "mine\n"
+    );
+    assert!(dir.path().join("site/index.html").is_file());
+}
