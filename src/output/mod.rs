@@ -102,8 +102,11 @@ impl Lines {
 }
 
 /// rustc-style text: the problem, the source line with a caret under the offending node, and
-/// the hint; then a summary line.
+/// the hint; then a summary line. Everything from files (messages quoting YAML values, source
+/// lines, paths, hints) goes through [`terminal::plain`]: a control or bidirectional character
+/// is shown as `\u{…}`, never sent to the terminal raw.
 pub fn human(report: &CheckReport, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
+    use terminal::plain;
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -120,30 +123,38 @@ pub fn human(report: &CheckReport, source: &dyn Fn(&str) -> Option<String>, colo
             Severity::Warning => Level::WARNING,
         };
         let line = lines.as_ref().and_then(|l| l.get(d.line));
-        let title = level.primary_title(d.message.as_str()).id(d.code.name());
+        let message = plain(&d.message);
+        let path = plain(&d.path);
+        let shown = line.map(plain);
+        let hint = d.hint.as_deref().map(plain);
+        let title = level.primary_title(message.as_ref()).id(d.code.name());
         let mut groups = Vec::new();
-        match line {
-            Some(line_text) => {
+        match line.zip(shown.as_ref()) {
+            Some((line_text, shown)) => {
+                // The caret's range in the escaped line: the escaped text before the token,
+                // then the escaped token.
                 let range = token_range(line_text, d.column);
+                let start = plain(&line_text[..range.start]).len();
+                let end = start + plain(&line_text[range.clone()]).len();
                 groups.push(
                     title.element(
-                        Snippet::source(line_text)
+                        Snippet::source(shown.as_ref())
                             .line_start(d.line)
-                            .path(d.path.as_str())
-                            .annotation(AnnotationKind::Primary.span(range)),
+                            .path(path.as_ref())
+                            .annotation(AnnotationKind::Primary.span(start..end)),
                     ),
                 );
             }
             None => groups.push(
                 title.element(
-                    annotate_snippets::Origin::path(d.path.as_str())
+                    annotate_snippets::Origin::path(path.as_ref())
                         .line(d.line)
                         .char_column(d.column),
                 ),
             ),
         }
-        if let Some(h) = &d.hint {
-            groups.push(Group::with_title(Level::HELP.secondary_title(h.as_str())));
+        if let Some(h) = &hint {
+            groups.push(Group::with_title(Level::HELP.secondary_title(h.as_ref())));
         }
         out.push_str(&renderer.render(&groups));
         out.push_str("\n\n");

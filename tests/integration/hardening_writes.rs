@@ -263,3 +263,48 @@ fn a_killed_renders_leftovers_are_removed_by_the_next_render() {
     );
     assert!(dir.path().join("site/index.html").is_file());
 }
+
+/// `check`'s human output shows control and bidirectional characters from YAML (in messages
+/// that quote a value, and in source lines) as `\u{…}`: an escape sequence in a review cannot
+/// act on the terminal, and the caret still points at the token.
+#[test]
+fn human_check_output_escapes_control_characters_from_yaml() {
+    let bad_rubric = REVIEW.replace("rubric: support@2", "rubric: \"sup\\e[2Jport@2\"");
+    let bad_rating = REVIEW
+        .replace("\"48213\"", "\"48214\"")
+        .replace(
+            "  solution: 3",
+            "  solution: 9 # \u{1b}[31m red \u{202e}evil",
+        )
+        .replace("  grammar: na", "  grammar: na\n  \"x\\e[5m\": 2");
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/zd-1.yaml", &bad_rubric),
+        ("reviews/zd-2.yaml", &bad_rating),
+    ]);
+    let (code, out, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+        "{out:?}"
+    );
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    // The message quoting the value shows the escape visibly.
+    assert!(out.contains("sup\\u{1b}[2Jport@2"), "{out}");
+    assert!(out.contains("`x\\u{1b}[5m` is not a valid key"), "{out}");
+    // The source line too, with the caret under the token.
+    let line = out
+        .lines()
+        .find(|l| l.contains("solution: 9"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.ends_with("solution: 9 # \\u{1b}[31m red \\u{202e}evil"),
+        "{line}"
+    );
+    let caret = out
+        .lines()
+        .skip_while(|l| !l.contains("solution: 9"))
+        .nth(1)
+        .unwrap();
+    assert_eq!(caret.find('^'), line.find('9'), "{out}");
+}
