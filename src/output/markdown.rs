@@ -5,7 +5,11 @@
 /// line breaks), bring in HTML (`<`, `>`, `&`), links (`[`, `]`), code or emphasis (`` ` ``,
 /// `*`, `_`), and an `@mention` gets a zero-width joiner after the `@`, so that a comment
 /// pings nobody (an `@` after a letter or digit, as in an e-mail address, mentions nobody and
-/// is kept).
+/// is kept). Raw links are defused the same way, so that a URL written in YAML never becomes a
+/// clickable link in a PR comment or a page (GitHub's autolinks): a zero-width joiner after
+/// every `://` (`https://\u{200d}example.com`) and between `www` and its `.` at the start of a
+/// word (`www\u{200d}.example.com`). The text reads the same; a reader who wants to follow
+/// the address copies it and removes the joiner.
 pub fn escape(s: &str) -> String {
     escape_with(s, " ")
 }
@@ -43,7 +47,12 @@ pub fn code(s: &str) -> String {
 fn escape_with(s: &str, line_break: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let mut prev = None;
+    // The four characters before `c`, the latest last.
+    let mut before: [Option<char>; 4] = [None; 4];
     for c in s.chars() {
+        if c == '.' && starts_www(&before) {
+            out.push('\u{200d}');
+        }
         match c {
             '\\' | '|' | '[' | ']' | '`' | '*' | '_' => {
                 out.push('\\');
@@ -57,9 +66,23 @@ fn escape_with(s: &str, line_break: &str) -> String {
             c => out.push(c),
         }
         defuse(&mut out, prev, c);
+        if c == '/' && before[2..] == [Some(':'), Some('/')] {
+            out.push('\u{200d}');
+        }
         prev = Some(c);
+        before.rotate_left(1);
+        before[3] = Some(c);
     }
     out
+}
+
+/// Do the characters before a `.` end in a word `www` (any case), which GitHub would autolink
+/// with what follows?
+fn starts_www(before: &[Option<char>; 4]) -> bool {
+    let www = before[1..]
+        .iter()
+        .all(|c| c.is_some_and(|c| c.eq_ignore_ascii_case(&'w')));
+    www && !before[0].is_some_and(|c| c.is_alphanumeric())
 }
 
 /// After an `@` that could start a mention (not after an ASCII letter or digit), a zero-width joiner.
@@ -92,6 +115,33 @@ mod tests {
         assert_eq!(escape("alice@example.com"), "alice@example.com");
         assert_eq!(escape("(@bob)"), "(@\u{200d}bob)");
         assert_eq!(escape("x_@bob"), "x\\_@\u{200d}bob");
+    }
+
+    #[test]
+    fn raw_links_are_defused() {
+        assert_eq!(
+            escape("see https://evil.example/x?a=1 now"),
+            "see https://\u{200d}evil.example/x?a=1 now"
+        );
+        assert_eq!(escape("HTTP://x.y"), "HTTP://\u{200d}x.y");
+        assert_eq!(
+            escape("go to www.evil.example"),
+            "go to www\u{200d}.evil.example"
+        );
+        assert_eq!(escape("(WWW.x.y)"), "(WWW\u{200d}.x.y)");
+        assert_eq!(escape("www.a"), "www\u{200d}.a");
+        // Not a link: kept as written.
+        assert_eq!(escape("awww.x 1:/2 a/b"), "awww.x 1:/2 a/b");
+        assert_eq!(escape("ftp://h"), "ftp://\u{200d}h");
+        // In a block quote as well.
+        assert_eq!(quote("a\nhttps://x.y"), "a\n> https://\u{200d}x.y");
+        for text in ["https://evil.example", "www.evil.example", "http://a.b"] {
+            let e = escape(text);
+            assert!(
+                !e.contains("://e") && !e.contains("www.") && !e.contains("://a"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -308,3 +308,31 @@ fn human_check_output_escapes_control_characters_from_yaml() {
         .unwrap();
     assert_eq!(caret.find('^'), line.find('9'), "{out}");
 }
+
+/// A raw link in a YAML value does not become a clickable link in Markdown output: the
+/// Markdown pages show it with a zero-width joiner after `://` (and in `www.`).
+#[test]
+fn markdown_pages_defuse_raw_links_from_yaml() {
+    let review = REVIEW.replace(
+        "comment: \"Curt.\"",
+        "comment: \"Log in at https://evil.example/login or www.evil.example\"",
+    );
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/zd-1.yaml", &review),
+    ]);
+    git(dir.path(), &["init", "-q"], "2026-11-20T10:00:00Z");
+    commit_all(dir.path(), "review", "2026-11-21T10:00:00Z");
+    let (code, _, err) = run(dir.path(), &["render", "--format", "md", "--out", "site"]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(dir.path().join("site/agents/alice.md")).unwrap();
+    assert!(
+        page.contains("Log in at https://\u{200d}evil.example/login"),
+        "{page}"
+    );
+    assert!(page.contains("www\u{200d}.evil.example"), "{page}");
+    assert!(
+        !page.contains("https://evil") && !page.contains("www.evil"),
+        "{page}"
+    );
+}
