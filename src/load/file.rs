@@ -177,10 +177,18 @@ pub fn ensure_within(root: &Path, path: &Path) -> std::io::Result<()> {
 pub fn write_atomic(path: &Path, contents: &[u8], replace: bool) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".rubric-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".rubric-").suffix(".tmp");
+    // A temporary file is private (0600); the file it becomes is an ordinary one, readable as
+    // any file the user writes (0644 before the umask), or keeps the mode of the file it
+    // replaces.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
     let placed = if replace {
@@ -211,6 +219,24 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.yaml")]);
+    }
+
+    /// A written file is an ordinary one (0644 under a 022 umask), not the temporary file's
+    /// private 0600; a replaced file keeps its mode.
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_ordinary_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        write_atomic(&p, b"one", false).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        // The tests run under the usual 022 umask (CI's, and a login shell's).
+        assert_eq!(mode, 0o644, "{mode:o}");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&p, b"two", true).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
     }
 
     #[cfg(unix)]
