@@ -4,7 +4,9 @@
 //! new version to the existing reviews of the old one.
 
 use crate::analysis::score::{delta, mean, score_review};
-pub use crate::model::rubric_diff::{diff_rubric, scoring_signature, Change, RubricDiff};
+pub use crate::model::rubric_diff::{
+    diff_rubric, invalid_rubric, scoring_signature, Change, RubricDiff,
+};
 use crate::model::{RatingValue, Rubric};
 pub use crate::report::diff::{AgentImpact, DiffReport, Impact, Mover};
 use chrono::NaiveDate;
@@ -190,29 +192,88 @@ pub enum DiffError {
     Unreadable(String),
 }
 
-/// The valid rubric files directly in the rubrics folder of a commit.
+/// A rubric file at one revision: the rubric, or its problems ("path:line:column message").
+type Loaded = Result<Rubric, Vec<String>>;
+
+/// Loads one rubric file version: YAML, schema, typed model, and the rules of a rubric on its
+/// own (its id must be its file name).
+fn load_rubric(rel: &str, bytes: &[u8]) -> Loaded {
+    use crate::load::schema::{self, Kind};
+    let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
+    let show = |d: &crate::model::diagnostic::Diagnostic| {
+        format!("{}:{}:{} {}", d.path, d.line, d.column, d.message)
+    };
+    let errors = |ds: &[crate::model::diagnostic::Diagnostic]| -> Vec<String> {
+        ds.iter()
+            .filter(|d| d.severity == crate::Severity::Error)
+            .map(show)
+            .collect()
+    };
+    let doc = crate::load::yaml::load(rel, bytes, max).map_err(|ds| errors(&ds))?;
+    let mut problems = errors(&doc.problems);
+    problems.extend(errors(&schema::validate(Kind::Rubric, rel, &doc)));
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let r: Rubric = serde_json::from_value(doc.value.clone())
+        .map_err(|e| vec![format!("{rel}: does not match the rubric format: {e}")])?;
+    let problems = errors(&crate::check::check_rubric(rel, &r, &doc));
+    if problems.is_empty() {
+        Ok(r)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Is `path` a rubric file directly in the rubrics folder `base`? Its name's stem, if so.
+fn rubric_stem<'a>(path: &'a str, base: &str) -> Option<&'a str> {
+    let (parent, name) = path.rsplit_once('/')?;
+    (parent == base).then(|| crate::load::repo::stem(name))
+}
+
+/// The rubric files directly in the rubrics folder of a commit, by file name stem.
 fn rubrics_at(
     h: &crate::load::git::History,
     commit: crate::load::git::ObjectId,
     dir: &str,
-) -> Result<BTreeMap<String, Rubric>, crate::load::git::HistoryError> {
+) -> Result<BTreeMap<String, Loaded>, crate::load::git::HistoryError> {
     let base = dir.trim_end_matches('/');
     let mut out = BTreeMap::new();
     for (path, blob) in h.tree_files(commit, dir)? {
-        let Some((parent, name)) = path.rsplit_once('/') else {
+        let Some(stem) = rubric_stem(&path, base) else {
             continue;
         };
-        if parent != base {
-            continue;
-        }
-        let text = String::from_utf8_lossy(&h.read_blob(blob)?).into_owned();
-        if let Some(r) =
-            crate::check::parse_historic(name, &text, crate::load::yaml::DEFAULT_MAX_FILE_SIZE)
-        {
-            if r.id.as_str() == crate::load::repo::stem(name) {
-                out.insert(r.id.to_string(), r);
+        let bytes = h.read_blob(blob).map_err(|e| e.at_path(&path))?;
+        out.insert(stem.to_string(), load_rubric(&path, &bytes));
+    }
+    Ok(out)
+}
+
+/// The rubric files of the working tree, by file name stem.
+fn working_rubrics(
+    root: &std::path::Path,
+    config: &crate::model::Config,
+) -> Result<BTreeMap<String, Loaded>, DiffError> {
+    use crate::load::repo::FileKind;
+    let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
+    let (files, unreadable) = crate::load::repo::list_files(root, &config.paths);
+    if let Some(d) = unreadable.into_iter().next() {
+        return Err(DiffError::Unreadable(format!("{}: {}", d.path, d.message)));
+    }
+    let mut out = BTreeMap::new();
+    for f in files.iter().filter(|f| f.kind == FileKind::Rubric) {
+        let loaded = match crate::load::file::read(&f.path, max) {
+            crate::load::file::Input::Bytes(b) => load_rubric(&f.rel, &b),
+            crate::load::file::Input::TooLarge(size) => Err(vec![format!(
+                "{}: the file is {size} bytes, over the {max}-byte limit",
+                f.rel
+            )]),
+            crate::load::file::Input::Failed(e) => {
+                Err(vec![format!("{}: cannot read the file: {e}", f.rel)])
             }
-        }
+        };
+        let stem = crate::load::repo::stem(&f.rel).to_string();
+        out.insert(stem, loaded);
     }
     Ok(out)
 }
@@ -230,22 +291,46 @@ pub fn diff_revisions(
     let config = crate::load::config::load_config(root);
     let dir = config.paths.rubrics.as_str().to_string();
     let h = crate::load::git::History::open(root)?;
+    h.refuse_replacements()?;
     let base_commit = h.resolve(Some(base))?;
-    let before = rubrics_at(&h, base_commit, &dir)?;
-    let after: BTreeMap<String, Rubric> = match head {
+    let loaded_before = rubrics_at(&h, base_commit, &dir)?;
+    let loaded_after = match head {
         Some(rev) => rubrics_at(&h, h.resolve(Some(rev))?, &dir)?,
-        None => crate::check::working_rubrics(root, &config)
-            .map_err(|d| DiffError::Unreadable(format!("{}: {}", d.path, d.message)))?
-            .into_iter()
-            .map(|r| (r.id.to_string(), r))
-            .collect(),
+        None => working_rubrics(root, &config)?,
     };
-    let ids: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let ids: BTreeSet<&String> = loaded_before.keys().chain(loaded_after.keys()).collect();
     let rubrics: Vec<RubricDiff> = ids
         .iter()
-        .map(|id| diff_rubric(id, before.get(*id), after.get(*id)))
+        .map(|id| {
+            let (b, a) = (loaded_before.get(*id), loaded_after.get(*id));
+            let version = |l: Option<&Loaded>| l.and_then(|l| l.as_ref().ok()).map(|r| r.version.0);
+            let problems: Vec<(&str, String)> = [("BASE", b), ("HEAD", a)]
+                .into_iter()
+                .flat_map(|(side, l)| {
+                    let list = l
+                        .and_then(|l| l.as_ref().err())
+                        .cloned()
+                        .unwrap_or_default();
+                    list.into_iter().map(move |p| (side, p))
+                })
+                .collect();
+            if problems.is_empty() {
+                fn ok(l: Option<&Loaded>) -> Option<&Rubric> {
+                    l.and_then(|l| l.as_ref().ok())
+                }
+                diff_rubric(id, ok(b), ok(a))
+            } else {
+                invalid_rubric(id, version(b), version(a), &problems)
+            }
+        })
         .filter(|d| d.status != "unchanged")
         .collect();
+    let valid = |m: BTreeMap<String, Loaded>| -> BTreeMap<String, Rubric> {
+        m.into_iter()
+            .filter_map(|(id, l)| Some((id, l.ok()?)))
+            .collect()
+    };
+    let (before, after) = (valid(loaded_before), valid(loaded_after));
     let mut impacts = Vec::new();
     let mut left_out = Vec::new();
     let scoring: Vec<&RubricDiff> = rubrics

@@ -41,7 +41,7 @@ pub enum CliError {
     Json(#[from] serde_json::Error),
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),
-    #[error("cannot write the export: {0}")]
+    #[error("cannot write the export to standard output: {0}")]
     Export(#[source] std::io::Error),
     #[error("cannot render the man page: {0}")]
     Man(#[source] std::io::Error),

@@ -153,6 +153,7 @@ fn scan_once(
 ) -> Result<Option<Scan>, ScanError> {
     let timing = Timing::new();
     let history = History::open(root)?;
+    history.refuse_replacements()?;
     let partial = history.is_shallow();
     if partial && !opts.allow_shallow {
         return Err(ScanError::Shallow);
@@ -287,7 +288,8 @@ fn collect_rubrics(
             continue;
         }
         let name = ch.path.rsplit('/').next().unwrap_or(&ch.path);
-        let text = String::from_utf8_lossy(&history.read_blob(blob)?).into_owned();
+        let bytes = history.read_blob(blob).map_err(|e| e.at_path(&ch.path))?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         let max = crate::load::yaml::DEFAULT_MAX_FILE_SIZE;
         if crate::check::parse_historic(name, &text, max).is_some() {
             let commit = c.commit.id;
@@ -333,7 +335,10 @@ impl Batch<'_> {
         let raw: Vec<(ObjectId, &str, Vec<u8>)> = self
             .wanted
             .iter()
-            .map(|(id, path)| Ok((*id, path.as_str(), self.history.read_blob(*id)?)))
+            .map(|(id, path)| {
+                let bytes = self.history.read_blob(*id).map_err(|e| e.at_path(path))?;
+                Ok((*id, path.as_str(), bytes))
+            })
             .collect::<Result<_, HistoryError>>()?;
         let parsed: Vec<(ObjectId, Arc<Snapshot>)> = raw
             .par_iter()
@@ -358,8 +363,10 @@ impl Batch<'_> {
     }
 }
 
-/// Writes the cache (a cache that cannot be written only costs time next run), and gives back
-/// what it holds.
+/// Writes the cache, and gives back what it holds. A cache that cannot be written only costs
+/// time next run: the command goes on, with a warning on stderr that names the cache path (the
+/// one message this library prints itself: the scan has no other channel to the user), and a
+/// previous cache is left whole (the write is atomic).
 fn save_cache(
     history: &History,
     path: &Path,
@@ -378,6 +385,21 @@ fn save_cache(
         snapshots: gathered.snapshots,
         rubrics: gathered.rubric_texts,
     };
-    let _ = cache::write_cache(path, &file);
+    if let Err(e) = cache::write_cache(path, &file) {
+        let shown: String = format!("{}: {e}", path.display())
+            .chars()
+            .flat_map(|c| {
+                let raw = !c.is_control()
+                    && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+                let text = if raw {
+                    c.to_string()
+                } else {
+                    format!("\\u{{{:x}}}", c as u32)
+                };
+                text.chars().collect::<Vec<_>>()
+            })
+            .collect();
+        eprintln!("warning: cannot write the history cache {shown} (the next run reads the whole history again)");
+    }
     Gathered::from_cache(file)
 }

@@ -18,6 +18,70 @@ pub enum HistoryError {
     Git(#[from] git2::Error),
     #[error("the branch has no commits yet")]
     Unborn,
+    #[error(
+        "git object {id}{} is damaged: {reason}. `git fsck` lists every damaged object; restore \
+         them from another clone (or run on a fresh clone)",
+        at(.path)
+    )]
+    Damaged {
+        id: ObjectId,
+        /// The file or folder it holds (relative to the QA root), when known.
+        path: Option<String>,
+        reason: String,
+    },
+    #[error("cannot read `{path}`: {source}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "this repository has replace refs (`{name}`): git follows them and rubric does not, so \
+         dates and credits could differ from `git log`. Remove them (`git replace -l`, then \
+         `git replace -d <object>`), set GIT_NO_REPLACE_OBJECTS=1 to ignore them as git then \
+         does, or run on a clone without them"
+    )]
+    Replaced { name: String },
+    #[error(
+        "this repository has grafts (`{path}`): git follows them and rubric does not, so dates \
+         and credits could differ from `git log`. Remove that file (or convert it with `git \
+         replace --convert-graft-file`, then remove the replace refs), or run on a clone \
+         without it"
+    )]
+    Grafts { path: String },
+}
+
+fn at(path: &Option<String>) -> String {
+    path.as_ref()
+        .map(|p| format!(" (`{p}`)"))
+        .unwrap_or_default()
+}
+
+impl HistoryError {
+    /// Names the file or folder a damaged object holds, when the error does not yet.
+    pub fn at_path(self, rel: &str) -> HistoryError {
+        match self {
+            HistoryError::Damaged {
+                id,
+                path: None,
+                reason,
+            } => HistoryError::Damaged {
+                id,
+                path: Some(rel.to_string()),
+                reason,
+            },
+            other => other,
+        }
+    }
+}
+
+/// A damaged object's error.
+fn damaged(oid: Oid, reason: impl std::fmt::Display) -> HistoryError {
+    HistoryError::Damaged {
+        id: ObjectId::from_oid(oid),
+        path: None,
+        reason: reason.to_string(),
+    }
 }
 
 /// A git object id (SHA-1), small and copyable.
@@ -119,16 +183,104 @@ pub struct CommitChanges {
     pub parents: usize,
 }
 
-/// A commit's id, author and time.
-fn commit_info(oid: Oid, commit: &git2::Commit<'_>) -> CommitInfo {
-    let author = commit.author();
-    CommitInfo {
-        id: ObjectId::from_oid(oid),
-        author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-        author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-        time: author.when().seconds(),
-        offset_minutes: author.when().offset_minutes(),
+/// A commit as its object says, read leniently as `git log` reads it: an author line without
+/// an e-mail, a date or a valid zone still gives a commit (libgit2 refuses such a commit).
+struct RawCommit {
+    tree: Oid,
+    parents: Vec<Oid>,
+    info: CommitInfo,
+}
+
+/// One identity line: `name <email> seconds +hhmm`, each part possibly missing or odd.
+struct Ident {
+    name: String,
+    email: String,
+    /// Seconds since the epoch and the UTC offset in minutes, when readable.
+    when: Option<(i64, i32)>,
+}
+
+fn parse_ident(line: &[u8]) -> Ident {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_string();
+    let Some(lt) = line.iter().position(|&b| b == b'<') else {
+        return Ident {
+            name: text(line),
+            email: String::new(),
+            when: None,
+        };
+    };
+    let rest = &line[lt + 1..];
+    let (email, after) = match rest.iter().rposition(|&b| b == b'>') {
+        Some(gt) => (&rest[..gt], &rest[gt + 1..]),
+        None => (rest, &[][..]),
+    };
+    let after = String::from_utf8_lossy(after);
+    let mut parts = after.split_whitespace();
+    let seconds = parts.next().and_then(|s| s.parse::<i64>().ok());
+    let offset = parts.next().and_then(|z| {
+        let (sign, digits) = match z.as_bytes().first()? {
+            b'+' => (1, &z[1..]),
+            b'-' => (-1, &z[1..]),
+            _ => return None,
+        };
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let (h, m): (i32, i32) = (digits[..2].parse().ok()?, digits[2..].parse().ok()?);
+        (h < 24 && m < 60).then_some(sign * (h * 60 + m))
+    });
+    Ident {
+        name: text(&line[..lt]),
+        email: text(email),
+        when: seconds.map(|s| (s, offset.unwrap_or(0))),
     }
+}
+
+/// A commit's tree, parents, author and time from its object's bytes. The author's date, else
+/// the committer's, else the epoch dates it.
+fn parse_commit(oid: Oid, data: &[u8]) -> Result<RawCommit, HistoryError> {
+    let (mut tree, mut parents, mut author, mut committer) = (None, Vec::new(), None, None);
+    for line in data.split(|&b| b == b'\n') {
+        if line.is_empty() {
+            break;
+        }
+        let (key, value) = match line.iter().position(|&b| b == b' ') {
+            Some(i) => (&line[..i], &line[i + 1..]),
+            None => (line, &[][..]),
+        };
+        let id = || {
+            std::str::from_utf8(value)
+                .ok()
+                .and_then(|h| Oid::from_str(h.trim()).ok())
+        };
+        match key {
+            b"tree" if tree.is_none() => tree = id(),
+            b"parent" => parents.push(id().ok_or_else(|| damaged(oid, "a bad parent line"))?),
+            b"author" if author.is_none() => author = Some(parse_ident(value)),
+            b"committer" if committer.is_none() => committer = Some(parse_ident(value)),
+            _ => {}
+        }
+    }
+    let tree = tree.ok_or_else(|| damaged(oid, "the commit names no tree"))?;
+    let author = author.unwrap_or(Ident {
+        name: String::new(),
+        email: String::new(),
+        when: None,
+    });
+    let (time, offset_minutes) = author
+        .when
+        .or_else(|| committer.and_then(|c| c.when))
+        .unwrap_or((0, 0));
+    Ok(RawCommit {
+        tree,
+        parents,
+        info: CommitInfo {
+            id: ObjectId::from_oid(oid),
+            author_name: author.name,
+            author_email: author.email,
+            time,
+            offset_minutes,
+        },
+    })
 }
 
 /// A git repository that holds a QA repository (possibly in a subfolder).
@@ -138,6 +290,10 @@ pub struct History {
     mailmap: std::cell::OnceCell<Option<git2::Mailmap>>,
     /// The QA repository root relative to the git work tree, `/`-separated, "" at the top.
     prefix: String,
+    /// The first damaged loose commit or tag found, checked once before libgit2 walks.
+    loose_commits: std::cell::OnceCell<Option<(Option<Oid>, String)>>,
+    /// The commits where a shallow clone's history is cut off (their parents are missing).
+    shallow: HashSet<Oid>,
 }
 
 /// Sets libgit2's process-wide options. Call once, from `main`, before any thread starts:
@@ -175,10 +331,26 @@ impl History {
                     .join("/")
             })
             .unwrap_or_default();
+        let shallow_file = repo.commondir().join("shallow");
+        let shallow = match std::fs::read_to_string(&shallow_file) {
+            Ok(text) => text
+                .lines()
+                .filter_map(|l| Oid::from_str(l.trim()).ok())
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashSet::new(),
+            Err(source) => {
+                return Err(HistoryError::Unreadable {
+                    path: shallow_file.to_string_lossy().into_owned(),
+                    source,
+                })
+            }
+        };
         Ok(History {
             repo,
             mailmap: std::cell::OnceCell::new(),
             prefix,
+            loose_commits: std::cell::OnceCell::new(),
+            shallow,
         })
     }
 
@@ -249,17 +421,27 @@ impl History {
 impl History {
     /// The commit a revision names (HEAD when `None`).
     pub fn resolve(&self, rev: Option<&str>) -> Result<ObjectId, HistoryError> {
-        let obj = match rev {
-            Some(r) => {
-                self.repo
-                    .revparse_single(r)
-                    .map_err(|source| HistoryError::BadRevision {
+        // libgit2 would spin on a truncated loose commit; check them first.
+        self.check_loose_commits()?;
+        let id = match rev {
+            Some(r) => match self.repo.revparse_single(r) {
+                Ok(obj) => obj.id(),
+                // libgit2 cannot parse some commits that git reads (an odd author line): a
+                // branch, tag or hex id still names them.
+                Err(source) => self
+                    .repo
+                    .resolve_reference_from_short_name(r)
+                    .and_then(|reference| reference.resolve())
+                    .ok()
+                    .and_then(|reference| reference.target())
+                    .or_else(|| Oid::from_str(r).ok().filter(|_| r.len() == 40))
+                    .ok_or(HistoryError::BadRevision {
                         rev: r.to_string(),
                         source,
-                    })?
-            }
+                    })?,
+            },
             None => match self.repo.head() {
-                Ok(h) => h.peel(ObjectType::Commit)?,
+                Ok(h) => h.resolve()?.target().ok_or(HistoryError::Unborn)?,
                 Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
                     return Err(HistoryError::Unborn)
                 }
@@ -269,13 +451,240 @@ impl History {
                 Err(e) => return Err(e.into()),
             },
         };
-        let commit = obj
-            .peel_to_commit()
-            .map_err(|source| HistoryError::BadRevision {
-                rev: rev.unwrap_or("HEAD").to_string(),
+        self.peel_to_commit(id)
+            .map_err(|e| match e {
+                HistoryError::Git(source) => HistoryError::BadRevision {
+                    rev: rev.unwrap_or("HEAD").to_string(),
+                    source,
+                },
+                other => other,
+            })
+            .map(ObjectId::from_oid)
+    }
+
+    /// The commit an object is or (through annotated tags) points to.
+    fn peel_to_commit(&self, mut id: Oid) -> Result<Oid, HistoryError> {
+        for _ in 0..16 {
+            let (kind, data) = self.raw(id)?;
+            match kind {
+                ObjectType::Commit => return Ok(id),
+                ObjectType::Tag => {
+                    let target = data
+                        .split(|&b| b == b'\n')
+                        .find_map(|l| l.strip_prefix(b"object "))
+                        .and_then(|h| std::str::from_utf8(h).ok())
+                        .and_then(|h| Oid::from_str(h.trim()).ok())
+                        .ok_or_else(|| damaged(id, "a tag that names no object"))?;
+                    id = target;
+                }
+                other => {
+                    return Err(HistoryError::Git(git2::Error::from_str(&format!(
+                        "{id} is a {other}, not a commit"
+                    ))))
+                }
+            }
+        }
+        Err(damaged(id, "a chain of tags too long"))
+    }
+
+    /// Refuses a repository whose history git reads differently from libgit2: replace refs
+    /// (unless GIT_NO_REPLACE_OBJECTS tells git to ignore them too) and grafts.
+    pub fn refuse_replacements(&self) -> Result<(), HistoryError> {
+        if std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_none() {
+            if let Some(r) = self.repo.references_glob("refs/replace/*")?.next() {
+                let r = r?;
+                let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+                return Err(HistoryError::Replaced { name });
+            }
+        }
+        let grafts = self.repo.commondir().join("info").join("grafts");
+        match std::fs::symlink_metadata(&grafts) {
+            Ok(_) => Err(HistoryError::Grafts {
+                path: grafts.to_string_lossy().into_owned(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(HistoryError::Unreadable {
+                path: grafts.to_string_lossy().into_owned(),
                 source,
-            })?;
-        Ok(ObjectId::from_oid(commit.id()))
+            }),
+        }
+    }
+
+    /// The loose object file of `oid`, if the object is stored loose.
+    fn loose_path(&self, oid: Oid) -> PathBuf {
+        let hex = oid.to_string();
+        self.repo
+            .commondir()
+            .join("objects")
+            .join(&hex[..2])
+            .join(&hex[2..])
+    }
+
+    /// Checks a loose object's data before libgit2 reads it (libgit2 spins forever on one
+    /// whose compressed data ends early). A packed object is left to libgit2.
+    fn check_loose(&self, oid: Oid) -> Result<(), HistoryError> {
+        let path = self.loose_path(oid);
+        let data = match std::fs::read(&path) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(damaged(oid, format!("cannot read {}: {e}", path.display()))),
+        };
+        loose::check(&data).map_err(|reason| damaged(oid, reason))
+    }
+
+    /// Checks every loose commit and tag once (and every loose object whose header does not
+    /// decode), before libgit2 walks commits: it would spin on a truncated one.
+    fn check_loose_commits(&self) -> Result<(), HistoryError> {
+        let found = self.loose_commits.get_or_init(|| {
+            let objects = self.repo.commondir().join("objects");
+            let unreadable = |p: &Path, e: std::io::Error| {
+                Some((None, format!("cannot read `{}`: {e}", p.display())))
+            };
+            let dirs = match std::fs::read_dir(&objects) {
+                Ok(d) => d,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+                Err(e) => return unreadable(&objects, e),
+            };
+            for dir in dirs {
+                let dir = match dir {
+                    Ok(d) => d,
+                    Err(e) => return unreadable(&objects, e),
+                };
+                let name = dir.file_name();
+                let name = name.to_string_lossy();
+                if name.len() != 2 || !name.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    continue;
+                }
+                let files = match std::fs::read_dir(dir.path()) {
+                    Ok(f) => f,
+                    Err(e) => return unreadable(&dir.path(), e),
+                };
+                for f in files {
+                    let f = match f {
+                        Ok(f) => f,
+                        Err(e) => return unreadable(&dir.path(), e),
+                    };
+                    let hex = format!("{name}{}", f.file_name().to_string_lossy());
+                    let Some(oid) = Oid::from_str(&hex).ok().filter(|_| hex.len() == 40) else {
+                        // Not an object file (a temporary file of a running git).
+                        continue;
+                    };
+                    let data = match std::fs::read(f.path()) {
+                        Ok(d) => d,
+                        Err(e) => return Some((Some(oid), format!("cannot read it: {e}"))),
+                    };
+                    let bad = match loose::kind(&data).as_deref() {
+                        Some("commit" | "tag") => loose::check(&data).err(),
+                        Some(_) => None,
+                        None => Some(loose::check(&data).err().unwrap_or("a bad header")),
+                    };
+                    if let Some(reason) = bad {
+                        return Some((Some(oid), reason.to_string()));
+                    }
+                }
+            }
+            None
+        });
+        match found {
+            Some((Some(oid), reason)) => Err(damaged(*oid, reason)),
+            Some((None, reason)) => Err(HistoryError::Git(git2::Error::from_str(reason))),
+            None => Ok(()),
+        }
+    }
+
+    /// An object's type and bytes, its loose data checked first.
+    fn raw(&self, oid: Oid) -> Result<(ObjectType, Vec<u8>), HistoryError> {
+        self.check_loose(oid)?;
+        let odb = self.repo.odb()?;
+        let obj = odb.read(oid).map_err(|e| damaged(oid, e.message()))?;
+        Ok((obj.kind(), obj.data().to_vec()))
+    }
+
+    /// A commit, read leniently (see `RawCommit`). Where a shallow clone is cut off, it has no
+    /// parents (as git and libgit2 read it).
+    fn commit(&self, oid: Oid) -> Result<RawCommit, HistoryError> {
+        match self.raw(oid)? {
+            (ObjectType::Commit, data) => {
+                let mut c = parse_commit(oid, &data)?;
+                if self.shallow.contains(&oid) {
+                    c.parents.clear();
+                }
+                Ok(c)
+            }
+            (kind, _) => Err(damaged(
+                oid,
+                format!("a {kind} where a commit was expected"),
+            )),
+        }
+    }
+
+    /// A tree, its loose data checked first.
+    fn tree(&self, oid: Oid) -> Result<git2::Tree<'_>, HistoryError> {
+        self.check_loose(oid)?;
+        self.repo
+            .find_tree(oid)
+            .map_err(|e| damaged(oid, e.message()))
+    }
+
+    /// A commit's root tree.
+    fn commit_tree(&self, commit: ObjectId) -> Result<git2::Tree<'_>, HistoryError> {
+        let oid = commit.oid()?;
+        self.tree(self.commit(oid)?.tree)
+    }
+
+    /// The commits reachable from `tip` and not from `stop`, in libgit2's topological order
+    /// (children first; `reverse`: parents first). Where libgit2 cannot parse a commit that git
+    /// reads, a walk of its own (each commit once) gives a topological order instead.
+    fn topo(&self, tip: Oid, stop: Option<Oid>, reverse: bool) -> Result<Vec<Oid>, HistoryError> {
+        self.check_loose_commits()?;
+        let by_libgit2 = || -> Result<Vec<Oid>, git2::Error> {
+            let mut walk = self.repo.revwalk()?;
+            let mut sort = Sort::TOPOLOGICAL;
+            if reverse {
+                sort |= Sort::REVERSE;
+            }
+            walk.set_sorting(sort)?;
+            walk.push(tip)?;
+            if let Some(s) = stop {
+                walk.hide(s)?;
+            }
+            walk.collect()
+        };
+        if let Ok(list) = by_libgit2() {
+            return Ok(list);
+        }
+        // Every commit reachable from `stop` is left out.
+        let mut hidden = HashSet::new();
+        let mut stack: Vec<Oid> = stop.into_iter().collect();
+        while let Some(c) = stack.pop() {
+            if hidden.insert(c) {
+                stack.extend(self.commit(c)?.parents);
+            }
+        }
+        // Depth first from the tip, parents in order; a commit is listed after its parents.
+        let mut order = Vec::new();
+        let mut seen = HashSet::new();
+        let mut path: Vec<(Oid, Vec<Oid>, usize)> = Vec::new();
+        if !hidden.contains(&tip) {
+            seen.insert(tip);
+            path.push((tip, self.commit(tip)?.parents, 0));
+        }
+        while let Some((oid, parents, next)) = path.last_mut() {
+            if let Some(p) = parents.get(*next).copied() {
+                *next += 1;
+                if !hidden.contains(&p) && seen.insert(p) {
+                    let grand = self.commit(p)?.parents;
+                    path.push((p, grand, 0));
+                }
+            } else {
+                order.push(*oid);
+                path.pop();
+            }
+        }
+        if !reverse {
+            order.reverse();
+        }
+        Ok(order)
     }
 
     /// Is `ancestor` an ancestor of (or the same as) `of`?
@@ -350,19 +759,22 @@ impl History {
 
     /// The bytes of a file (path relative to the QA root) in a commit, if it exists there.
     pub fn file_at(&self, commit: ObjectId, rel: &str) -> Result<Option<Vec<u8>>, HistoryError> {
-        let tree = self.repo.find_commit(commit.oid()?)?.tree()?;
+        let tree = self.commit_tree(commit)?;
         let Ok(entry) = tree.get_path(&self.repo_path(rel)) else {
             return Ok(None);
         };
         if entry.kind() != Some(ObjectType::Blob) {
             return Ok(None);
         }
-        Ok(Some(self.repo.find_blob(entry.id())?.content().to_vec()))
+        let bytes = self
+            .read_blob(ObjectId::from_oid(entry.id()))
+            .map_err(|e| e.at_path(rel))?;
+        Ok(Some(bytes))
     }
 
     /// The blob of a file (path relative to the QA root) in a commit, if it is there.
     pub fn blob_at(&self, commit: ObjectId, rel: &str) -> Result<Option<ObjectId>, HistoryError> {
-        let tree = self.repo.find_commit(commit.oid()?)?.tree()?;
+        let tree = self.commit_tree(commit)?;
         let Ok(entry) = tree.get_path(&self.repo_path(rel)) else {
             return Ok(None);
         };
@@ -377,11 +789,8 @@ impl History {
         rel: &str,
         wanted: &dyn Fn(ObjectId) -> bool,
     ) -> Result<Option<(ObjectId, ObjectId)>, HistoryError> {
-        let mut walk = self.repo.revwalk()?;
-        walk.set_sorting(Sort::TOPOLOGICAL)?;
-        walk.push(from.oid()?)?;
-        for oid in walk {
-            let commit = ObjectId::from_oid(oid?);
+        for oid in self.topo(from.oid()?, None, false)? {
+            let commit = ObjectId::from_oid(oid);
             if let Some(blob) = self.blob_at(commit, rel)? {
                 if wanted(blob) {
                     return Ok(Some((commit, blob)));
@@ -396,15 +805,20 @@ impl History {
         &self,
         commit: ObjectId,
     ) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, HistoryError> {
-        let c = self.repo.find_commit(commit.oid()?)?;
-        let t = c.author().when();
-        let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60);
-        Ok(offset.and_then(|o| chrono::TimeZone::timestamp_opt(&o, t.seconds(), 0).single()))
+        let c = self.commit(commit.oid()?)?.info;
+        let offset = chrono::FixedOffset::east_opt(c.offset_minutes * 60);
+        Ok(offset.and_then(|o| chrono::TimeZone::timestamp_opt(&o, c.time, 0).single()))
     }
 
     /// A blob's bytes.
     pub fn read_blob(&self, id: ObjectId) -> Result<Vec<u8>, HistoryError> {
-        Ok(self.repo.find_blob(id.oid()?)?.content().to_vec())
+        let oid = id.oid()?;
+        self.check_loose(oid)?;
+        let blob = self
+            .repo
+            .find_blob(oid)
+            .map_err(|e| damaged(oid, e.message()))?;
+        Ok(blob.content().to_vec())
     }
 
     /// The YAML files below `dir` (relative to the QA root) in a commit's tree, with their blobs.
@@ -413,7 +827,7 @@ impl History {
         commit: ObjectId,
         dir: &str,
     ) -> Result<Vec<(String, ObjectId)>, HistoryError> {
-        let tree = self.repo.find_commit(commit.oid()?)?.tree()?;
+        let tree = self.commit_tree(commit)?;
         let mut out = Vec::new();
         let Ok(entry) = tree.get_path(&self.repo_path(dir)) else {
             return Ok(out);
@@ -421,7 +835,7 @@ impl History {
         if entry.kind() != Some(ObjectType::Tree) {
             return Ok(out);
         }
-        let sub = self.repo.find_tree(entry.id())?;
+        let sub = self.tree(entry.id()).map_err(|e| e.at_path(dir))?;
         let base = dir.trim_end_matches('/').to_string();
         let mut stack = vec![(sub, base)];
         while let Some((t, path)) = stack.pop() {
@@ -430,7 +844,8 @@ impl History {
                 let p = format!("{path}/{name}");
                 match e.kind() {
                     Some(ObjectType::Tree) if !name.starts_with('.') => {
-                        stack.push((self.repo.find_tree(e.id())?, p))
+                        let t = self.tree(e.id()).map_err(|err| err.at_path(&p))?;
+                        stack.push((t, p))
                     }
                     Some(ObjectType::Blob) if crate::load::repo::is_yaml_name(name) => {
                         out.push((p, ObjectId::from_oid(e.id())))
@@ -454,29 +869,22 @@ impl History {
         progress: &mut dyn FnMut(usize),
         each: &mut dyn FnMut(CommitChanges) -> Result<(), HistoryError>,
     ) -> Result<(), HistoryError> {
-        let mut walk = self.repo.revwalk()?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-        walk.push(tip.oid()?)?;
-        if let Some(s) = stop {
-            walk.hide(s.oid()?)?;
-        }
+        let stop = stop.map(|s| s.oid()).transpose()?;
+        let walk = self.topo(tip.oid()?, stop, true)?;
         let dir_paths: Vec<PathBuf> = dirs.iter().map(|d| self.repo_path(d)).collect();
         let bases: Vec<&str> = dirs.iter().map(|d| d.trim_end_matches('/')).collect();
         // The watched folders' tree ids per commit seen: parents come before children, so a
         // parent's are read once, when it is walked.
         let mut dir_ids: HashMap<Oid, Vec<Option<Oid>>> = HashMap::new();
-        for (n, oid) in walk.enumerate() {
-            let oid = oid?;
-            let commit = self.repo.find_commit(oid)?;
-            let new_dirs = Self::dir_trees(&commit, &dir_paths)?;
-            let parent_ids: Vec<Oid> = commit.parent_ids().collect();
+        for (n, oid) in walk.into_iter().enumerate() {
+            let commit = self.commit(oid)?;
+            let new_dirs = self.dir_trees(commit.tree, &dir_paths)?;
+            let parent_ids: Vec<Oid> = commit.parents.clone();
             let mut parent_dirs = Vec::with_capacity(parent_ids.len());
             for p in &parent_ids {
                 match dir_ids.get(p) {
                     Some(d) => parent_dirs.push(d.clone()),
-                    None => {
-                        parent_dirs.push(Self::dir_trees(&self.repo.find_commit(*p)?, &dir_paths)?)
-                    }
+                    None => parent_dirs.push(self.dir_trees(self.commit(*p)?.tree, &dir_paths)?),
                 }
             }
             let mut changes = Vec::new();
@@ -489,7 +897,7 @@ impl History {
             }
             dir_ids.insert(oid, new_dirs);
             each(CommitChanges {
-                commit: commit_info(oid, &commit),
+                commit: commit.info,
                 changes,
                 parents: parent_ids.len(),
             })?;
@@ -502,10 +910,11 @@ impl History {
 
     /// The tree ids of the folders at `dir_paths` in a commit (`None` where there is none).
     fn dir_trees(
-        c: &git2::Commit<'_>,
+        &self,
+        tree: Oid,
         dir_paths: &[PathBuf],
-    ) -> Result<Vec<Option<Oid>>, git2::Error> {
-        let tree = c.tree()?;
+    ) -> Result<Vec<Option<Oid>>, HistoryError> {
+        let tree = self.tree(tree)?;
         Ok(dir_paths
             .iter()
             .map(|p| {
@@ -526,7 +935,7 @@ impl History {
     ) -> Result<(), HistoryError> {
         let others: Vec<git2::Tree<'_>> = others
             .iter()
-            .map(|p| self.repo.find_commit(*p).and_then(|c| c.tree()))
+            .map(|p| self.tree(self.commit(*p)?.tree))
             .collect::<Result<_, _>>()?;
         changes.retain(|c: &FileChange| {
             !others.iter().any(|t| {
@@ -552,8 +961,9 @@ impl History {
         if old == new {
             return Ok(());
         }
-        let old_tree = old.map(|id| self.repo.find_tree(id)).transpose()?;
-        let new_tree = new.map(|id| self.repo.find_tree(id)).transpose()?;
+        let read = |id: Oid| self.tree(id).map_err(|e| e.at_path(path));
+        let old_tree = old.map(read).transpose()?;
+        let new_tree = new.map(read).transpose()?;
         let mut a = old_tree.iter().flat_map(|t| t.iter()).peekable();
         let mut b = new_tree.iter().flat_map(|t| t.iter()).peekable();
         // git orders a tree named `x` as if it were `x/`.
@@ -609,6 +1019,308 @@ impl History {
                 }
                 _ => {}
             }
+        }
+        Ok(())
+    }
+}
+
+/// A bounded check of a loose object's zlib stream. libgit2 (1.9) spins forever on a loose
+/// object whose compressed data ends early, so every loose object is decoded here first: this
+/// decoder stops at the end of its input, and its output is bounded by the size the object's
+/// header declares.
+mod loose {
+    /// Why a loose object's data is damaged.
+    pub type Damage = &'static str;
+
+    struct Bits<'a> {
+        data: &'a [u8],
+        pos: usize,
+        buf: u32,
+        cnt: u32,
+    }
+
+    impl Bits<'_> {
+        fn bits(&mut self, n: u32) -> Result<u32, Damage> {
+            while self.cnt < n {
+                let b = *self
+                    .data
+                    .get(self.pos)
+                    .ok_or("the compressed data ends early")?;
+                self.pos += 1;
+                self.buf |= u32::from(b) << self.cnt;
+                self.cnt += 8;
+            }
+            let v = self.buf & ((1u32 << n) - 1);
+            self.buf >>= n;
+            self.cnt -= n;
+            Ok(v)
+        }
+    }
+
+    /// A canonical Huffman code: how many codes of each length, and the symbols in order.
+    struct Huffman {
+        counts: [u16; 16],
+        symbols: Vec<u16>,
+    }
+
+    impl Huffman {
+        fn new(lengths: &[u8]) -> Result<Huffman, Damage> {
+            let mut counts = [0u16; 16];
+            for &l in lengths {
+                counts[usize::from(l)] += 1;
+            }
+            let mut left: i32 = 1;
+            for &c in &counts[1..] {
+                left = (left << 1) - i32::from(c);
+                if left < 0 {
+                    return Err("an over-subscribed Huffman code");
+                }
+            }
+            let mut offs = [0u16; 16];
+            for len in 1..15 {
+                offs[len + 1] = offs[len] + counts[len];
+            }
+            let mut symbols = vec![0u16; lengths.len()];
+            for (sym, &l) in lengths.iter().enumerate() {
+                if l != 0 {
+                    symbols[usize::from(offs[usize::from(l)])] = sym as u16;
+                    offs[usize::from(l)] += 1;
+                }
+            }
+            counts[0] = 0;
+            Ok(Huffman { counts, symbols })
+        }
+
+        fn decode(&self, s: &mut Bits<'_>) -> Result<u16, Damage> {
+            let (mut code, mut first, mut index) = (0i32, 0i32, 0i32);
+            for len in 1..16 {
+                code |= s.bits(1)? as i32;
+                let count = i32::from(self.counts[len]);
+                if code - count < first {
+                    return self
+                        .symbols
+                        .get((index + code - first) as usize)
+                        .copied()
+                        .ok_or("a bad Huffman code");
+                }
+                index += count;
+                first = (first + count) << 1;
+                code <<= 1;
+            }
+            Err("a bad Huffman code")
+        }
+    }
+
+    const LEN_BASE: [u16; 29] = [
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
+        131, 163, 195, 227, 258,
+    ];
+    const LEN_EXTRA: [u8; 29] = [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+    ];
+    const DIST_BASE: [u16; 30] = [
+        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
+        2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+    ];
+    const DIST_EXTRA: [u8; 30] = [
+        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12,
+        13, 13,
+    ];
+
+    /// The output so far, bounded: once the header (`type size\0`) is complete, by its size.
+    struct Out {
+        bytes: Vec<u8>,
+        limit: usize,
+        header_only: bool,
+    }
+
+    /// Not damage: decoding stops here when only the header was asked for.
+    const HEADER_DONE: Damage = "header done";
+
+    impl Out {
+        fn push(&mut self, b: u8) -> Result<(), Damage> {
+            if self.bytes.len() >= self.limit {
+                return Err("more data than its header declares");
+            }
+            self.bytes.push(b);
+            if self.limit == usize::MAX && b == 0 {
+                self.limit = header_size(&self.bytes)?;
+                if self.header_only {
+                    return Err(HEADER_DONE);
+                }
+            } else if self.limit == usize::MAX && self.bytes.len() > 64 {
+                return Err("no object header");
+            }
+            Ok(())
+        }
+    }
+
+    /// The whole length (header included) that a `type size\0` header declares.
+    fn header_size(head: &[u8]) -> Result<usize, Damage> {
+        let text = std::str::from_utf8(&head[..head.len() - 1]).map_err(|_| "a bad header")?;
+        let (kind, size) = text.split_once(' ').ok_or("a bad header")?;
+        if !matches!(kind, "commit" | "tree" | "blob" | "tag") {
+            return Err("an unknown object type");
+        }
+        let size: usize = size.parse().map_err(|_| "a bad header")?;
+        Ok(head.len().saturating_add(size))
+    }
+
+    fn codes(s: &mut Bits<'_>, out: &mut Out, lit: &Huffman, dist: &Huffman) -> Result<(), Damage> {
+        loop {
+            let sym = lit.decode(s)?;
+            match sym {
+                0..=255 => out.push(sym as u8)?,
+                256 => return Ok(()),
+                _ => {
+                    let i = usize::from(sym - 257);
+                    let len = *LEN_BASE.get(i).ok_or("a bad length code")? as usize
+                        + s.bits(u32::from(LEN_EXTRA[i]))? as usize;
+                    let d = usize::from(dist.decode(s)?);
+                    let back = *DIST_BASE.get(d).ok_or("a bad distance code")? as usize
+                        + s.bits(u32::from(DIST_EXTRA[d]))? as usize;
+                    if back > out.bytes.len() {
+                        return Err("a distance too far back");
+                    }
+                    for _ in 0..len {
+                        let b = out.bytes[out.bytes.len() - back];
+                        out.push(b)?;
+                    }
+                }
+            }
+        }
+    }
+
+    fn dynamic(s: &mut Bits<'_>, out: &mut Out) -> Result<(), Damage> {
+        const ORDER: [usize; 19] = [
+            16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+        ];
+        let nlen = s.bits(5)? as usize + 257;
+        let ndist = s.bits(5)? as usize + 1;
+        let ncode = s.bits(4)? as usize + 4;
+        if nlen > 286 || ndist > 30 {
+            return Err("bad code counts");
+        }
+        let mut lengths = [0u8; 320];
+        for &o in &ORDER[..ncode] {
+            lengths[o] = s.bits(3)? as u8;
+        }
+        let lencode = Huffman::new(&lengths[..19])?;
+        let mut i = 0;
+        while i < nlen + ndist {
+            let sym = lencode.decode(s)?;
+            let (value, repeat) = match sym {
+                0..=15 => (sym as u8, 1),
+                16 => {
+                    let prev = *lengths
+                        .get(i.wrapping_sub(1))
+                        .ok_or("a repeat with no length")?;
+                    (prev, 3 + s.bits(2)? as usize)
+                }
+                17 => (0, 3 + s.bits(3)? as usize),
+                _ => (0, 11 + s.bits(7)? as usize),
+            };
+            if i + repeat > nlen + ndist {
+                return Err("too many code lengths");
+            }
+            lengths[i..i + repeat].fill(value);
+            i += repeat;
+        }
+        let lit = Huffman::new(&lengths[..nlen])?;
+        let dist = Huffman::new(&lengths[nlen..nlen + ndist])?;
+        codes(s, out, &lit, &dist)
+    }
+
+    /// Decodes a whole loose object file (zlib), or says why it is damaged.
+    pub fn check(data: &[u8]) -> Result<(), Damage> {
+        let mut out = Out {
+            bytes: Vec::new(),
+            limit: usize::MAX,
+            header_only: false,
+        };
+        run(data, &mut out)
+    }
+
+    /// The object type a loose object's header declares, if its first bytes decode.
+    pub fn kind(data: &[u8]) -> Option<String> {
+        let mut out = Out {
+            bytes: Vec::new(),
+            limit: usize::MAX,
+            header_only: true,
+        };
+        if run(data, &mut out) != Err(HEADER_DONE) {
+            return None;
+        }
+        let head = String::from_utf8_lossy(&out.bytes);
+        head.split_once(' ').map(|(k, _)| k.to_string())
+    }
+
+    fn run(data: &[u8], out: &mut Out) -> Result<(), Damage> {
+        let (cmf, flg) = match data {
+            [a, b, ..] => (*a, *b),
+            _ => return Err("the file is too short"),
+        };
+        if cmf & 0x0f != 8 || (u16::from(cmf) * 256 + u16::from(flg)) % 31 != 0 || flg & 0x20 != 0 {
+            return Err("not zlib data");
+        }
+        let mut s = Bits {
+            data: &data[2..],
+            pos: 0,
+            buf: 0,
+            cnt: 0,
+        };
+        loop {
+            let last = s.bits(1)?;
+            match s.bits(2)? {
+                0 => {
+                    s.buf = 0;
+                    s.cnt = 0;
+                    let len = s.bits(16)?;
+                    let nlen = s.bits(16)?;
+                    if len != !nlen & 0xffff {
+                        return Err("a bad stored block");
+                    }
+                    for _ in 0..len {
+                        let b = s.bits(8)? as u8;
+                        out.push(b)?;
+                    }
+                }
+                1 => {
+                    let mut l = [8u8; 288];
+                    l[144..256].fill(9);
+                    l[256..280].fill(7);
+                    let lit = Huffman::new(&l)?;
+                    let dist = Huffman::new(&[5u8; 30])?;
+                    codes(&mut s, out, &lit, &dist)?;
+                }
+                2 => dynamic(&mut s, out)?,
+                _ => return Err("a bad block type"),
+            }
+            if last == 1 {
+                break;
+            }
+        }
+        if out.limit == usize::MAX || out.bytes.len() != out.limit {
+            return Err("less data than its header declares");
+        }
+        // The Adler-32 checksum that ends the stream.
+        s.buf = 0;
+        s.cnt = 0;
+        let mut sum = 0u32;
+        for _ in 0..4 {
+            sum = (sum << 8) | s.bits(8)?;
+        }
+        let (mut a, mut b) = (1u32, 0u32);
+        for chunk in out.bytes.chunks(5552) {
+            for &x in chunk {
+                a += u32::from(x);
+                b += a;
+            }
+            a %= 65521;
+            b %= 65521;
+        }
+        if sum != (b << 16) | a {
+            return Err("its checksum does not match");
         }
         Ok(())
     }

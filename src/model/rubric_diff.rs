@@ -28,7 +28,8 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RubricDiff {
     pub rubric: String,
-    /// `added`, `removed`, `changed` or `unchanged`.
+    /// `added`, `removed`, `changed`, `unchanged`, or `invalid` (the file does not load or
+    /// breaks a rule at either revision: its problems are the changes, kind `invalid`).
     pub status: String,
     pub base_version: Option<u32>,
     pub head_version: Option<u32>,
@@ -107,6 +108,37 @@ pub fn diff_rubric(id: &str, base: Option<&Rubric>, head: Option<&Rubric>) -> Ru
         head_version: hv,
         changes,
         needs_version_bump,
+    }
+}
+
+/// A rubric file that is invalid at either revision: each problem is one change of kind
+/// `invalid`, its text saying where ("invalid at HEAD: rubrics/support.yaml:4:10 …").
+pub fn invalid_rubric(
+    id: &str,
+    base_version: Option<u32>,
+    head_version: Option<u32>,
+    problems: &[(&str, String)],
+) -> RubricDiff {
+    let changes = problems
+        .iter()
+        .map(|(side, problem)| {
+            change(
+                "invalid",
+                None,
+                Value::Null,
+                Value::Null,
+                false,
+                format!("invalid at {side}: {problem}"),
+            )
+        })
+        .collect();
+    RubricDiff {
+        rubric: id.to_string(),
+        status: "invalid".to_string(),
+        base_version,
+        head_version,
+        changes,
+        needs_version_bump: false,
     }
 }
 

@@ -5,6 +5,7 @@ mod diagnostics;
 mod diff;
 mod formats;
 mod hardening;
+mod hardening_git;
 mod hardening_writes;
 mod history;
 mod init;

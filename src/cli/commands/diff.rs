@@ -42,5 +42,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         DiffFormat::Human => output::diff_human(&report),
     };
     print(&text)?;
+    // A rubric that does not load, or breaks a rule, at either revision is a problem found.
+    if report.rubrics.iter().any(|r| r.status == "invalid") {
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
 }
