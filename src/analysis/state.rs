@@ -1011,6 +1011,7 @@ fn agent_changed(scan: &Scan, events: &[Event], i: usize) -> bool {
         && events[i].kind != EventKind::Deleted
         && events[i - 1].kind != EventKind::Deleted
         && agent(&events[i]).is_some()
+        && agent(&events[i - 1]).is_some()
         && agent(&events[i]) != agent(&events[i - 1])
 }
 
@@ -1318,6 +1319,7 @@ fn walk_history(
         }
         Err(e) => return Err(e.into()),
     };
+    warnings.extend(scan.warnings.iter().cloned());
     let reach = if scan.partial {
         warnings.push(
             "shallow clone: the history is cut off, so dates and reviewers taken from commits are partial".into(),

@@ -67,6 +67,8 @@ pub struct Scan {
     pub cache: String,
     /// Every valid rubric file version in the history, oldest first (walk order).
     pub rubrics: Vec<HistoricRubric>,
+    /// What the user should know (a cache that could not be written), for stderr.
+    pub warnings: Vec<String>,
 }
 
 /// One valid version of a rubric file in the history.
@@ -192,8 +194,11 @@ fn scan_once(
     };
     // Only a scan of HEAD's line moves the cache forward; an older --rev leaves it alone.
     let head = history.resolve(None).ok();
+    let mut warnings = Vec::new();
     if !opts.no_cache && !partial && head == Some(tip) {
-        gathered = save_cache(&history, &path, tip, dirs, gathered);
+        let (saved, warning) = save_cache(&history, &path, tip, dirs, gathered);
+        gathered = saved;
+        warnings.extend(warning);
     }
     let rubrics = parse_rubrics(&gathered.rubric_texts);
     Ok(Some(Scan {
@@ -204,6 +209,7 @@ fn scan_once(
         partial,
         cache,
         rubrics,
+        warnings,
     }))
 }
 
@@ -221,6 +227,7 @@ fn warm_scan(history: History, tip: ObjectId, partial: bool, c: CacheFile) -> Sc
         partial,
         cache: "warm".into(),
         rubrics: parse_rubrics(&c.rubrics),
+        warnings: Vec::new(),
     }
 }
 
@@ -364,16 +371,15 @@ impl Batch<'_> {
 }
 
 /// Writes the cache, and gives back what it holds. A cache that cannot be written only costs
-/// time next run: the command goes on, with a warning on stderr that names the cache path (the
-/// one message this library prints itself: the scan has no other channel to the user), and a
-/// previous cache is left whole (the write is atomic).
+/// time next run: the command goes on, with a warning that names the cache path (the caller
+/// shows it), and a previous cache is left whole (the write is atomic).
 fn save_cache(
     history: &History,
     path: &Path,
     tip: ObjectId,
     [reviews_dir, rubrics_dir]: [&str; 2],
     gathered: Gathered,
-) -> Gathered {
+) -> (Gathered, Option<String>) {
     let file = CacheFile {
         format: CACHE_FORMAT,
         prefix: history.prefix().to_string(),
@@ -385,21 +391,11 @@ fn save_cache(
         snapshots: gathered.snapshots,
         rubrics: gathered.rubric_texts,
     };
-    if let Err(e) = cache::write_cache(path, &file) {
-        let shown: String = format!("{}: {e}", path.display())
-            .chars()
-            .flat_map(|c| {
-                let raw = !c.is_control()
-                    && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-                let text = if raw {
-                    c.to_string()
-                } else {
-                    format!("\\u{{{:x}}}", c as u32)
-                };
-                text.chars().collect::<Vec<_>>()
-            })
-            .collect();
-        eprintln!("warning: cannot write the history cache {shown} (the next run reads the whole history again)");
-    }
-    Gathered::from_cache(file)
+    let warning = cache::write_cache(path, &file).err().map(|e| {
+        format!(
+            "cannot write the history cache {}: {e} (the next run reads the whole history again)",
+            path.display()
+        )
+    });
+    (Gathered::from_cache(file), warning)
 }
