@@ -288,6 +288,8 @@ pub struct History {
     repo: Repository,
     /// The repository's `.mailmap`, read on first use.
     mailmap: std::cell::OnceCell<Option<git2::Mailmap>>,
+    /// Identities already mapped: a history has few authors and many commits.
+    mapped: std::cell::RefCell<HashMap<(String, String), (String, String)>>,
     /// The QA repository root relative to the git work tree, `/`-separated, "" at the top.
     prefix: String,
     /// The first damaged loose commit or tag found, checked once before libgit2 walks.
@@ -348,6 +350,7 @@ impl History {
         Ok(History {
             repo,
             mailmap: std::cell::OnceCell::new(),
+            mapped: std::cell::RefCell::new(HashMap::new()),
             prefix,
             loose_commits: std::cell::OnceCell::new(),
             shallow,
@@ -707,6 +710,16 @@ impl History {
 
     /// Maps a raw identity through the repository's `.mailmap` (as it is now).
     pub fn mailmap(&self, name: &str, email: &str) -> (String, String) {
+        let key = (name.to_string(), email.to_string());
+        if let Some(found) = self.mapped.borrow().get(&key) {
+            return found.clone();
+        }
+        let found = self.mailmap_uncached(name, email);
+        self.mapped.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    fn mailmap_uncached(&self, name: &str, email: &str) -> (String, String) {
         let map = self.mailmap.get_or_init(|| self.repo.mailmap().ok());
         let resolved = map.as_ref().and_then(|m| {
             let sig = git2::Signature::now(name, email).ok()?;
