@@ -387,7 +387,7 @@ impl QaState {
                 Some((rid, v)) => {
                     let at = commit.map_or(At::Uncommitted, At::Commit);
                     let git = self.scan.as_ref().map(|s| &s.history);
-                    let index = self.rubrics.get_mut().expect("not poisoned");
+                    let index = self.rubrics.get_mut().unwrap_or_else(|e| e.into_inner());
                     let found = index.resolve(git, rid, *v, at)?;
                     let missing = found.is_none().then(|| index.missing(rid, *v)).flatten();
                     Some((found, missing))
@@ -667,7 +667,7 @@ impl QaState {
     /// A rubric version whose scoring changed in history without a new number: a warning at
     /// the rubric file (`check --changed-since` makes it an error in a pull request).
     fn version_warnings(&mut self) {
-        let index = self.rubrics.get_mut().expect("not poisoned");
+        let index = self.rubrics.get_mut().unwrap_or_else(|e| e.into_inner());
         for (id, version, variants) in index.reused_versions() {
             let file = self
                 .rubric_files
