@@ -736,20 +736,24 @@ impl History {
     /// without reading them: unmodified against the index, with the index's blob id. Files with
     /// any status (modified, staged, untracked, conflicted) are left out.
     pub fn clean_files(&self, dir: &str) -> Result<HashMap<String, ObjectId>, HistoryError> {
+        // As `git status` decides it, without its folder walk and tree compare: a file is
+        // unchanged when its size, modification time and mode equal the index entry's, and it
+        // was last modified before the index was written (a file changed in the same instant
+        // as the index is "racily clean": it counts as changed and is read again).
         let spec = self.repo_path(dir).to_string_lossy().replace('\\', "/");
-        let mut opts = git2::StatusOptions::new();
-        opts.pathspec(format!("{spec}/"))
-            .include_untracked(true)
-            .recurse_untracked_dirs(true)
-            .include_ignored(false)
-            .exclude_submodules(true);
-        let dirty: HashSet<Vec<u8>> = self
-            .repo
-            .statuses(Some(&mut opts))?
-            .iter()
-            .map(|e| e.path_bytes().to_vec())
-            .collect();
+        let workdir = self.repo.workdir().ok_or(HistoryError::NoRepository)?;
         let index = self.repo.index()?;
+        let stamp = |m: &std::fs::Metadata| {
+            m.modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        };
+        let Some(written) = std::fs::metadata(self.repo.path().join("index"))
+            .ok()
+            .and_then(|m| stamp(&m))
+        else {
+            return Ok(HashMap::new());
+        };
         let prefix = if self.prefix.is_empty() {
             String::new()
         } else {
@@ -758,14 +762,25 @@ impl History {
         let within = format!("{spec}/");
         let mut out = HashMap::new();
         for e in index.iter() {
-            if !e.path.starts_with(within.as_bytes()) || dirty.contains(&e.path) {
+            if !e.path.starts_with(within.as_bytes()) || e.flags & 0x3000 != 0 {
                 continue;
             }
             let Ok(path) = std::str::from_utf8(&e.path) else {
                 continue;
             };
-            let rel = path.strip_prefix(&prefix).unwrap_or(path);
-            out.insert(rel.to_string(), ObjectId::from_oid(e.id));
+            let Ok(m) = std::fs::symlink_metadata(workdir.join(path)) else {
+                continue;
+            };
+            let Some(modified) = stamp(&m) else { continue };
+            let same = m.is_file()
+                && m.len() == u64::from(e.file_size)
+                && modified.as_secs() == u64::from(e.mtime.seconds() as u32)
+                && modified.subsec_nanos() == e.mtime.nanoseconds()
+                && modified < written;
+            if same {
+                let rel = path.strip_prefix(&prefix).unwrap_or(path);
+                out.insert(rel.to_string(), ObjectId::from_oid(e.id));
+            }
         }
         Ok(out)
     }

@@ -337,3 +337,35 @@ fn an_id_reused_for_another_agent_starts_a_new_timeline() {
     assert_eq!(rows[0]["kind"], "added");
     assert!(rows[0]["date"].as_str().unwrap().starts_with("2026-10-01"));
 }
+
+/// A review edited on disk after it was committed is scored as it is now, even when the edit
+/// keeps its size and lands in the same instant as the commit (the index's "racily clean"
+/// case): the cache's snapshot of the committed version is not used for it.
+#[test]
+fn an_edit_of_the_same_size_is_seen_at_once() {
+    let dir = temp_repo(&[
+        ("rubrics/support.yaml", RUBRIC),
+        ("reviews/zd-1.yaml", REVIEW),
+    ]);
+    let who = ("Bob", "bob@acme.example");
+    crate::git_as(dir.path(), who, "2026-11-20T10:00:00Z", &["init", "-q"]);
+    crate::git_as(dir.path(), who, "2026-11-20T10:00:00Z", &["add", "-A"]);
+    crate::git_as(
+        dir.path(),
+        who,
+        "2026-11-20T10:00:00Z",
+        &["commit", "-q", "-m", "r"],
+    );
+    let score = || {
+        let (code, out, err) = run(dir.path(), &["score", "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+        rows[0]["score"].as_f64().unwrap()
+    };
+    let before = score(); // writes the cache
+    let edited = REVIEW.replace("  solution: 3\n", "  solution: 4\n");
+    assert_eq!(edited.len(), REVIEW.len());
+    std::fs::write(dir.path().join("reviews/zd-1.yaml"), &edited).unwrap();
+    let after = score();
+    assert!(after > before, "{before} -> {after}");
+}
