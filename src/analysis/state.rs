@@ -193,8 +193,8 @@ fn dated(
         };
     }
     if let Some(c) = commit {
-        let offset = FixedOffset::east_opt(c.offset_minutes * 60)
-            .unwrap_or(FixedOffset::east_opt(0).expect("0 is a valid offset"));
+        let offset =
+            FixedOffset::east_opt(c.offset_minutes * 60).unwrap_or(chrono::Offset::fix(&Utc));
         if let Some(t) = offset.timestamp_opt(c.time, 0).single() {
             let local = t.with_timezone(&tz);
             return (local.date_naive(), local.to_rfc3339());
