@@ -405,7 +405,14 @@ impl QaState {
                 tz: self.tz,
                 now,
             };
-            let mut findings = review_findings(&rules, &file.rel, &file.snap, lookup, &source);
+            // A file that could not be read or parsed at all has nothing for the rules to
+            // judge: its own problem says why, without follow-on noise.
+            let unreadable = file.doc.is_none() && !file.problems.is_empty();
+            let mut findings = if unreadable {
+                Vec::new()
+            } else {
+                review_findings(&rules, &file.rel, &file.snap, lookup, &source)
+            };
             findings.extend(self.id_reused(&id));
             let ok = file.problems.iter().all(|d| d.severity != Severity::Error)
                 && file.snap.valid

@@ -116,6 +116,12 @@ fn fifos_and_dangling_links_are_io_errors() {
         .map(|p| p["path"].as_str().unwrap())
         .collect();
     assert_eq!(io, ["reviews/zd-2.yaml"], "{json:#}");
+    // Only the file's own problem: no follow-on rule findings about a file never read.
+    assert_eq!(json["problems"].as_array().unwrap().len(), 1, "{json:#}");
+    // The human format shows source lines: it must not open the FIFO either (it hung).
+    let (code, out, _) = run(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("reviews/zd-2.yaml:1:1"), "{out}");
     let (code, _, err) = run(dir.path(), &["trends"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("left out: reviews/zd-2.yaml"), "{err}");

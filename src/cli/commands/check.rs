@@ -95,11 +95,9 @@ fn exit_code(report: &CheckReport) -> ExitCode {
 
 /// A file's text for the human format's source lines, read no further than the size limit.
 fn read_source(root: &Path, rel: &str, max: usize) -> Option<String> {
-    use std::io::Read;
-    let f = std::fs::File::open(root.join(rel)).ok()?;
-    let mut buf = Vec::new();
-    f.take((max as u64).saturating_add(1))
-        .read_to_end(&mut buf)
-        .ok()?;
-    (buf.len() <= max).then(|| String::from_utf8(buf).ok())?
+    // The one safe reader: no FIFO is opened, no link out of the repository followed.
+    match rubric::load::file::read_within(root, rel, max) {
+        rubric::load::file::Input::Bytes(b) => String::from_utf8(b).ok(),
+        _ => None,
+    }
 }
