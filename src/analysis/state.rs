@@ -4,6 +4,7 @@
 //! the rubric index built from the one history walk) and its score.
 
 use crate::analysis::score::{rating_value, score_review};
+use crate::check::disputes::{dispute_findings, DisputeRules, Version};
 use crate::check::review::{review_findings, Finding, ReviewRules, ReviewerSource, RubricLookup};
 use crate::history::rubrics::{At, Reach, RubricIndex};
 use crate::history::scan::{self, Scan, ScanError, ScanOptions};
@@ -413,6 +414,14 @@ impl QaState {
             } else {
                 review_findings(&rules, &file.rel, &file.snap, lookup, &source)
             };
+            if !unreadable {
+                let rubric = match lookup {
+                    RubricLookup::Found(r) => Some(r),
+                    _ => None,
+                };
+                let at = (id.as_str(), &file.snap, added);
+                findings.extend(self.dispute_rules(at, rubric, user.as_deref(), now));
+            }
             findings.extend(self.id_reused(&id));
             let ok = file.problems.iter().all(|d| d.severity != Severity::Error)
                 && file.snap.valid
@@ -459,6 +468,88 @@ impl QaState {
             .then(|| scan.timelines.commits.get(from.commit).map(|c| c.id))
             .flatten();
         (Some(added), commit)
+    }
+
+    /// The dispute rules for one review (id, file, crediting event), over its versions.
+    fn dispute_rules(
+        &self,
+        (id, snap, added): (&str, &Arc<Snapshot>, Option<usize>),
+        rubric: Option<&Rubric>,
+        user: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Vec<Finding> {
+        if !self.has_disputes(id, snap) {
+            return Vec::new();
+        }
+        let versions = self.versions(id, snap, user);
+        let commit = added.and_then(|i| self.scan.as_ref()?.timelines.commits.get(i));
+        let (day, _) = dated(snap.reviewed_at.as_deref(), commit, self.tz, now);
+        let rules = DisputeRules {
+            limits: self.config.disputes,
+            roster: self.people.roster.as_ref(),
+            tz: self.tz,
+            now,
+        };
+        dispute_findings(&rules, &versions, rubric, Some(day))
+    }
+
+    /// Does the review, now or in any version of its history, have a dispute?
+    pub fn has_disputes(&self, id: &str, snap: &Snapshot) -> bool {
+        if !snap.disputes.is_empty() {
+            return true;
+        }
+        let Some(scan) = &self.scan else { return false };
+        let events = scan
+            .timelines
+            .reviews
+            .get(id)
+            .map_or(&[][..], |e| e.as_slice());
+        events.iter().any(|e| {
+            scan.snapshots
+                .get(&e.blob)
+                .is_some_and(|s| !s.disputes.is_empty())
+        })
+    }
+
+    /// The versions of a review's current timeline, oldest first, ending with the file as it
+    /// is (a change not committed yet is a version of its own, made by the git user).
+    pub fn versions(&self, id: &str, snap: &Arc<Snapshot>, user: Option<&str>) -> Vec<Version> {
+        let mut out = Vec::new();
+        if let Some(scan) = &self.scan {
+            let events = scan
+                .timelines
+                .reviews
+                .get(id)
+                .map_or(&[][..], |e| e.as_slice());
+            let start = timeline_start(scan, events).unwrap_or(events.len());
+            for e in events[start..]
+                .iter()
+                .filter(|e| e.kind != EventKind::Deleted)
+            {
+                let (Some(s), Some(c)) = (
+                    scan.snapshots.get(&e.blob),
+                    scan.timelines.commits.get(e.commit),
+                ) else {
+                    continue;
+                };
+                out.push(Version {
+                    snap: s.clone(),
+                    author: self.people.author(Some(scan), c),
+                    commit: Some(crate::history::rubrics::short(c.id)),
+                });
+            }
+        }
+        let same = out
+            .last()
+            .is_some_and(|v| Arc::ptr_eq(&v.snap, snap) || *v.snap == **snap);
+        if !same {
+            out.push(Version {
+                snap: snap.clone(),
+                author: user.map_or_else(|| "you".to_string(), |u| self.people.person(u)),
+                commit: None,
+            });
+        }
+        out
     }
 
     /// A warning when the review's id was used by another agent's review before: its timeline
@@ -1020,6 +1111,26 @@ fn agent_changed(scan: &Scan, events: &[Event], i: usize) -> bool {
         && agent(&events[i]).is_some()
         && agent(&events[i - 1]).is_some()
         && agent(&events[i]) != agent(&events[i - 1])
+        && !reassigned(scan, events, i)
+}
+
+/// Did version `i` change the agent by accepting a `wrong-agent` dispute? Then it is the same
+/// review, now credited to the right person, not another person's review under a reused id.
+fn reassigned(scan: &Scan, events: &[Event], i: usize) -> bool {
+    use crate::model::{DisputeKind, DisputeStatus};
+    let snap = |e: &Event| scan.snapshots.get(&e.blob);
+    let (Some(now), Some(before)) = (snap(&events[i]), snap(&events[i - 1])) else {
+        return false;
+    };
+    now.disputes.iter().enumerate().any(|(k, d)| {
+        d.kind == DisputeKind::WrongAgent
+            && d.status == Some(DisputeStatus::Accepted)
+            && d.proposed_agent == now.agent
+            && before
+                .disputes
+                .get(k)
+                .is_none_or(|b| b.status != Some(DisputeStatus::Accepted))
+    })
 }
 
 /// The event that starts a review's current timeline: its latest addition (a review deleted

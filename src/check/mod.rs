@@ -4,6 +4,7 @@
 //! the one QA state, and every command reads that verdict.
 
 pub mod config;
+pub mod disputes;
 pub mod review;
 pub mod rubric;
 pub mod select;

@@ -36,7 +36,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(code: Code, spot: Spot, message: String) -> Finding {
+    pub(crate) fn new(code: Code, spot: Spot, message: String) -> Finding {
         Finding {
             code,
             spot,

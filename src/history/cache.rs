@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Bump when the cache's meaning changes; an old cache is then rebuilt.
-pub const CACHE_FORMAT: u32 = 4;
+pub const CACHE_FORMAT: u32 = 5;
 
 /// A rubric file version as the cache keeps it: its text (re-parsed on load: the typed rubric
 /// reads only from mappings, which a binary format does not keep).

@@ -26,6 +26,7 @@ pub fn lenient_config(v: &serde_json::Value) -> Config {
     }
     cfg.timezone = part(v.get("timezone"));
     cfg.week_start = part(v.get("week_start"));
+    cfg.disputes = part(v.get("disputes")).unwrap_or_default();
     // Every person id counts, even one whose details have errors.
     cfg.people = v.get("people").and_then(|p| p.as_object()).map(|people| {
         people

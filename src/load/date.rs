@@ -21,3 +21,13 @@ pub fn parse_review_date(s: &str) -> Option<ReviewDate> {
             .map(ReviewDate::Instant)
     }
 }
+
+impl ReviewDate {
+    /// The calendar day in `tz` (a day is already one).
+    pub fn day_in(self, tz: chrono_tz::Tz) -> NaiveDate {
+        match self {
+            ReviewDate::Day(d) => d,
+            ReviewDate::Instant(t) => t.with_timezone(&tz).date_naive(),
+        }
+    }
+}

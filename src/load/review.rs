@@ -36,6 +36,71 @@ pub struct Snapshot {
     /// Rating keys whose value is malformed (the schema error says how).
     #[serde(default)]
     pub bad_ratings: Vec<Box<str>>,
+    /// The disputes, oldest first (SPEC §3.1).
+    #[serde(default)]
+    pub disputes: Vec<DisputeSnap>,
+}
+
+/// One dispute as a review version writes it, read field by field (a malformed field is
+/// `None`; the schema error says how).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DisputeSnap {
+    pub opened: Option<String>,
+    pub by: Option<String>,
+    /// `rating` when absent.
+    pub kind: model::DisputeKind,
+    pub reason: Option<String>,
+    /// Category → the rating asked for (`None` for `na`), sorted by category.
+    pub proposed: Vec<(Box<str>, Option<i64>)>,
+    pub proposed_agent: Option<String>,
+    pub status: Option<model::DisputeStatus>,
+    pub resolved: Option<String>,
+    pub resolved_by: Option<String>,
+    pub response: Option<String>,
+}
+
+impl DisputeSnap {
+    fn from_value(v: &serde_json::Value) -> DisputeSnap {
+        fn field<'a, T: Deserialize<'a>>(v: &'a serde_json::Value, key: &str) -> Option<T> {
+            v.get(key).and_then(|x| T::deserialize(x).ok())
+        }
+        let mut proposed: Vec<(Box<str>, Option<i64>)> = v
+            .get("proposed")
+            .and_then(|p| p.as_object())
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, x)| {
+                // A malformed proposal is the schema's error; it proposes nothing here.
+                let value = RatingValue::deserialize(x).ok()?;
+                Some((k.as_str().into(), points(value)))
+            })
+            .collect();
+        proposed.sort();
+        DisputeSnap {
+            opened: field::<model::DateText>(v, "opened").map(|d| d.0),
+            by: field::<model::PersonId>(v, "by").map(String::from),
+            kind: field(v, "kind").unwrap_or_default(),
+            reason: field(v, "reason"),
+            proposed,
+            proposed_agent: field::<model::PersonId>(v, "proposed_agent").map(String::from),
+            status: field(v, "status"),
+            resolved: field::<model::DateText>(v, "resolved").map(|d| d.0),
+            resolved_by: field::<model::PersonId>(v, "resolved_by").map(String::from),
+            response: field(v, "response"),
+        }
+    }
+
+    /// Is it still open (a missing or malformed status counts as open)?
+    pub fn is_open(&self) -> bool {
+        matches!(self.status, None | Some(model::DisputeStatus::Open))
+    }
+}
+
+fn points(v: RatingValue) -> Option<i64> {
+    match v {
+        RatingValue::Points(p) => Some(p),
+        RatingValue::Na(_) => None,
+    }
 }
 
 impl Snapshot {
@@ -81,10 +146,7 @@ impl Snapshot {
                     s.bad_ratings.push(k.as_str().into());
                     continue;
                 };
-                let value = match entry.value() {
-                    RatingValue::Points(p) => Some(p),
-                    RatingValue::Na(_) => None,
-                };
+                let value = points(entry.value());
                 s.ratings.push((k.as_str().into(), value));
                 let causes: Vec<Box<str>> = entry
                     .root_causes()
@@ -98,6 +160,9 @@ impl Snapshot {
         }
         s.ratings.sort();
         s.ratings.shrink_to_fit();
+        if let Some(disputes) = v.get("disputes").and_then(|d| d.as_array()) {
+            s.disputes = disputes.iter().map(DisputeSnap::from_value).collect();
+        }
         s
     }
 

@@ -114,7 +114,7 @@ codes! {
     /// A root cause not in the category's list.
     UnknownRootCause = "unknown-root-cause", Error, "A rating names a root cause that its category does not list.", "Use one of the category's root_causes, or add this one to the rubric.";
     /// A date that does not exist or does not parse.
-    InvalidDate = "invalid-date", Error, "reviewed_at is not a real date or RFC 3339 time.", "Write a date as YYYY-MM-DD or a time as RFC 3339 (2026-11-20T14:05:00+02:00).";
+    InvalidDate = "invalid-date", Error, "A date (reviewed_at, or a dispute's opened or resolved) is not a real date or RFC 3339 time.", "Write a date as YYYY-MM-DD or a time as RFC 3339 (2026-11-20T14:05:00+02:00).";
     /// A review id that is not a valid id (from the file stem).
     InvalidReviewId = "invalid-review-id", Error, "A review has no id and its file name is not a valid review id.", "Add an `id:` with letters, digits and . _ @ + -, or rename the file.";
     /// Two reviews share an id.
@@ -144,7 +144,31 @@ codes! {
     /// A reviewer reviewing their own conversation.
     SelfReview = "self-review", Warning, "A reviewer reviewed their own conversation.", "Have someone else review this conversation.";
     /// `reviewed_at` lies in the future.
-    FutureDate = "future-date", Warning, "reviewed_at lies in the future.", "Check the date: it lies after today.";
+    FutureDate = "future-date", Warning, "A date (reviewed_at, or a dispute's opened or resolved) lies in the future.", "Check the date: it lies after today.";
+    /// A second open dispute on one review.
+    DisputeAlreadyOpen = "dispute-already-open", Error, "A review has more than one open dispute.", "Answer the open dispute first (`rubric resolve`), then open the next one.";
+    /// More disputes than `disputes.max_per_review`.
+    TooManyDisputes = "too-many-disputes", Error, "A review has more disputes than qa.yaml's `disputes.max_per_review` (default 3) allows.", "Remove the extra dispute, or ask a QA lead to raise `disputes.max_per_review`.";
+    /// A dispute opened after `disputes.window_days`.
+    DisputeWindowClosed = "dispute-window-closed", Error, "A dispute was opened later after the review than qa.yaml's `disputes.window_days` allows.", "Disputes must be opened within the window; talk to your QA lead instead.";
+    /// A rating dispute opened by someone other than the review's agent.
+    DisputeNotByAgent = "dispute-not-by-agent", Error, "A `rating` dispute was opened by someone other than the review's agent.", "Only the agent of a review disputes its ratings: set `by` to the review's agent.";
+    /// A person in a dispute who is not in the roster.
+    UnknownPerson = "unknown-person", Error, "A dispute names a person (`by`, `proposed_agent`, `resolved_by`) who is not in the qa.yaml people roster.", "Use a roster id from `people` in qa.yaml.";
+    /// A proposal for a category the rubric version lacks, or a rating it does not allow.
+    InvalidProposal = "invalid-proposal", Error, "A dispute proposes a rating for a category that the review's rubric version does not have, or a rating that category does not allow.", "Propose only categories of the review's rubric version, with ratings 1..scale (or `na` where allowed).";
+    /// An open dispute that asks for what the review already says.
+    ProposalUnchanged = "proposal-unchanged", Error, "An open dispute proposes the rating (or agent) that the review already has.", "Propose a different rating, or drop that category from `proposed`.";
+    /// The status does not match the ratings (or agent) of the review.
+    DisputeOutcomeMismatch = "dispute-outcome-mismatch", Error, "A resolved dispute's status does not match the review: `accepted` needs every proposed rating applied, `partially-accepted` some, `rejected` none.", "Apply the ratings the answer grants (`rubric resolve` does it), or set the status that matches them.";
+    /// `resolved` before `opened`.
+    DisputeResolvedBeforeOpened = "dispute-resolved-before-opened", Error, "A dispute was resolved before it was opened.", "Fix `resolved` (or `opened`): a dispute is answered after it is opened.";
+    /// A dispute answered by the person who opened it, or by the review's agent.
+    SelfResolvedDispute = "self-resolved-dispute", Error, "A dispute was answered by the person who opened it, or by the review's agent.", "A reviewer or QA lead answers a dispute: have them resolve it (`rubric resolve`).";
+    /// The ratings changed after a rejection.
+    RatingsChangedAfterRejection = "ratings-changed-after-rejection", Error, "A review's ratings changed after a dispute of it was rejected, without a later accepted dispute.", "Restore the ratings the rejection kept, or open a new dispute and accept it.";
+    /// A resolved dispute edited or removed later.
+    ResolvedDisputeChanged = "resolved-dispute-changed", Error, "A resolved dispute was edited or removed afterwards.", "Restore the dispute as it was resolved; open a new dispute to ask again.";
 }
 
 impl fmt::Display for Code {

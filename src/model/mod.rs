@@ -416,6 +416,121 @@ pub struct Review {
     pub ratings: BTreeMap<Slug, RatingEntry>,
     #[serde(default)]
     pub comment: Option<String>,
+    #[serde(default, deserialize_with = "de_vec_map")]
+    pub disputes: Vec<Dispute>,
+}
+
+/// What a dispute asks for (SPEC §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DisputeKind {
+    /// The ratings are disputed.
+    #[default]
+    Rating,
+    /// The review names the wrong agent.
+    WrongAgent,
+}
+
+/// Where a dispute stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DisputeStatus {
+    Open,
+    Accepted,
+    PartiallyAccepted,
+    Rejected,
+}
+
+impl DisputeStatus {
+    /// The name as written in YAML and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeStatus::Open => "open",
+            DisputeStatus::Accepted => "accepted",
+            DisputeStatus::PartiallyAccepted => "partially-accepted",
+            DisputeStatus::Rejected => "rejected",
+        }
+    }
+
+    /// Accepted in whole or in part.
+    pub fn granted(self) -> bool {
+        matches!(
+            self,
+            DisputeStatus::Accepted | DisputeStatus::PartiallyAccepted
+        )
+    }
+}
+
+/// One dispute of a review (SPEC §3.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "DisputeFields")]
+pub struct Dispute {
+    pub opened: DateText,
+    pub by: PersonId,
+    pub kind: DisputeKind,
+    pub reason: NonEmpty,
+    pub proposed: Option<BTreeMap<Slug, RatingValue>>,
+    pub proposed_agent: Option<PersonId>,
+    pub status: DisputeStatus,
+    pub resolved: Option<DateText>,
+    pub resolved_by: Option<PersonId>,
+    pub response: Option<NonEmpty>,
+}
+
+/// A dispute's fields before the rules that tie them together (the schema's `allOf`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisputeFields {
+    opened: DateText,
+    by: PersonId,
+    #[serde(default)]
+    kind: Option<DisputeKind>,
+    reason: NonEmpty,
+    #[serde(default)]
+    proposed: Option<BTreeMap<Slug, RatingValue>>,
+    #[serde(default)]
+    proposed_agent: Option<PersonId>,
+    status: DisputeStatus,
+    #[serde(default)]
+    resolved: Option<DateText>,
+    #[serde(default)]
+    resolved_by: Option<PersonId>,
+    #[serde(default)]
+    response: Option<NonEmpty>,
+}
+
+impl TryFrom<DisputeFields> for Dispute {
+    type Error = String;
+    fn try_from(f: DisputeFields) -> Result<Self, String> {
+        let kind = f.kind.unwrap_or_default();
+        match kind {
+            DisputeKind::WrongAgent if f.proposed_agent.is_none() => {
+                return Err("a `wrong-agent` dispute needs `proposed_agent`".into())
+            }
+            DisputeKind::WrongAgent if f.proposed.is_some() => {
+                return Err("a `wrong-agent` dispute has no `proposed` ratings".into())
+            }
+            DisputeKind::Rating if f.proposed_agent.is_some() => {
+                return Err("`proposed_agent` is only for `wrong-agent` disputes".into())
+            }
+            _ => {}
+        }
+        if f.status != DisputeStatus::Open && (f.resolved.is_none() || f.response.is_none()) {
+            return Err("a resolved dispute needs `resolved` and `response`".into());
+        }
+        Ok(Dispute {
+            opened: f.opened,
+            by: f.by,
+            kind,
+            reason: f.reason,
+            proposed: f.proposed,
+            proposed_agent: f.proposed_agent,
+            status: f.status,
+            resolved: f.resolved,
+            resolved_by: f.resolved_by,
+            response: f.response,
+        })
+    }
 }
 
 /// `reviewed_at` as written: a date or an RFC 3339 time (shape checked; real-date checked by
@@ -649,6 +764,42 @@ pub struct Config {
     pub week_start: Option<Weekday>,
     #[serde(default, deserialize_with = "de_people")]
     pub people: Option<BTreeMap<PersonId, Person>>,
+    #[serde(default, deserialize_with = "de_map")]
+    pub disputes: DisputeLimits,
+}
+
+/// `disputes:` in `qa.yaml`: how many disputes a review may have, and how long after the review
+/// one may be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisputeLimits {
+    #[serde(deserialize_with = "de_count")]
+    pub max_per_review: u32,
+    #[serde(deserialize_with = "de_days")]
+    pub window_days: Option<u32>,
+}
+
+impl Default for DisputeLimits {
+    fn default() -> Self {
+        DisputeLimits {
+            max_per_review: 3,
+            window_days: None,
+        }
+    }
+}
+
+fn de_count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = f64::deserialize(d)?;
+    whole(v, 1.0, 1000.0)
+        .map(|v| v as u32)
+        .ok_or_else(|| serde::de::Error::custom(format!("{v} is not a count 1..1000")))
+}
+
+fn de_days<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let v = f64::deserialize(d)?;
+    whole(v, 0.0, 100_000.0)
+        .map(|v| Some(v as u32))
+        .ok_or_else(|| serde::de::Error::custom(format!("{v} is not a number of days 0..100000")))
 }
 
 /// The day a week starts on.
