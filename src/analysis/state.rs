@@ -314,6 +314,28 @@ impl QaState {
         Ok(state)
     }
 
+    /// The problems `check` would report for the review file `rel` if it held `text` (the rest
+    /// of the state as it is): `dispute` and `resolve` refuse an edit that `check` rejects.
+    pub fn judge_edit(
+        &mut self,
+        rel: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Diagnostic>, StateError> {
+        let max = self.max_file_size;
+        let file = parse_review(rel, Input::Bytes(text.as_bytes().to_vec()), max);
+        let doc = match &file.doc {
+            Some(d) => Some(d.clone()),
+            None => yaml::load(rel, text.as_bytes(), max).ok(),
+        };
+        let mut out = Vec::new();
+        for j in self.judge(vec![file], now)? {
+            out.extend(j.file.problems.iter().cloned());
+            out.extend(j.findings.iter().map(|f| f.locate(rel, doc.as_ref())));
+        }
+        Ok(out)
+    }
+
     /// Reads a file of the state (from disk, or from the `--rev` tree), bounded by the size
     /// limit.
     pub fn read(&self, rel: &str) -> Input {

@@ -31,6 +31,12 @@ pub enum CliError {
     New(#[from] NewError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Dispute(#[from] rubric::edit::dispute::DisputeError),
+    #[error(
+        "who are you? `git config user.email` is not set (it names who opens or answers a dispute)"
+    )]
+    NoGitUser,
     #[error("no review `{0}` in the history")]
     NoSuchReview(String),
     #[error("no calibration session `{0}`")]

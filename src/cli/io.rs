@@ -9,7 +9,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 /// The options of every command that reads the QA state.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Default)]
 pub struct StateArgs {
     /// Read the reviews in this commit's tree instead of the files on disk.
     #[arg(long, value_name = "REV")]
@@ -75,8 +75,18 @@ pub fn note_left_out(left_out: &[rubric::report::LeftOut]) {
 /// Reads the QA state, with a progress spinner on a terminal, and prints its warnings and the
 /// review files it left out on stderr.
 pub fn load_state(ctx: &Context, args: &StateArgs) -> Result<QaState, CliError> {
+    load_state_using(ctx, args, rubric::analysis::state::HistoryUse::Required)
+}
+
+/// [`load_state`] with a choice of how much the history matters.
+pub fn load_state_using(
+    ctx: &Context,
+    args: &StateArgs,
+    history: rubric::analysis::state::HistoryUse,
+) -> Result<QaState, CliError> {
     let bar = Spinner::new(ctx.stderr_terminal);
     let opts = StateOptions {
+        history,
         scan: rubric::history::scan::ScanOptions {
             rev: args.rev.clone(),
             no_cache: args.no_cache,

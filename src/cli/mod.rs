@@ -59,6 +59,11 @@ enum Command {
     /// Create a file to fill in.
     #[command(subcommand)]
     New(new_review::New),
+    /// Dispute a review: append an open dispute to its file (SPEC §3.1); prints its path.
+    Dispute(dispute::Args),
+    /// Answer a review's open dispute: accept (applying the proposed ratings), accept in
+    /// part, or reject; prints the file's path.
+    Resolve(dispute::ResolveArgs),
     /// Print a shell completion script.
     Completions(completions::Args),
     /// Print the man page (roff), or write one page per command with --out DIR.
@@ -94,6 +99,8 @@ fn run(ctx: &Context, command: Command) -> Result<ExitCode, CliError> {
         Command::Schema(args) => schema::run(ctx, args),
         Command::Init(args) => init::run(ctx, args),
         Command::New(new_review::New::Review(args)) => new_review::run(ctx, args),
+        Command::Dispute(args) => dispute::run(ctx, args),
+        Command::Resolve(args) => dispute::run_resolve(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Man(args) => man::run(ctx, args),
     }

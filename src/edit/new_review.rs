@@ -353,12 +353,7 @@ struct Fill<'a> {
     today: &'a str,
 }
 
-/// A YAML scalar for `s`: plain when that reads back as the same string, quoted otherwise.
-fn scalar(s: &str) -> String {
-    serde_yaml::to_string(s)
-        .map(|t| t.trim_end().to_string())
-        .unwrap_or_else(|_| serde_json::Value::from(s).to_string())
-}
+use crate::edit::splice::scalar;
 
 /// Comment lines of at most 100 columns (a longer word gets a line of its own), each
 /// starting with `prefix`.

@@ -9,7 +9,7 @@ use crate::model::diagnostic::{Code, Diagnostic, Pos};
 use saphyr::{MarkedYaml, Scalar, YamlData, YamlLoader};
 use saphyr_parser::{Event, Parser, SpannedEventReceiver};
 use serde_json::{Map, Number, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Default limit on a file's size: 1 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: usize = 1024 * 1024;
@@ -635,6 +635,75 @@ fn scalar(s: &Scalar<'_>, here: Pos, path: &str, problems: &mut Vec<Diagnostic>)
             }
         },
         Scalar::String(s) => Value::String(s.to_string()),
+    }
+}
+
+/// Byte ranges in the text of a node: its key (for a mapping value) and its value. For
+/// editors that change a value and leave every other byte as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeSpan {
+    pub key: Option<(usize, usize)>,
+    pub value: (usize, usize),
+}
+
+/// Node spans by JSON Pointer.
+#[derive(Debug, Clone, Default)]
+pub struct Spans(HashMap<String, NodeSpan>);
+
+impl Spans {
+    pub fn get(&self, pointer: &str) -> Option<NodeSpan> {
+        self.0.get(pointer).copied()
+    }
+}
+
+/// Loads YAML text like [`load_str`], and also gives the byte span of every node.
+pub fn load_spans(path: &str, text: &str) -> Result<(Document, Spans), Vec<Diagnostic>> {
+    let doc = load_str(path, text)?;
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = &text[bom..];
+    let recv = read_events(path, body)?;
+    let mut spans = Spans::default();
+    if let Some(root) = recv.loader.into_documents().into_iter().next() {
+        let mut bytes: Vec<usize> = body.char_indices().map(|(b, _)| b + bom).collect();
+        bytes.push(text.len());
+        let at = |m: &saphyr_parser::Marker| bytes.get(m.index()).copied().unwrap_or(text.len());
+        let mut pointer = String::new();
+        record_spans(&root, None, &mut pointer, &mut spans, &at);
+    }
+    Ok((doc, spans))
+}
+
+fn record_spans(
+    node: &MarkedYaml<'_>,
+    key: Option<(usize, usize)>,
+    pointer: &mut String,
+    spans: &mut Spans,
+    at: &dyn Fn(&saphyr_parser::Marker) -> usize,
+) {
+    let value = (at(&node.span.start), at(&node.span.end));
+    spans.0.insert(pointer.clone(), NodeSpan { key, value });
+    let mut child = |seg: &str, k: Option<(usize, usize)>, v: &MarkedYaml<'_>| {
+        let len = pointer.len();
+        pointer.push('/');
+        pointer.push_str(&escape_segment(seg));
+        record_spans(v, k, pointer, spans, at);
+        pointer.truncate(len);
+    };
+    match &node.data {
+        YamlData::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                child(&i.to_string(), None, item);
+            }
+        }
+        YamlData::Mapping(map) => {
+            for (k, v) in map.iter() {
+                if let Some(name) = key_text(k) {
+                    child(&name, Some((at(&k.span.start), at(&k.span.end))), v);
+                }
+            }
+        }
+        YamlData::Tagged(_, inner) => record_spans(inner, key, pointer, spans, at),
+        _ => {}
     }
 }
 

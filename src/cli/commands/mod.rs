@@ -4,6 +4,7 @@ pub mod calibrate;
 pub mod check;
 pub mod completions;
 pub mod diff;
+pub mod dispute;
 pub mod export;
 pub mod history;
 pub mod init;
