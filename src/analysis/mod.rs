@@ -3,6 +3,7 @@
 
 pub mod calibration;
 pub mod checking;
+pub mod disputes;
 pub mod impact;
 pub mod score;
 pub mod state;

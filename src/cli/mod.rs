@@ -64,6 +64,8 @@ enum Command {
     /// Answer a review's open dispute: accept (applying the proposed ratings), accept in
     /// part, or reject; prints the file's path.
     Resolve(dispute::ResolveArgs),
+    /// Every dispute with its outcome, days to resolve and the scores before and after.
+    Disputes(disputes::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
     /// Print the man page (roff), or write one page per command with --out DIR.
@@ -101,6 +103,7 @@ fn run(ctx: &Context, command: Command) -> Result<ExitCode, CliError> {
         Command::New(new_review::New::Review(args)) => new_review::run(ctx, args),
         Command::Dispute(args) => dispute::run(ctx, args),
         Command::Resolve(args) => dispute::run_resolve(ctx, args),
+        Command::Disputes(args) => disputes::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Man(args) => man::run(ctx, args),
     }

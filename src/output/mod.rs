@@ -2,6 +2,7 @@
 //! SPEC §7 JSON, GitHub Actions workflow commands, SARIF 2.1.0 and JUnit XML. Every function
 //! returns a string; the binary decides where it goes.
 
+pub mod disputes;
 pub mod export;
 pub mod markdown;
 pub mod terminal;
@@ -395,7 +396,7 @@ pub fn junit(report: &CheckReport) -> String {
 }
 
 /// Formats a score for people: one decimal, or `-` when there is none.
-fn one_decimal(v: Option<f64>) -> String {
+pub(crate) fn one_decimal(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |s| format!("{s:.1}"))
 }
 
@@ -421,7 +422,7 @@ fn fit(s: &str, max: usize) -> String {
 }
 
 /// A plain text table: left-aligned text columns, right-aligned numeric ones.
-fn table(header: &[&str], right: &[bool], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(header: &[&str], right: &[bool], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
@@ -458,12 +459,12 @@ fn table(header: &[&str], right: &[bool], rows: &[Vec<String>]) -> String {
 
 /// A text cell from YAML or git for CSV, neutralised for spreadsheets (the OWASP rule of
 /// `export`).
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     export::neutralise(s).into_owned()
 }
 
 /// Writes the header and rows through `csv::Writer`; any write error is returned.
-fn csv_of<R>(header: &[&str], rows: R) -> Result<String, csv::Error>
+pub(crate) fn csv_of<R>(header: &[&str], rows: R) -> Result<String, csv::Error>
 where
     R: IntoIterator,
     R::Item: IntoIterator<Item = String>,
@@ -480,7 +481,7 @@ where
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e).into())
 }
 
-fn number(v: Option<f64>) -> String {
+pub(crate) fn number(v: Option<f64>) -> String {
     v.map(|s| s.to_string()).unwrap_or_default()
 }
 

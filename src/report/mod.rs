@@ -3,6 +3,7 @@
 
 pub mod calibration;
 pub mod diff;
+pub mod disputes;
 
 use crate::model::diagnostic::{Diagnostic, Severity};
 use serde::Serialize;

@@ -5,6 +5,7 @@ pub mod check;
 pub mod completions;
 pub mod diff;
 pub mod dispute;
+pub mod disputes;
 pub mod export;
 pub mod history;
 pub mod init;
