@@ -1008,6 +1008,7 @@ impl QaState {
             .unwrap_or(0);
         let mut from: Option<(ObjectId, Option<(String, u32)>)> = None;
         let mut rows = Vec::new();
+        let mut prev: Option<Arc<Snapshot>> = None;
         for (n, e) in events.iter().enumerate().skip(first) {
             let e = &Event {
                 kind: if n == first && e.kind == EventKind::Edited {
@@ -1029,6 +1030,11 @@ impl QaState {
                 (_, Some(snap)) => self.version_score(snap, &e.path, from.as_ref().map(|f| f.0)),
             };
             let (_, date) = dated(None, Some(c), self.tz, Utc::now());
+            let dispute = match (e.kind, snap) {
+                (EventKind::Deleted, _) | (_, None) => None,
+                (_, Some(s)) => dispute_event(prev.as_deref(), s),
+            };
+            prev = snap.cloned();
             rows.push(HistoryRow {
                 commit: c.id.to_string(),
                 author: self.people.author(Some(scan), c),
@@ -1043,6 +1049,7 @@ impl QaState {
                 }
                 .to_string(),
                 path: e.path.clone(),
+                dispute,
             });
         }
         Some(rows)
@@ -1101,6 +1108,22 @@ impl QaState {
 fn list_some(items: &[String]) -> String {
     let shown: Vec<&str> = items.iter().take(5).map(String::as_str).collect();
     shown.join(", ") + if items.len() > 5 { ", …" } else { "" }
+}
+
+/// What a version did to the review's disputes: `opened`, or the outcome it answered with
+/// (`accepted`, `partially-accepted`, `rejected`).
+fn dispute_event(before: Option<&Snapshot>, now: &Snapshot) -> Option<String> {
+    let old = |i: usize| before.and_then(|b| b.disputes.get(i));
+    let answered = now
+        .disputes
+        .iter()
+        .enumerate()
+        .find(|(i, d)| !d.is_open() && old(*i).is_none_or(|o| o.is_open()));
+    if let Some((_, d)) = answered {
+        return d.status.map(|s| s.as_str().to_string());
+    }
+    let opened = (0..now.disputes.len()).any(|i| old(i).is_none());
+    opened.then(|| "opened".to_string())
 }
 
 /// Groups of valid calibration reviews by one reviewer of one conversation in one session

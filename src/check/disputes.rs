@@ -408,7 +408,26 @@ fn readable(versions: &[Version]) -> impl Iterator<Item = (usize, &Version)> {
     versions.iter().enumerate().filter(|(_, v)| v.snap.valid)
 }
 
-/// A resolved dispute stays as it was resolved: never edited or removed afterwards.
+/// The latest readable version, after the `k`-th, whose `part` differs from the readable
+/// version before it: the change that made the file as it is.
+fn last_change<'v, T: PartialEq>(
+    versions: &'v [Version],
+    k: usize,
+    part: impl Fn(&Version) -> T,
+) -> Option<&'v Version> {
+    let readable: Vec<&Version> = readable(versions)
+        .filter(|(m, _)| *m >= k)
+        .map(|(_, v)| v)
+        .collect();
+    readable
+        .windows(2)
+        .rev()
+        .find(|w| part(w[0]) != part(w[1]))
+        .map(|w| w[1])
+}
+
+/// A resolved dispute stays as it was resolved: never edited or removed afterwards. (The file
+/// as it is counts: a change undone later is no longer an error.)
 fn resolved_changed(versions: &[Version], out: &mut Vec<Finding>) {
     let most = versions
         .iter()
@@ -423,18 +442,14 @@ fn resolved_changed(versions: &[Version], out: &mut Vec<Finding>) {
             continue;
         };
         let kept = &first.snap.disputes[i];
-        let changed = readable(versions)
-            .skip_while(|(m, _)| *m <= k)
-            .find(|(_, v)| v.snap.disputes.get(i) != Some(kept));
-        let Some((_, later)) = changed else { continue };
+        if now.snap.disputes.get(i) == Some(kept) {
+            continue;
+        }
+        let part = |v: &Version| v.snap.disputes.get(i).cloned();
+        let later = last_change(versions, k, part).unwrap_or(now);
         let (what, spot) = match now.snap.disputes.get(i) {
             Some(_) => ("edited", Spot::Key(ptr(i, ""))),
             None => ("removed", Spot::Key("/disputes".into())),
-        };
-        let what = if later.snap.disputes.get(i).is_none() {
-            "removed"
-        } else {
-            what
         };
         out.push(Finding::new(
             Code::ResolvedDisputeChanged,
@@ -452,12 +467,8 @@ fn resolved_changed(versions: &[Version], out: &mut Vec<Finding>) {
 
 /// After a rejection the ratings stay as they were, unless a later dispute is accepted.
 fn ratings_after_rejection(versions: &[Version], out: &mut Vec<Finding>) {
-    let most = versions
-        .iter()
-        .map(|v| v.snap.disputes.len())
-        .max()
-        .unwrap_or(0);
-    for i in 0..most {
+    let Some(now) = versions.last() else { return };
+    for i in 0..now.snap.disputes.len() {
         let rejected = |v: &Version| {
             v.snap
                 .disputes
@@ -467,28 +478,25 @@ fn ratings_after_rejection(versions: &[Version], out: &mut Vec<Finding>) {
         let Some((k, base)) = readable(versions).find(|(_, v)| rejected(v)) else {
             continue;
         };
-        let granted_later = |v: &Version| {
-            v.snap
-                .disputes
-                .iter()
-                .skip(i + 1)
-                .any(|d| d.status.is_some_and(|s| s.granted()))
-        };
-        let changed = readable(versions)
-            .skip_while(|(m, _)| *m <= k)
-            .take_while(|(_, v)| !granted_later(v))
-            .find(|(_, v)| v.snap.ratings != base.snap.ratings);
-        if let Some((_, later)) = changed {
-            out.push(Finding::new(
-                Code::RatingsChangedAfterRejection,
-                Spot::Key("/ratings".into()),
-                format!(
-                    "the ratings were changed in {} after dispute {} was rejected in {}",
-                    later.told(),
-                    i + 1,
-                    base.told()
-                ),
-            ));
+        let granted_later = now
+            .snap
+            .disputes
+            .iter()
+            .skip(i + 1)
+            .any(|d| d.status.is_some_and(|s| s.granted()));
+        if granted_later || now.snap.ratings == base.snap.ratings {
+            continue;
         }
+        let later = last_change(versions, k, |v| v.snap.ratings.clone()).unwrap_or(now);
+        out.push(Finding::new(
+            Code::RatingsChangedAfterRejection,
+            Spot::Key("/ratings".into()),
+            format!(
+                "the ratings were changed in {} after dispute {} was rejected in {}",
+                later.told(),
+                i + 1,
+                base.told()
+            ),
+        ));
     }
 }

@@ -608,7 +608,9 @@ pub fn trends(report: &crate::report::TrendsReport) -> String {
     out
 }
 
-const HISTORY_HEADER: [&str; 6] = ["commit", "change", "author", "date", "score", "path"];
+const HISTORY_HEADER: [&str; 7] = [
+    "commit", "change", "author", "date", "score", "dispute", "path",
+];
 
 /// `rubric history ID --format csv`.
 pub fn history_csv(rows: &[crate::report::HistoryRow]) -> Result<String, csv::Error> {
@@ -621,6 +623,7 @@ pub fn history_csv(rows: &[crate::report::HistoryRow]) -> Result<String, csv::Er
                 text(&r.author),
                 r.date.clone(),
                 number(r.score),
+                r.dispute.clone().unwrap_or_default(),
                 text(&r.path),
             ]
         }),
@@ -638,13 +641,16 @@ pub fn history(rows: &[crate::report::HistoryRow]) -> String {
                 r.author.clone(),
                 r.date.chars().take(16).collect(),
                 one_decimal(r.score),
+                r.dispute
+                    .as_ref()
+                    .map_or(String::new(), |d| format!("dispute {d}")),
                 r.path.clone(),
             ]
         })
         .collect();
     table(
         &HISTORY_HEADER,
-        &[false, false, false, false, true, false],
+        &[false, false, false, false, true, false, false],
         &cells,
     )
 }

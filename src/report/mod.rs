@@ -132,6 +132,9 @@ pub struct HistoryRow {
     /// added, edited, moved or deleted.
     pub kind: String,
     pub path: String,
+    /// What this version did to a dispute (SPEC §3.1): `opened`, `accepted`,
+    /// `partially-accepted` or `rejected`; null when nothing.
+    pub dispute: Option<String>,
 }
 
 /// The context the page templates see (`rubric render --context` prints it as JSON): the

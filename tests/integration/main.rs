@@ -3,6 +3,7 @@
 mod cli;
 mod diagnostics;
 mod diff;
+mod disputes;
 mod formats;
 mod hardening;
 mod hardening_git;

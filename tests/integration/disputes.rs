@@ -1,0 +1,788 @@
+//! Disputes (SPEC §3.1, issue 10): every flow on a scripted git history with fixed dates —
+//! open then accept, open then partial, reject then ratings changed, wrong agent, a second
+//! dispute after a rejection, the window and the cap — plus the byte-for-byte round trip of
+//! `dispute` and `resolve` and the `disputes` report computed by hand.
+//!
+//! Scores by hand (RUBRIC, support@2): solution scale 4 weight 3, tone scale 5 weight 2,
+//! grammar na, security scale 2 weight 1 critical. REVIEW rates solution 3 (value 2/3), tone 2
+//! (1/4), grammar na, security 2 (1): 100·(3·2/3 + 2·1/4 + 1·1)/6 = 100·3.5/6 = 58.333…
+//! With solution 4: 100·(3 + 0.5 + 1)/6 = 75. With tone 4 too: 100·(3 + 1.5 + 1)/6 = 91.666…
+
+use crate::{check_json, git_as, problems, rubric, temp_repo, REVIEW, RUBRIC};
+use serde_json::Value;
+use std::path::Path;
+
+const ALICE: (&str, &str) = ("Alice Smith", "alice@acme.example");
+const BOB: (&str, &str) = ("Bob Jones", "bob@acme.example");
+const MAREK: (&str, &str) = ("Marek Tamm", "marek@acme.example");
+
+const QA: &str = "\
+timezone: UTC
+people:
+  alice: { name: Alice Smith, emails: [alice@acme.example] }
+  bob: { name: Bob Jones, emails: [bob@acme.example] }
+  marek: { name: Marek Tamm, emails: [marek@acme.example] }
+";
+
+const PATH: &str = "reviews/2026/11/r1.yaml";
+
+/// Noon UTC on a day of November or December 2026, as `SOURCE_DATE_EPOCH`.
+fn epoch(day: &str) -> String {
+    let secs = match day {
+        "2026-11-21" => 1_795_262_400,
+        "2026-11-22" => 1_795_348_800,
+        "2026-11-23" => 1_795_435_200,
+        "2026-11-24" => 1_795_521_600,
+        "2026-11-25" => 1_795_608_000,
+        "2026-11-28" => 1_795_867_200,
+        "2026-12-10" => 1_796_904_000,
+        other => panic!("no epoch for {other}"),
+    };
+    secs.to_string()
+}
+
+/// A repository with qa.yaml, the rubric and `reviews` (rel, text), committed by bob.
+fn repo(qa: &str, reviews: &[(&str, &str)]) -> tempfile::TempDir {
+    let mut files = vec![("qa.yaml", qa), ("rubrics/support.yaml", RUBRIC)];
+    files.extend_from_slice(reviews);
+    let d = temp_repo(&files);
+    git_as(d.path(), BOB, "2026-11-20T10:00:00Z", &["init", "-q"]);
+    commit(d.path(), BOB, "2026-11-20T10:00:00Z");
+    d
+}
+
+fn commit(dir: &Path, who: (&str, &str), date: &str) {
+    git_as(dir, who, date, &["add", "-A"]);
+    git_as(dir, who, date, &["commit", "-q", "-m", "change"]);
+}
+
+/// Runs `rubric ARGS` as `who` (their git user.email) on `day`: (exit, stdout, stderr).
+fn act(dir: &Path, who: (&str, &str), day: &str, args: &[&str]) -> (i32, String, String) {
+    git_as(
+        dir,
+        who,
+        "2026-11-20T10:00:00Z",
+        &["config", "user.email", who.1],
+    );
+    let out = rubric(dir)
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", epoch(day))
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `act` that must succeed, then a commit by the same person that day.
+#[track_caller]
+fn act_commit(dir: &Path, who: (&str, &str), day: &str, args: &[&str]) {
+    let (code, out, err) = act(dir, who, day, args);
+    assert_eq!(code, 0, "rubric {args:?}: {out}{err}");
+    commit(dir, who, &format!("{day}T12:00:00Z"));
+}
+
+fn read(dir: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dir.join(rel)).expect("read")
+}
+
+fn disputes_json(dir: &Path, extra: &[&str]) -> Value {
+    let (code, out, err) = act(
+        dir,
+        BOB,
+        "2026-11-28",
+        &[&["disputes", "--format", "json"], extra].concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON ({e}): {out}"))
+}
+
+fn score_of(dir: &Path) -> Value {
+    let (_, out, _) = act(dir, BOB, "2026-11-28", &["score", "--format", "json"]);
+    let v: Value = serde_json::from_str(&out).expect("score JSON");
+    v[0].clone()
+}
+
+#[track_caller]
+fn close(v: &Value, want: f64) {
+    let got = v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"));
+    assert!((got - want).abs() < 1e-9, "{got} != {want}");
+}
+
+#[test]
+fn open_then_accept_applies_the_ratings_and_reports_before_and_after() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    let (code, out, err) = act(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &[
+            "dispute",
+            "r1",
+            "--reason",
+            "The PO number was in the second e-mail.",
+            "--propose",
+            "solution=4",
+        ],
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "reviews/2026/11/r1.yaml\n"),
+        "{err}"
+    );
+    assert_eq!(
+        read(dir, PATH),
+        format!(
+            "{REVIEW}disputes:\n  - opened: 2026-11-21\n    by: alice\n    reason: \"The PO \
+             number was in the second e-mail.\"\n    proposed: {{solution: 4}}\n    status: open\n"
+        )
+    );
+    commit(dir, ALICE, "2026-11-21T12:00:00Z");
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-23",
+        &["resolve", "r1", "--accept", "--response", "Agreed."],
+    );
+    let text = read(dir, PATH);
+    assert!(
+        text.contains("ratings:\n  solution: 4\n  tone: { rating: 2,"),
+        "{text}"
+    );
+    assert!(text.ends_with(
+        "    status: accepted\n    resolved: 2026-11-23\n    resolved_by: bob\n    response: \"Agreed.\"\n"
+    ), "{text}");
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!((code, problems(&json)), (0, vec![]));
+    close(&score_of(dir)["score"], 75.0);
+    let v = disputes_json(dir, &[]);
+    let row = &v["disputes"][0];
+    assert_eq!(row["status"], "accepted");
+    assert_eq!(row["by"], "alice");
+    assert_eq!(row["resolved_by"], "bob");
+    assert_eq!(row["days_to_resolve"], 2);
+    assert_eq!(row["age_days"], Value::Null);
+    assert_eq!(row["proposed"], serde_json::json!({"solution": 4}));
+    close(&row["score_before"], 100.0 * 3.5 / 6.0);
+    close(&row["score_after"], 75.0);
+    assert_eq!(v["summary"]["accepted"], 1);
+    close(&v["summary"]["mean_days_to_resolve"], 2.0);
+    // History marks the commits that opened and answered the dispute.
+    let (_, out, _) = act(
+        dir,
+        BOB,
+        "2026-11-28",
+        &["history", "r1", "--format", "json"],
+    );
+    let h: Value = serde_json::from_str(&out).expect("history JSON");
+    let events: Vec<&Value> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["dispute"])
+        .collect();
+    assert_eq!(
+        events,
+        [
+            &Value::Null,
+            &serde_json::json!("opened"),
+            &serde_json::json!("accepted")
+        ]
+    );
+}
+
+#[test]
+fn open_then_partial_grants_some_and_keeps_the_rating_comment() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &[
+            "dispute",
+            "r1",
+            "--reason",
+            "Both.",
+            "--propose",
+            "solution=4",
+            "--propose",
+            "tone=4",
+        ],
+    );
+    // Granting every proposal is not partial.
+    let (code, _, err) = act(
+        dir,
+        BOB,
+        "2026-11-25",
+        &[
+            "resolve",
+            "r1",
+            "--partial",
+            "solution",
+            "tone",
+            "--response",
+            "x",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("use --accept"), "{err}");
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-25",
+        &[
+            "resolve",
+            "r1",
+            "--partial",
+            "solution",
+            "--response",
+            "Solution yes, tone no.",
+        ],
+    );
+    let text = read(dir, PATH);
+    assert!(
+        text.contains(
+            "  solution: 4\n  tone: { rating: 2, comment: \"Curt.\", root_causes: [coaching] }\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("    status: partially-accepted\n"), "{text}");
+    assert_eq!(check_json(dir, &[]).0, 0);
+    let v = disputes_json(dir, &[]);
+    assert_eq!(v["disputes"][0]["granted"], serde_json::json!(["solution"]));
+    assert_eq!(v["disputes"][0]["days_to_resolve"], 4);
+    close(&v["disputes"][0]["score_after"], 75.0);
+    let cats = &v["summary"]["accept_rate_by_category"];
+    assert_eq!(cats[0]["key"], "support/solution");
+    assert_eq!(
+        (cats[0]["granted"].clone(), cats[0]["resolved"].clone()),
+        (1.into(), 1.into())
+    );
+    assert_eq!(cats[1]["key"], "support/tone");
+    assert_eq!(cats[1]["granted"], 0);
+    // A status that does not match the ratings is an error at `status`; changing a resolved
+    // dispute at all is one at the dispute.
+    std::fs::write(
+        dir.join(PATH),
+        text.replace("partially-accepted", "accepted"),
+    )
+    .unwrap();
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        problems(&json),
+        vec![
+            (
+                PATH.to_string(),
+                13,
+                5,
+                "resolved-dispute-changed".to_string()
+            ),
+            (
+                PATH.to_string(),
+                17,
+                13,
+                "dispute-outcome-mismatch".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn ratings_changed_after_a_rejection_is_an_error_unless_a_later_dispute_is_accepted() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-22",
+        &["resolve", "r1", "--reject", "--response", "No."],
+    );
+    assert_eq!(check_json(dir, &[]).0, 0);
+    // Bob changes the rating anyway, in a later commit.
+    let rejected = read(dir, PATH);
+    std::fs::write(
+        dir.join(PATH),
+        rejected.replace("  solution: 3\n", "  solution: 4\n"),
+    )
+    .unwrap();
+    commit(dir, BOB, "2026-11-23T12:00:00Z");
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!(code, 1);
+    let p = problems(&json);
+    assert_eq!(
+        p,
+        vec![
+            (
+                PATH.to_string(),
+                7,
+                1,
+                "ratings-changed-after-rejection".to_string()
+            ),
+            (
+                PATH.to_string(),
+                17,
+                13,
+                "dispute-outcome-mismatch".to_string()
+            ),
+        ]
+    );
+    assert!(json["problems"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("by bob"));
+    // The review is left out of scores.
+    let (_, _, err) = act(dir, BOB, "2026-11-28", &["score"]);
+    assert!(err.contains("left out: reviews/2026/11/r1.yaml"), "{err}");
+    // Restored, then a second dispute after the rejection, accepted: the change is fine.
+    std::fs::write(dir.join(PATH), &rejected).unwrap();
+    commit(dir, BOB, "2026-11-24T09:00:00Z");
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-24",
+        &[
+            "dispute",
+            "r1",
+            "--reason",
+            "Again, with the PO.",
+            "--propose",
+            "solution=4",
+        ],
+    );
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-25",
+        &["resolve", "r1", "--accept", "--response", "Now I see it."],
+    );
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!((code, problems(&json)), (0, vec![]));
+    let v = disputes_json(dir, &[]);
+    let statuses: Vec<&str> = v["disputes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["rejected", "accepted"]);
+    assert_eq!(v["summary"]["accept_rate_by_reviewer"][0]["rate"], 0.5);
+}
+
+#[test]
+fn wrong_agent_accepted_changes_the_agent_in_one_timeline() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &[
+            "dispute",
+            "r1",
+            "--reason",
+            "Marek answered this one.",
+            "--wrong-agent",
+            "marek",
+        ],
+    );
+    let text = read(dir, PATH);
+    assert!(text.ends_with("    kind: wrong-agent\n    reason: \"Marek answered this one.\"\n    proposed_agent: marek\n    status: open\n"), "{text}");
+    // Only accept or reject.
+    let (code, _, err) = act(
+        dir,
+        BOB,
+        "2026-11-22",
+        &["resolve", "r1", "--partial", "solution", "--response", "x"],
+    );
+    assert_eq!(code, 2, "{err}");
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-22",
+        &[
+            "resolve",
+            "r1",
+            "--accept",
+            "--response",
+            "Yes, it was Marek.",
+        ],
+    );
+    assert!(read(dir, PATH).contains("agent: marek\n"));
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!(
+        (code, problems(&json)),
+        (0, vec![]),
+        "no review-id-reused: it is the same review"
+    );
+    let row = score_of(dir);
+    assert_eq!(row["agent"], "marek");
+    let (_, out, _) = act(
+        dir,
+        BOB,
+        "2026-11-28",
+        &["history", "r1", "--format", "json"],
+    );
+    let h: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        h.as_array().unwrap().len(),
+        3,
+        "one timeline: added, opened, accepted"
+    );
+    // Marek cannot open a rating dispute of a review that was alice's... but alice no longer can.
+    let _ = MAREK;
+}
+
+#[test]
+fn the_window_and_the_cap_refuse_a_dispute_and_write_nothing() {
+    let qa = format!("{QA}disputes: {{ max_per_review: 1, window_days: 14 }}\n");
+    let d = repo(&qa, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    // reviewed_at 2026-11-20; 2026-12-10 is 20 days later.
+    let (code, _, err) = act(
+        dir,
+        ALICE,
+        "2026-12-10",
+        &[
+            "dispute",
+            "r1",
+            "--reason",
+            "late",
+            "--propose",
+            "solution=4",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("dispute-window-closed") && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(read(dir, PATH), REVIEW);
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    // One open at a time.
+    let (code, _, err) = act(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "more", "--propose", "tone=4"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("dispute-already-open"), "{err}");
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-22",
+        &["resolve", "r1", "--reject", "--response", "No."],
+    );
+    let before = read(dir, PATH);
+    let (code, _, err) = act(
+        dir,
+        ALICE,
+        "2026-11-23",
+        &["dispute", "r1", "--reason", "again", "--propose", "tone=4"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("too-many-disputes"), "{err}");
+    assert_eq!(read(dir, PATH), before);
+    // Only the agent disputes the ratings; the reviewer does not answer their own dispute.
+    let (code, _, err) = act(
+        dir,
+        MAREK,
+        "2026-11-23",
+        &["dispute", "r1", "--reason", "x"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("dispute-not-by-agent") || err.contains("too-many-disputes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_resolved_dispute_edited_afterwards_is_an_error_at_the_dispute() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-22",
+        &["resolve", "r1", "--reject", "--response", "No."],
+    );
+    let text = read(dir, PATH).replace("response: \"No.\"", "response: \"No, and never.\"");
+    std::fs::write(dir.join(PATH), text).unwrap();
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        problems(&json),
+        vec![(
+            PATH.to_string(),
+            13,
+            5,
+            "resolved-dispute-changed".to_string()
+        )]
+    );
+    let msg = json["problems"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("edited afterwards in an uncommitted change"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn dispute_and_resolve_change_only_their_lines_in_commented_flow_block_and_crlf_files() {
+    let original = "\
+# yaml-language-server: $schema=../../../schemas/review.schema.json\r
+rubric: support@2   # the version bob saw\r
+agent: 'alice'\r
+reviewer: bob\r
+reviewed_at: 2026-11-20\r
+conversation: {id: \"48213\", channel: email}\r
+\r
+ratings:\r
+  # the fix was right, the PO was missed\r
+  solution:\r
+    rating: 3   # see the second e-mail\r
+    comment: >-\r
+      Missed the PO number.\r
+  tone: { rating: 2, comment: \"Curt.\" }\r
+  grammar: \"na\"\r
+  security: 2\r
+comment: Good fix.  # overall\r
+";
+    let d = repo(QA, &[(PATH, original)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &[
+            "dispute",
+            "r1",
+            "--reason",
+            "PO \"#7\" was there: see line 2\nthanks",
+            "--propose",
+            "solution=4",
+            "--propose",
+            "tone=3",
+        ],
+    );
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-22",
+        &[
+            "resolve",
+            "r1",
+            "--partial",
+            "solution",
+            "--response",
+            "Yes: the PO.",
+        ],
+    );
+    let want = original.replace("    rating: 3   # see", "    rating: 4   # see")
+        + "disputes:\r\n  - opened: 2026-11-21\r\n    by: alice\r\n    reason: \"PO \\\"#7\\\" was there: \
+           see line 2\\nthanks\"\r\n    proposed: {solution: 4, tone: 3}\r\n    status: \
+           partially-accepted\r\n    resolved: 2026-11-22\r\n    resolved_by: bob\r\n    response: \
+           \"Yes: the PO.\"\r\n";
+    assert_eq!(read(dir, PATH), want);
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!((code, problems(&json)), (0, vec![]));
+    let v = disputes_json(dir, &[]);
+    assert_eq!(
+        v["disputes"][0]["reason"],
+        "PO \"#7\" was there: see line 2\nthanks"
+    );
+}
+
+#[test]
+fn disputes_in_flow_sequences_are_appended_and_answered_in_flow() {
+    let original = format!("{REVIEW}disputes: [] # none yet\n");
+    let d = repo(QA, &[(PATH, &original)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    assert_eq!(
+        read(dir, PATH),
+        format!(
+            "{REVIEW}disputes:\n  - opened: 2026-11-21\n    by: alice\n    reason: \"r\"\n    \
+             proposed: {{solution: 4}}\n    status: open # none yet\n"
+        )
+    );
+    let flow = format!(
+        "{REVIEW}disputes: [{{opened: 2026-11-21, by: alice, reason: r, proposed: {{solution: 4}}, status: open}}]\n"
+    );
+    std::fs::write(dir.join(PATH), &flow).unwrap();
+    commit(dir, ALICE, "2026-11-21T13:00:00Z");
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-22",
+        &["resolve", "r1", "--reject", "--response", "No."],
+    );
+    assert_eq!(
+        read(dir, PATH),
+        flow.replace(
+            "status: open}",
+            "status: rejected, resolved: 2026-11-22, resolved_by: bob, response: \"No.\"}"
+        )
+    );
+    assert_eq!(check_json(dir, &[]).0, 0);
+}
+
+#[test]
+fn the_disputes_report_matches_the_spec_and_its_figures_by_hand() {
+    // Four reviews by bob: r1 accepted after 2 days, r2 partially accepted after 4, r3
+    // rejected after 1, r4 open since 2026-11-25 (3 days old on 2026-11-28).
+    let reviews: Vec<(String, String)> = (1..=4)
+        .map(|n| (format!("reviews/2026/11/r{n}.yaml"), REVIEW.to_string()))
+        .collect();
+    let refs: Vec<(&str, &str)> = reviews
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let d = repo(QA, &refs);
+    let dir = d.path();
+    let open = |id: &str, day: &str, props: &[&str]| {
+        let mut args = vec!["dispute", id, "--reason", "why"];
+        for p in props {
+            args.extend(["--propose", p]);
+        }
+        act_commit(dir, ALICE, day, &args);
+    };
+    open("r1", "2026-11-21", &["solution=4"]);
+    open("r2", "2026-11-21", &["solution=4", "tone=4"]);
+    open("r3", "2026-11-22", &["tone=4"]);
+    open("r4", "2026-11-25", &["solution=4"]);
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-23",
+        &["resolve", "r1", "--accept", "--response", "ok"],
+    );
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-25",
+        &["resolve", "r2", "--partial", "tone", "--response", "tone"],
+    );
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-23",
+        &["resolve", "r3", "--reject", "--response", "no"],
+    );
+    let v = disputes_json(dir, &[]);
+    let keys: Vec<&str> = v["disputes"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for k in [
+        "review",
+        "agent",
+        "reviewer",
+        "opened",
+        "by",
+        "kind",
+        "status",
+        "resolved",
+        "days_to_resolve",
+        "proposed",
+        "score_before",
+        "score_after",
+    ] {
+        assert!(keys.contains(&k), "SPEC §7 field {k} in {keys:?}");
+    }
+    let rows = v["disputes"].as_array().unwrap();
+    let got: Vec<(&str, &str, Value, Value)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["review"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+                r["days_to_resolve"].clone(),
+                r["age_days"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("r1", "accepted", 2.into(), Value::Null),
+            ("r2", "partially-accepted", 4.into(), Value::Null),
+            ("r3", "rejected", 1.into(), Value::Null),
+            ("r4", "open", Value::Null, 3.into()),
+        ]
+    );
+    // r2: tone 4 granted: 100·(2 + 1.5 + 1)/6 = 75.
+    close(&rows[1]["score_after"], 75.0);
+    close(&rows[1]["score_before"], 100.0 * 3.5 / 6.0);
+    let s = &v["summary"];
+    assert_eq!(
+        (
+            s["open"].clone(),
+            s["accepted"].clone(),
+            s["partially_accepted"].clone(),
+            s["rejected"].clone()
+        ),
+        (1.into(), 1.into(), 1.into(), 1.into())
+    );
+    close(&s["mean_days_to_resolve"], 7.0 / 3.0);
+    // bob: 3 resolved, 2 granted.
+    let bob = &s["accept_rate_by_reviewer"][0];
+    assert_eq!(
+        (
+            bob["key"].as_str(),
+            bob["resolved"].clone(),
+            bob["granted"].clone()
+        ),
+        (Some("bob"), 3.into(), 2.into())
+    );
+    close(&bob["rate"], 2.0 / 3.0);
+    // solution proposed in r1 (granted) and r2 (not); tone in r2 (granted) and r3 (not).
+    let cats = &s["accept_rate_by_category"];
+    assert_eq!(cats[0]["key"], "support/solution");
+    close(&cats[0]["rate"], 0.5);
+    assert_eq!(cats[1]["key"], "support/tone");
+    close(&cats[1]["rate"], 0.5);
+    // Filters.
+    let open_only = disputes_json(dir, &["--status", "open"]);
+    assert_eq!(open_only["disputes"].as_array().unwrap().len(), 1);
+    let since = disputes_json(dir, &["--since", "2026-11-22"]);
+    let ids: Vec<&str> = since["disputes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["review"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["r3", "r4"]);
+    // CSV: one row per dispute plus the header.
+    let (_, csv, _) = act(dir, BOB, "2026-11-28", &["disputes", "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 5);
+}
