@@ -126,6 +126,7 @@ fn one(
         response: d.response.clone().filter(|_| !d.is_open()),
         score_before: before,
         score_after: r.score,
+        score_resolved: closed_at.and_then(|k| scores[k]),
         opened_commit: commit(appeared),
         resolved_commit: commit(closed_at),
     };
@@ -145,7 +146,8 @@ fn rating_json(v: Option<i64>) -> serde_json::Value {
 /// The proposed categories the answer granted: every one when accepted, none when rejected,
 /// and for a partial answer those whose proposed rating the answering version carries.
 fn granted(d: &DisputeSnap, answered: Option<&Version>) -> Vec<String> {
-    let names = |f: &dyn Fn(&(Box<str>, Option<i64>)) -> bool| {
+    type Proposal = (Box<str>, Option<i64>);
+    let names = |f: &dyn Fn(&Proposal) -> bool| {
         d.proposed
             .iter()
             .filter(|x| f(x))

@@ -410,11 +410,11 @@ fn readable(versions: &[Version]) -> impl Iterator<Item = (usize, &Version)> {
 
 /// The latest readable version, after the `k`-th, whose `part` differs from the readable
 /// version before it: the change that made the file as it is.
-fn last_change<'v, T: PartialEq>(
-    versions: &'v [Version],
+fn last_change<T: PartialEq>(
+    versions: &[Version],
     k: usize,
     part: impl Fn(&Version) -> T,
-) -> Option<&'v Version> {
+) -> Option<&Version> {
     let readable: Vec<&Version> = readable(versions)
         .filter(|(m, _)| *m >= k)
         .map(|(_, v)| v)

@@ -273,12 +273,15 @@ pub fn resolve(
     finish(state, actor, path, &text, splices, &expected, i)
 }
 
+/// A proposed rating: category, and the rating (`None`: `na`).
+type Proposal = (String, Option<i64>);
+
 /// The status an answer sets and the proposed ratings it applies.
 fn granted(
     d: &crate::load::review::DisputeSnap,
     answer: &Answer,
-) -> Result<(DisputeStatus, Vec<(String, Option<i64>)>), DisputeError> {
-    let all: Vec<(String, Option<i64>)> = d
+) -> Result<(DisputeStatus, Vec<Proposal>), DisputeError> {
+    let all: Vec<Proposal> = d
         .proposed
         .iter()
         .map(|(c, v)| (c.to_string(), *v))

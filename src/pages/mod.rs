@@ -3,6 +3,8 @@
 //! overrides through one loader, and written as a whole: into a temp folder beside the output
 //! folder, then swapped in.
 
+mod disputes;
+
 use crate::analysis::calibration::Session;
 use crate::analysis::score::mean;
 use crate::analysis::state::{QaState, ReviewFacts};
@@ -533,6 +535,7 @@ struct PageParts<'s, 'a> {
     /// (path, id) → index in `Selection::reviews` (and `CategoryValues::per_review`).
     position: HashMap<(&'a str, &'a str), usize>,
     anonymize: bool,
+    disputes: disputes::SiteDisputes,
 }
 
 /// An agent's IQS by month, with the rubric versions first seen that month.
@@ -661,13 +664,26 @@ fn rating_cards(state: &QaState, r: &ReviewFacts, d: &Details) -> Vec<RatingCard
         .collect()
 }
 
-/// One review on an agent's page; disputed when its score changed since it was first written.
-fn review_card(state: &QaState, r: &ReviewFacts, d: &Details, anonymize: bool) -> ReviewCard {
+/// One review on an agent's page, with its disputes; edited when its score changed since it
+/// was first written other than by a granted dispute.
+fn review_card(parts: &PageParts, r: &ReviewFacts, d: &Details) -> ReviewCard {
+    let state = parts.sel.state;
+    let anonymize = parts.anonymize;
     let first = state.first_score(r);
-    let disputed = match (first, r.score) {
+    let changed = match (first, r.score) {
         (Some(f), Some(s)) => (f - s).abs() > 1e-9,
         _ => false,
     };
+    let disputes = parts
+        .disputes
+        .by_review
+        .get(&r.id)
+        .cloned()
+        .unwrap_or_default();
+    let granted = disputes
+        .iter()
+        .any(|x| !x.granted.is_empty() || x.status == "accepted");
+    let (disputed, edited) = (!disputes.is_empty(), changed && !granted);
     let ratings = rating_cards(state, r, d);
     ReviewCard {
         id: r.id.clone(),
@@ -681,7 +697,9 @@ fn review_card(state: &QaState, r: &ReviewFacts, d: &Details, anonymize: bool) -
         url: d.url.clone(),
         comment: d.comment.clone(),
         disputed,
-        first_score: if disputed { first } else { None },
+        edited,
+        first_score: if edited || disputed { first } else { None },
+        disputes,
         critical_failure: ratings.iter().any(|g| g.failed_critical),
         ratings,
     }
@@ -707,7 +725,7 @@ fn agent_page(
             let d = details
                 .remove(r.path.as_str())
                 .unwrap_or_else(|| state.details(&r.path));
-            review_card(state, r, &d, parts.anonymize)
+            review_card(parts, r, &d)
         })
         .collect();
     AgentPage {
@@ -775,6 +793,7 @@ pub fn build_context(
             .map(|(i, r)| ((r.path.as_str(), r.id.as_str()), i))
             .collect(),
         anonymize,
+        disputes: disputes::site_disputes(state, anonymize, now),
     };
     let pages = wanted
         .iter()
@@ -791,6 +810,8 @@ pub fn build_context(
         failing_categories: failing_categories(&values),
         reviewers: reviewers_table(&sel, anonymize),
         left_out: state.left_out.clone(),
+        open_disputes: parts.disputes.open.clone(),
+        dispute_accept_rates: parts.disputes.rates.clone(),
         calibration: calibration_sessions(state, anonymize),
         months: sel.months,
         agents,

@@ -38,6 +38,8 @@ pub struct DisputeRow {
     pub score_before: Option<f64>,
     /// The review's score now.
     pub score_after: Option<f64>,
+    /// The review's score in the version that answered the dispute (null while open).
+    pub score_resolved: Option<f64>,
     /// The commits that opened and answered it (null: not committed yet).
     pub opened_commit: Option<String>,
     pub resolved_commit: Option<String>,

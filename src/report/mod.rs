@@ -160,6 +160,11 @@ pub struct SiteContext {
     pub reviewers: Vec<ReviewerActivity>,
     /// Review files left out because they have problems (run `rubric check`).
     pub left_out: Vec<LeftOut>,
+    /// Open disputes, oldest first (reviewer names hidden when anonymized).
+    pub open_disputes: Vec<disputes::DisputeRow>,
+    /// The share of resolved disputes accepted in whole or in part, per reviewer of the
+    /// disputed review (empty when anonymized).
+    pub dispute_accept_rates: Vec<disputes::AcceptRate>,
     /// Calibration sessions (agreement and reviewer deviations); the site gets a calibration
     /// page when there are any.
     pub calibration: Vec<calibration::Session>,
@@ -275,10 +280,15 @@ pub struct ReviewCard {
     /// An http(s) link to the conversation.
     pub url: Option<String>,
     pub comment: Option<String>,
-    /// The score changed after the review was added (a dispute).
+    /// The review has disputes (SPEC §3.1), listed in `disputes`.
     pub disputed: bool,
-    /// The score it was added with, when disputed.
+    /// The score changed since the review was added, other than by a granted dispute (a
+    /// reviewer's own correction, say): shown neutrally.
+    pub edited: bool,
+    /// The score it was added with, when edited or disputed.
     pub first_score: Option<f64>,
+    /// Its disputes, oldest first.
+    pub disputes: Vec<disputes::DisputeRow>,
     /// A critical category was rated in the lower half of its scale: the score is 0.
     pub critical_failure: bool,
     pub ratings: Vec<RatingCard>,

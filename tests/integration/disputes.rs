@@ -786,3 +786,73 @@ fn the_disputes_report_matches_the_spec_and_its_figures_by_hand() {
     let (_, csv, _) = act(dir, BOB, "2026-11-28", &["disputes", "--format", "csv"]);
     assert_eq!(csv.lines().count(), 5);
 }
+
+/// `check` on one review file with `disputes` appended (no history): the problems.
+fn check_disputes(qa: &str, disputes: &str) -> Vec<(String, u64, u64, String)> {
+    let text = format!("{REVIEW}disputes:\n{disputes}");
+    let d = temp_repo(&[
+        ("qa.yaml", qa),
+        ("rubrics/support.yaml", RUBRIC),
+        (PATH, &text),
+    ]);
+    let (code, json) = check_json(d.path(), &[]);
+    assert_eq!(code, 1, "{json:#}");
+    problems(&json)
+}
+
+fn at(line: u64, column: u64, code: &str) -> (String, u64, u64, String) {
+    (PATH.to_string(), line, column, code.to_string())
+}
+
+#[test]
+fn who_may_open_a_dispute_is_checked_at_by() {
+    let p = check_disputes(
+        QA,
+        "  - opened: 2026-11-21\n    by: zed\n    reason: r\n    status: open\n",
+    );
+    assert_eq!(
+        p,
+        vec![
+            at(14, 9, "dispute-not-by-agent"),
+            at(14, 9, "unknown-person")
+        ]
+    );
+}
+
+#[test]
+fn proposals_name_categories_of_the_version_with_new_valid_ratings() {
+    let p = check_disputes(
+        QA,
+        "  - opened: 2026-11-21\n    by: alice\n    reason: r\n    proposed: {solution: 3, nope: 2, tone: 9}\n    status: open\n",
+    );
+    assert_eq!(
+        p,
+        vec![
+            at(16, 26, "proposal-unchanged"),
+            at(16, 29, "invalid-proposal"),
+            at(16, 44, "invalid-proposal")
+        ]
+    );
+}
+
+#[test]
+fn dates_answers_the_cap_the_window_and_one_open_dispute() {
+    let qa = format!("{QA}disputes: {{ max_per_review: 2, window_days: 2 }}\n");
+    let p = check_disputes(
+        &qa,
+        "  - opened: 2026-11-21\n    by: alice\n    reason: r\n    proposed: {solution: 4}\n    \
+         status: rejected\n    resolved: 2026-11-19\n    resolved_by: alice\n    response: no\n  \
+         - opened: 2026-11-22\n    by: alice\n    reason: r\n    status: open\n  \
+         - opened: 2026-11-23\n    by: alice\n    reason: r\n    status: open\n",
+    );
+    assert_eq!(
+        p,
+        vec![
+            at(18, 15, "dispute-resolved-before-opened"),
+            at(19, 18, "self-resolved-dispute"),
+            at(25, 5, "too-many-disputes"),
+            at(25, 13, "dispute-window-closed"),
+            at(28, 13, "dispute-already-open"),
+        ]
+    );
+}

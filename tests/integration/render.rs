@@ -299,9 +299,9 @@ fn a_calibration_page_once_there_are_calibration_reviews() {
 }
 
 #[test]
-fn figures_equal_trends_and_score_and_disputes_are_marked() {
+fn figures_equal_trends_and_score_and_edits_are_marked_neutrally() {
     let dir = repo();
-    // A dispute: r1 is edited after it was committed (solution 2 → 4).
+    // Not a dispute: the reviewer edits r1 after it was committed (solution 2 → 4).
     std::fs::write(
         dir.path().join("reviews/r1.yaml"),
         review("alice", "fixed", 4),
@@ -362,7 +362,8 @@ fn figures_equal_trends_and_score_and_disputes_are_marked() {
         .unwrap();
     assert_eq!(card["score"], score["score"]);
     // solution 2 of 4 (1/3) and tone 3 of 3: 66.7 when added; solution 4: 100 now.
-    assert_eq!(card["disputed"], true);
+    assert_eq!(card["disputed"], false);
+    assert_eq!(card["edited"], true);
     let first = card["first_score"].as_f64().unwrap();
     assert!((first - 200.0 / 3.0).abs() < 1e-9, "{first}");
     assert_eq!(card["score"], 100.0);
@@ -373,24 +374,25 @@ fn figures_equal_trends_and_score_and_disputes_are_marked() {
         .output()
         .unwrap();
     let html = std::fs::read_to_string(site.join("agents/alice.html")).unwrap();
-    // The markup of a disputed review, not the word (the stylesheet has `.dispute` rules on
-    // every page): the badge and the note with the first and the current score.
+    // An edit is shown neutrally (no fail colour, no "Disputed"): SPEC §3.1 records what a
+    // dispute is, and this is none.
     assert!(
-        html.contains("<span class=\"badge disputed\">Disputed</span>"),
-        "the page marks the dispute: {html}"
+        html.contains("<span class=\"badge edited\">Edited</span>"),
+        "the page marks the edit: {html}"
     );
     assert!(
-        html.contains("Changed after a dispute: first 66.7, now 100.0."),
+        html.contains("Edited after it was first written: first 66.7, now 100.0."),
         "the page tells the first score: {html}"
     );
-    // bob's review was never disputed: his page has the same stylesheet and no such markup.
+    assert!(!html.contains("class=\"badge disputed\""), "{html}");
+    // bob's review was never edited: his page has the same stylesheet and no such markup.
     let bob = std::fs::read_to_string(site.join("agents/bob.html")).unwrap();
     assert!(
-        bob.contains(".badge.disputed"),
+        bob.contains(".badge.edited"),
         "the stylesheet is on every page"
     );
-    assert!(!bob.contains("class=\"badge disputed\""), "{bob}");
-    assert!(!bob.contains("Changed after a dispute"), "{bob}");
+    assert!(!bob.contains("class=\"badge edited\""), "{bob}");
+    assert!(!bob.contains("Edited after"), "{bob}");
 }
 
 #[test]

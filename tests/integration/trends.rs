@@ -439,7 +439,8 @@ fn example_repository_scores_match_the_hand_computed_table() {
         ("zd-48102-cal-kadri", 250.0 / 3.0, Some(false)),
         ("zd-48117-cal-kadri", 400.0 / 9.0, Some(false)),
         ("chat-91030-alice", 275.0 / 3.0, Some(true)),
-        ("zd-48213-alice", 800.0 / 9.0, Some(true)),
+        // Its dispute was accepted (solution 3 → 4): every rating at the top of its scale.
+        ("zd-48213-alice", 100.0, Some(true)),
         ("chat-91187-marek", 80.0, Some(true)),
     ];
     assert_eq!(rows.len(), 16);
@@ -461,7 +462,8 @@ fn example_repository_scores_match_the_hand_computed_table() {
         .filter(|r| r["key"] == "tier1")
         .map(|r| r["score"].as_f64().unwrap())
         .collect();
-    let want = [84.375, 2125.0 / 27.0, 2345.0 / 27.0];
+    // November: (275/3 + 100 + 80) / 3 = (825 + 900 + 720) / 27.
+    let want = [84.375, 2125.0 / 27.0, 2445.0 / 27.0];
     for (g, w) in tier1.iter().zip(want) {
         assert!((g - w).abs() < 1e-9, "{g} != {w}");
     }
