@@ -8,7 +8,9 @@ use crate::check::disputes::{resolver, Version};
 use crate::load::date::parse_review_date;
 use crate::load::review::DisputeSnap;
 use crate::model::{DisputeKind, DisputeStatus};
-use crate::report::disputes::{AcceptRate, DisputeRow, DisputesReport, DisputesSummary};
+use crate::report::disputes::{
+    AcceptRate, DisputeChange, DisputeRow, DisputesReport, DisputesSummary,
+};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -243,4 +245,49 @@ fn summarise(selected: &[DisputeFacts]) -> DisputesSummary {
         accept_rate_by_reviewer: rates(by_reviewer),
         accept_rate_by_category: rates(by_category),
     }
+}
+
+/// The disputes that the head opens or answers against the base: every dispute of a head
+/// review that the base version of that review does not have, or has open while the head has
+/// it answered. Scores are the review's at each side.
+pub fn changes(base: &QaState, head: &QaState) -> Vec<DisputeChange> {
+    let mut out = Vec::new();
+    for r in head
+        .reviews
+        .iter()
+        .filter(|r| !r.snapshot.disputes.is_empty())
+    {
+        let old = base.reviews.iter().find(|b| b.id == r.id);
+        for (i, d) in r.snapshot.disputes.iter().enumerate() {
+            let before = old.and_then(|b| b.snapshot.disputes.get(i));
+            let change = match (before, d.status) {
+                (None, Some(s)) => s.as_str(),
+                (Some(b), Some(s)) if b.is_open() && s != DisputeStatus::Open => s.as_str(),
+                _ => continue,
+            };
+            let change = if change == "open" { "opened" } else { change };
+            out.push(DisputeChange {
+                review: r.id.clone(),
+                path: r.path.clone(),
+                agent: r.agent.clone(),
+                dispute: i + 1,
+                kind: match d.kind {
+                    DisputeKind::Rating => "rating",
+                    DisputeKind::WrongAgent => "wrong-agent",
+                }
+                .to_string(),
+                change: change.to_string(),
+                by: d.by.as_deref().map(|b| head.person(b)).unwrap_or_default(),
+                proposed: d
+                    .proposed
+                    .iter()
+                    .map(|(c, v)| (c.to_string(), rating_json(*v)))
+                    .collect(),
+                proposed_agent: d.proposed_agent.clone(),
+                score_before: old.and_then(|b| b.score),
+                score_after: r.score,
+            });
+        }
+    }
+    out
 }

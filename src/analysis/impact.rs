@@ -332,23 +332,28 @@ pub fn diff_revisions(
     };
     let (before, after) = (valid(loaded_before), valid(loaded_after));
     let mut impacts = Vec::new();
-    let mut left_out = Vec::new();
     let scoring: Vec<&RubricDiff> = rubrics
         .iter()
         .filter(|d| d.changes.iter().any(|c| c.scoring))
         .collect();
+    // Re-scoring needs the history; listing disputes reads what history there is.
+    let history = if scoring.is_empty() {
+        crate::analysis::state::HistoryUse::Optional
+    } else {
+        crate::analysis::state::HistoryUse::Required
+    };
+    let state = state_at(root, head, now, history)?;
+    let left_out = state.left_out.clone();
+    let disputes = if state
+        .reviews
+        .iter()
+        .any(|r| !r.snapshot.disputes.is_empty())
+    {
+        crate::analysis::disputes::changes(&state_at(root, Some(base), now, history)?, &state)
+    } else {
+        Vec::new()
+    };
     if !scoring.is_empty() {
-        let opts = crate::analysis::state::StateOptions {
-            scan: crate::history::scan::ScanOptions {
-                rev: head.map(String::from),
-                no_cache: false,
-                allow_shallow: false,
-            },
-            now,
-            ..crate::analysis::state::StateOptions::default()
-        };
-        let state = crate::analysis::state::QaState::load(root, &opts, &mut |_| {})?;
-        left_out.clone_from(&state.left_out);
         // The window counts back from the head's own date (HEAD's for the working tree), so
         // that the same revisions always give the same report.
         let head_day = h
@@ -383,5 +388,30 @@ pub fn diff_revisions(
         rubrics,
         impact: impacts,
         left_out,
+        disputes,
     })
+}
+
+/// The one QA state at a revision (`None`: the working tree).
+fn state_at(
+    root: &std::path::Path,
+    rev: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+    history: crate::analysis::state::HistoryUse,
+) -> Result<crate::analysis::state::QaState, DiffError> {
+    let opts = crate::analysis::state::StateOptions {
+        history,
+        scan: crate::history::scan::ScanOptions {
+            rev: rev.map(String::from),
+            no_cache: false,
+            allow_shallow: false,
+        },
+        now,
+        ..crate::analysis::state::StateOptions::default()
+    };
+    Ok(crate::analysis::state::QaState::load(
+        root,
+        &opts,
+        &mut |_| {},
+    )?)
 }

@@ -680,6 +680,24 @@ fn version_line(d: &crate::model::rubric_diff::RubricDiff) -> String {
 
 /// `rubric diff` for people at a terminal.
 pub fn diff_human(report: &crate::analysis::impact::DiffReport) -> String {
+    let mut out = diff_human_rubrics(report);
+    if !report.disputes.is_empty() {
+        out.push_str("\ndisputes\n");
+        for c in &report.disputes {
+            out.push_str(&format!(
+                "  {} dispute {}: {} (score {} → {})\n",
+                terminal::plain(&c.review),
+                c.dispute,
+                c.change,
+                one_decimal(c.score_before),
+                one_decimal(c.score_after)
+            ));
+        }
+    }
+    out
+}
+
+fn diff_human_rubrics(report: &crate::analysis::impact::DiffReport) -> String {
     let mut out = format!("rubric changes {} → {}\n", report.base, report.head);
     if report.rubrics.is_empty() {
         out.push_str("no rubric changed\n");
@@ -762,8 +780,10 @@ pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
         markdown::escape(&report.base),
         markdown::escape(&report.head)
     );
+    let disputes = md_disputes(&report.disputes);
     if report.rubrics.is_empty() {
         out.push_str("No rubric changed.\n");
+        out.push_str(&disputes);
         return out;
     }
     out.push_str("| rubric | change | version | version bump |\n|---|---|---|---|\n");
@@ -793,6 +813,40 @@ pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
         out.push_str(&md_agents(i));
     }
     out.push_str("</details>\n");
+    out.push_str(&disputes);
+    out
+}
+
+/// The disputes a pull request opens or answers, with the review's score before and after.
+fn md_disputes(changes: &[crate::report::disputes::DisputeChange]) -> String {
+    use markdown::{code, escape};
+    if changes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\n### Disputes\n\n| review | agent | dispute | change | asked for | score before | \
+         score after |\n|---|---|---|---|---|---|---|\n",
+    );
+    for c in changes {
+        let asked: Vec<String> = match &c.proposed_agent {
+            Some(a) => vec![format!("agent {}", escape(a))],
+            None => c
+                .proposed
+                .iter()
+                .map(|(k, v)| format!("{} {}", escape(k), escape(&v.to_string().replace('"', ""))))
+                .collect(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            code(&c.review),
+            escape(&c.agent),
+            c.dispute,
+            c.change,
+            asked.join(", "),
+            one_decimal(c.score_before),
+            one_decimal(c.score_after)
+        ));
+    }
     out
 }
 

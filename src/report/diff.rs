@@ -50,4 +50,6 @@ pub struct DiffReport {
     pub impact: Vec<Impact>,
     /// Review files left out of the re-scoring because `check` rejects them (SPEC §5.5).
     pub left_out: Vec<super::LeftOut>,
+    /// The disputes the head opens or answers (SPEC §3.1).
+    pub disputes: Vec<super::disputes::DisputeChange>,
 }

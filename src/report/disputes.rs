@@ -77,3 +77,22 @@ pub struct DisputesReport {
     pub summary: DisputesSummary,
     pub left_out: Vec<LeftOut>,
 }
+
+/// A dispute that a pull request opens or answers (`rubric diff`): the review's score at the
+/// base and at the head.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DisputeChange {
+    pub review: String,
+    pub path: String,
+    pub agent: String,
+    /// 1-based, in the review's `disputes`.
+    pub dispute: usize,
+    pub kind: String,
+    /// `opened`, or the answer: `accepted`, `partially-accepted`, `rejected`.
+    pub change: String,
+    pub by: String,
+    pub proposed: BTreeMap<String, serde_json::Value>,
+    pub proposed_agent: Option<String>,
+    pub score_before: Option<f64>,
+    pub score_after: Option<f64>,
+}

@@ -856,3 +856,57 @@ fn dates_answers_the_cap_the_window_and_one_open_dispute() {
         ]
     );
 }
+
+#[test]
+fn the_pull_request_comment_lists_the_disputes_it_opens_and_answers() {
+    let reviews = [
+        ("reviews/2026/11/r1.yaml", REVIEW),
+        ("reviews/2026/11/r2.yaml", REVIEW),
+    ];
+    let d = repo(QA, &reviews);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    git_as(dir, BOB, "2026-11-21T13:00:00Z", &["branch", "base"]);
+    act(
+        dir,
+        BOB,
+        "2026-11-22",
+        &["resolve", "r1", "--accept", "--response", "ok"],
+    );
+    act(
+        dir,
+        ALICE,
+        "2026-11-22",
+        &[
+            "dispute",
+            "r2",
+            "--reason",
+            "@bob see <b>",
+            "--propose",
+            "tone=na",
+        ],
+    );
+    // tone does not allow na: nothing written for r2.
+    assert!(!read(dir, "reviews/2026/11/r2.yaml").contains("disputes"));
+    act(
+        dir,
+        ALICE,
+        "2026-11-22",
+        &["dispute", "r2", "--reason", "r", "--propose", "tone=4"],
+    );
+    let (code, out, err) = act(dir, BOB, "2026-11-22", &["diff", "base", "--format", "md"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.ends_with(
+            "### Disputes\n\n| review | agent | dispute | change | asked for | score before | \
+             score after |\n|---|---|---|---|---|---|---|\n| `r1` | alice | 1 | accepted | \
+             solution 4 | 58.3 | 75.0 |\n| `r2` | alice | 1 | opened | tone 4 | 58.3 | 58.3 |\n"
+        ),
+        "{out}"
+    );
+}
