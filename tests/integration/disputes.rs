@@ -910,3 +910,34 @@ fn the_pull_request_comment_lists_the_disputes_it_opens_and_answers() {
         "{out}"
     );
 }
+
+#[test]
+fn resolved_by_defaults_to_the_author_of_the_commit_that_set_the_status() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    // Bob answers by hand, without `resolved_by`: his commit names him.
+    let open = read(dir, PATH);
+    let answered = open.replace(
+        "    status: open\n",
+        "    status: rejected\n    resolved: 2026-11-22\n    response: No.\n",
+    );
+    std::fs::write(dir.join(PATH), &answered).unwrap();
+    commit(dir, BOB, "2026-11-22T12:00:00Z");
+    assert_eq!(check_json(dir, &[]).0, 0);
+    let v = disputes_json(dir, &[]);
+    assert_eq!(v["disputes"][0]["resolved_by"], "bob");
+    // Had alice committed that answer herself, it would be her own dispute answered.
+    let d2 = repo(QA, &[(PATH, REVIEW)]);
+    let dir2 = d2.path();
+    std::fs::write(dir2.join(PATH), &answered).unwrap();
+    commit(dir2, ALICE, "2026-11-22T12:00:00Z");
+    let (code, json) = check_json(dir2, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(problems(&json), vec![at(17, 13, "self-resolved-dispute")]);
+}
