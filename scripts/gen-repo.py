@@ -9,6 +9,7 @@ process, so 20,000 reviews (about 21,000 commits) take seconds.
         [--reviewers 5] [--months 12] [--end 2026-11-15] [--timezone UTC]
         [--edit-rate 0.05] [--move-rate 0.02] [--delete-rate 0.01]
         [--merge-rate 0.003] [--calibration-rate 0.03] [--no-checkout]
+        [--scorecards]
 
 Determinism: the same arguments give byte-identical files and identical
 commit ids (all names, e-mails and dates come from `random.Random(seed)`;
@@ -34,7 +35,9 @@ Rubrics (rubrics/<id>.yaml, each commit valid against the schema):
            solution weight 3 -> 4, pass mark 85 -> 80); a wording-only
            commit at 50% that keeps v2; v3 at 70% (escalation: critical and
            na, internal_notes: weight 0, tone scale 4 -> 5, grammar weight
-           0.5, a new group).
+           0.5, a new group). With --scorecards, v3 instead makes escalation
+           and empathy `critical: group` (they fail their group, not the
+           review) and adds extra_mile, a `bonus` category (scale 3, na).
   billing  v1 at the start; a label-only commit at 45% that keeps v1; v2 at
            55% (explanation scale 5 -> 4, follow_up added, pass_mark removed).
   chat     v1, created at 20% of the history.
@@ -392,7 +395,7 @@ def render_config(people: list[Person], pos: float, timezone: str) -> str:
 # --------------------------------------------------------------------------
 
 def _cat(id, title, description, scale, weight=None, group=None, labels=None,
-         critical=False, na=False, root_causes=None) -> dict:
+         critical=False, na=False, root_causes=None, bonus=False) -> dict:
     c = {"id": id, "title": title, "description": description}
     if group:
         c["group"] = group
@@ -402,7 +405,9 @@ def _cat(id, title, description, scale, weight=None, group=None, labels=None,
     if weight is not None:
         c["weight"] = weight
     if critical:
-        c["critical"] = True
+        c["critical"] = critical  # True, or "group"
+    if bonus:
+        c["bonus"] = True
     if na:
         c["na"] = True
     if root_causes:
@@ -462,8 +467,9 @@ def _categories(r: dict) -> dict:
     return {c["id"]: c for c in r["categories"]}
 
 
-def rubric_changes() -> list[tuple[float, dict, str]]:
-    """(position in history, full rubric content, commit message), in order."""
+def rubric_changes(scorecards: bool = False) -> list[tuple[float, dict, str]]:
+    """(position in history, full rubric content, commit message), in order. With
+    `scorecards`, support v3 fails groups instead of reviews and has a bonus category."""
     out = []
     s2 = copy.deepcopy(SUPPORT_V1)
     s2["version"], s2["pass_mark"] = 2, 80
@@ -493,6 +499,14 @@ def rubric_changes() -> list[tuple[float, dict, str]]:
         _cat("internal_notes", "Internal notes", "Are the internal notes useful to the next agent?",
              3, 0, "process"),
     ]
+
+    if scorecards:
+        c3 = _categories(s3)
+        c3["escalation"]["critical"] = "group"
+        c3["empathy"]["critical"] = "group"
+        s3["categories"].append(_cat(
+            "extra_mile", "Went the extra mile", "Did the agent do more than the ticket asked?",
+            3, 1, na=True, bonus=True))
 
     b1b = copy.deepcopy(BILLING_V1)  # labels only, keeps version 1
     _categories(b1b)["explanation"]["labels"] = ["Confusing", "Unclear", "Adequate", "Clear",
@@ -929,7 +943,7 @@ class Planner:
                          ("rubrics/billing.yaml", render_rubric(BILLING_V1).encode())])
 
         fixed: dict[int, list[tuple]] = defaultdict(list)  # step -> rubric/roster changes
-        for pos, content, msg in rubric_changes():
+        for pos, content, msg in rubric_changes(self.args.scorecards):
             fixed[int(pos * n)].append(("rubric", content, msg))
         hires = sorted({p.hire_at for p in self.people if p.hire_at > 0})
         for pos in hires:
@@ -1174,6 +1188,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--calibration-rate", type=float, default=0.03,
                    help="approximate share of calibration reviews (default 0.03)")
     p.add_argument("--no-checkout", action="store_true", help="leave the working tree empty")
+    p.add_argument("--scorecards", action="store_true",
+                   help="support v3 with `critical: group` categories and a bonus category")
     args = p.parse_args(argv)
     if args.reviews < 0 or args.agents < 1 or args.reviewers < 1 or args.months < 1:
         p.error("--reviews must be >= 0; --agents, --reviewers and --months >= 1")

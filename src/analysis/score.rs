@@ -1,7 +1,7 @@
 //! Scoring (SPEC §5.1–5.2) as plain functions over plain data: a rating's value, a review's
 //! score, critical failures and pass/fail. No I/O, no git.
 
-use crate::model::{RatingEntry, RatingValue, Rubric};
+use crate::model::{Critical, RatingEntry, RatingValue, Rubric};
 use std::collections::BTreeMap;
 
 /// A rating `r` on a scale of `n` points is worth `(r - 1) / (n - 1)`: 0 for the lowest point,
@@ -13,37 +13,61 @@ pub fn rating_value(rating: i64, scale: u8) -> f64 {
 }
 
 /// The score of one review.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReviewScore {
-    /// 0..=100; `None` when no category with weight > 0 was rated with a number.
+    /// `None` when no non-bonus category with weight > 0 was rated with a number. Usually
+    /// 0..=100; bonus categories can lift it over 100.
     pub score: Option<f64>,
     /// `score >= pass_mark`; `None` without a score or without a pass mark.
     pub pass: Option<bool>,
-    /// A critical category was rated in the lower half of its scale.
+    /// A review-level critical category was rated in the lower half of its scale.
     pub critical_failure: bool,
+    /// The groups failed by a `critical: group` category rated in the lower half of its
+    /// scale, in rubric order (empty when the review-level failure wins).
+    pub failed_groups: Vec<String>,
 }
 
 /// Scores a review's ratings against a rubric version (SPEC §5.2):
 /// `100 · Σ weight·value / Σ weight` over the categories rated with a number; `na` takes no
-/// part; a critical category with a value below 0.5 makes the score 0. Ratings of categories
-/// the rubric does not have are ignored.
+/// part. A review-level critical category with a value below 0.5 makes the score 0; a
+/// `critical: group` one makes every category of its group count as 0 (weights kept). A bonus
+/// category adds `weight·value` to the numerator only. Ratings of categories the rubric does
+/// not have are ignored.
 ///
-/// Where every numerically rated category has weight 0 there is no score, unless a critical
-/// category failed: a critical failure is always a score of 0.
+/// Where Σ weight (non-bonus, rated with a number) is 0 there is no score, unless a review-level
+/// critical category failed: that is always a score of 0.
 pub fn score_review(rubric: &Rubric, ratings: &BTreeMap<String, RatingValue>) -> ReviewScore {
-    let mut sum = 0.0;
-    let mut weights = 0.0;
+    let points = |c: &crate::model::Category| match ratings.get(c.id.as_str()) {
+        Some(RatingValue::Points(r)) => Some(rating_value(*r, c.scale.0)),
+        _ => None,
+    };
     let mut critical_failure = false;
-    for category in rubric.categories.iter() {
-        let Some(RatingValue::Points(r)) = ratings.get(category.id.as_str()) else {
+    let mut failed_groups: Vec<String> = Vec::new();
+    for c in rubric.categories.iter() {
+        if !points(c).is_some_and(|v| v < 0.5) {
             continue;
-        };
-        let value = rating_value(*r, category.scale.0);
-        if category.critical && value < 0.5 {
-            critical_failure = true;
         }
-        sum += category.weight.0 * value;
-        weights += category.weight.0;
+        match (c.critical, &c.group) {
+            (Critical::Review, _) => critical_failure = true,
+            (Critical::Group, Some(g)) if !failed_groups.iter().any(|f| f == g.as_str()) => {
+                failed_groups.push(g.to_string())
+            }
+            _ => {}
+        }
+    }
+    let (mut sum, mut weights) = (0.0, 0.0);
+    for c in rubric.categories.iter() {
+        let Some(mut value) = points(c) else { continue };
+        if c.group
+            .as_ref()
+            .is_some_and(|g| failed_groups.iter().any(|f| f == g.as_str()))
+        {
+            value = 0.0;
+        }
+        sum += c.weight.0 * value;
+        if !c.bonus {
+            weights += c.weight.0;
+        }
     }
     let score = if critical_failure {
         Some(0.0)
@@ -52,6 +76,9 @@ pub fn score_review(rubric: &Rubric, ratings: &BTreeMap<String, RatingValue>) ->
     } else {
         None
     };
+    if critical_failure {
+        failed_groups.clear();
+    }
     let pass = match (score, rubric.pass_mark) {
         (Some(s), Some(mark)) => Some(s >= mark.0),
         _ => None,
@@ -60,6 +87,7 @@ pub fn score_review(rubric: &Rubric, ratings: &BTreeMap<String, RatingValue>) ->
         score,
         pass,
         critical_failure,
+        failed_groups,
     }
 }
 
@@ -226,6 +254,146 @@ categories:
         assert!(!score(3, 3).critical_failure);
         assert!(score(5, 1).critical_failure);
         assert_eq!(score(3, 2).score, Some(50.0));
+    }
+
+    /// SPEC §5.2's worked example: group A (`a1` scale 4 weight 2 `critical: group`, `a2`
+    /// scale 3 weight 1), group B (`b1` scale 5 weight 2), `x` bonus scale 2 weight 1. Ratings
+    /// a1 2, a2 3, b1 5, x 2: group A fails (a1 is 1/3 < 0.5), so a1 and a2 count 0 with their
+    /// weights; b1 is 1 × 2; x adds 1 to the numerator only: 100·(0 + 0 + 2 + 1)/5 = 60.
+    const GROUPS: &str = "\
+id: g
+version: 1
+title: G
+pass_mark: 50
+groups:
+  - {id: a, title: A}
+  - {id: b, title: B}
+categories:
+  - {id: a1, title: A1, group: a, scale: 4, weight: 2, critical: group}
+  - {id: a2, title: A2, group: a, scale: 3, weight: 1, na: true}
+  - {id: b1, title: B1, group: b, scale: 5, weight: 2}
+  - {id: x, title: X, scale: 2, weight: 1, bonus: true, na: true}
+";
+
+    #[test]
+    fn spec_worked_example_group_failure_and_bonus() {
+        let r = rubric(GROUPS);
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("a1", Some(2)),
+                ("a2", Some(3)),
+                ("b1", Some(5)),
+                ("x", Some(2)),
+            ]),
+        );
+        assert_eq!(s.score, Some(60.0));
+        assert_eq!(s.failed_groups, vec!["a".to_string()]);
+        assert!(!s.critical_failure);
+        assert_eq!(s.pass, Some(true));
+    }
+
+    #[test]
+    fn group_critical_at_exactly_one_half_does_not_fail() {
+        // a1 on a scale of 3, rated 2: value exactly 0.5, not below.
+        let r = rubric(&GROUPS.replace("group: a, scale: 4", "group: a, scale: 3"));
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("a1", Some(2)),
+                ("a2", Some(3)),
+                ("b1", Some(5)),
+                ("x", Some(2)),
+            ]),
+        );
+        assert!(s.failed_groups.is_empty());
+        // a1 0.5×2 = 1, a2 1×1 = 1, b1 1×2 = 2, x 1: 100·5/5.
+        assert_eq!(s.score, Some(100.0));
+        // Review-level critical at exactly 0.5 does not fail either.
+        let r = rubric(&GROUPS.replace(
+            "scale: 4, weight: 2, critical: group",
+            "scale: 3, weight: 2, critical: true",
+        ));
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("a1", Some(2)),
+                ("a2", Some(1)),
+                ("b1", Some(1)),
+                ("x", Some(1)),
+            ]),
+        );
+        assert!(!s.critical_failure);
+        // a1 0.5×2 = 1 over Σ weight 5.
+        assert_eq!(s.score, Some(20.0));
+    }
+
+    #[test]
+    fn a_group_rated_only_na_neither_fails_nor_counts() {
+        let r = rubric(&GROUPS.replace(
+            "a1, title: A1, group: a, scale: 4, weight: 2, critical: group",
+            "a1, title: A1, group: a, scale: 4, weight: 2, critical: group, na: true",
+        ));
+        // Group A all na: Σ weight is b1's 2; b1 4/5 = 0.75 ×2 = 1.5; x 2/2 adds 1: 125.
+        let s = score_review(
+            &r,
+            &ratings(&[("a1", None), ("a2", None), ("b1", Some(4)), ("x", Some(2))]),
+        );
+        assert!(s.failed_groups.is_empty());
+        assert_eq!(s.score, Some(125.0));
+    }
+
+    #[test]
+    fn a_bonus_rated_na_adds_nothing_and_alone_is_no_score() {
+        let r = rubric(GROUPS);
+        // a1 4/4 ×2 = 2, a2 3/3 ×1 = 1, b1 3/5 = 0.5 ×2 = 1: 100·4/5 = 80; x na adds nothing.
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("a1", Some(4)),
+                ("a2", Some(3)),
+                ("b1", Some(3)),
+                ("x", None),
+            ]),
+        );
+        assert_eq!(s.score, Some(80.0));
+        // The same with x 1 of 2: value 0, still 80 (a bonus never lowers a score).
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("a1", Some(4)),
+                ("a2", Some(3)),
+                ("b1", Some(3)),
+                ("x", Some(1)),
+            ]),
+        );
+        assert_eq!(s.score, Some(80.0));
+        // Only the bonus rated: Σ weight is 0, so no score.
+        let only = rubric(
+            "id: c\nversion: 1\ntitle: C\ncategories:\n  - {id: a, title: A, scale: 4, na: true}\n  - {id: x, title: X, scale: 2, bonus: true}\n",
+        );
+        let s = score_review(&only, &ratings(&[("a", None), ("x", Some(2))]));
+        assert_eq!(s.score, None);
+    }
+
+    #[test]
+    fn a_review_level_failure_wins_over_a_group_failure() {
+        let r = rubric(&GROUPS.replace(
+            "{id: b1, title: B1, group: b, scale: 5, weight: 2}",
+            "{id: b1, title: B1, group: b, scale: 5, weight: 2, critical: true}",
+        ));
+        let s = score_review(
+            &r,
+            &ratings(&[
+                ("a1", Some(1)),
+                ("a2", Some(3)),
+                ("b1", Some(2)),
+                ("x", Some(2)),
+            ]),
+        );
+        assert_eq!(s.score, Some(0.0));
+        assert!(s.critical_failure);
+        assert!(s.failed_groups.is_empty());
     }
 
     #[test]

@@ -927,7 +927,7 @@ impl QaState {
                     value: rating.map(|p| rating_value(p, c.scale.0)),
                     scale: c.scale.0,
                     weight: c.weight.0,
-                    critical: c.critical,
+                    critical: c.critical == crate::model::Critical::Review,
                     review_score: r.score,
                     pass: r.pass,
                     calibration: r.calibration.clone(),

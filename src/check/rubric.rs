@@ -6,7 +6,7 @@ use crate::load::schema::{self, Kind};
 use crate::load::yaml::{self, Document};
 use crate::model::diagnostic::{suggestion, Code, Diagnostic};
 use crate::model::Config;
-use crate::model::Rubric;
+use crate::model::{Category, Critical, Rubric};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -70,6 +70,7 @@ pub fn check_rubric(rel: &str, r: &Rubric, doc: &Document) -> Vec<Diagnostic> {
                 ));
             }
         }
+        out.extend(critical_rules(rel, i, c, doc));
         if let Some(labels) = &c.labels {
             if labels.len() != c.scale.0 as usize {
                 out.push(Diagnostic::new(
@@ -85,6 +86,36 @@ pub fn check_rubric(rel: &str, r: &Rubric, doc: &Document) -> Vec<Diagnostic> {
                 ));
             }
         }
+    }
+    out
+}
+
+/// A bonus category may not be critical; `critical: group` needs a group (SPEC §2, §5.2).
+/// Both point at the `critical` key.
+fn critical_rules(rel: &str, i: usize, c: &Category, doc: &Document) -> Vec<Diagnostic> {
+    let at = || doc.key_pos(&format!("/categories/{i}/critical"));
+    let mut out = Vec::new();
+    if c.bonus && c.critical.any() {
+        out.push(Diagnostic::new(
+            Code::BonusCritical,
+            rel,
+            at(),
+            format!(
+                "category `{}` is a bonus and critical: a bonus only adds to a score",
+                c.id
+            ),
+        ));
+    }
+    if c.critical == Critical::Group && c.group.is_none() {
+        out.push(Diagnostic::new(
+            Code::GroupCriticalWithoutGroup,
+            rel,
+            at(),
+            format!(
+                "category `{}` is `critical: group` but belongs to no group",
+                c.id
+            ),
+        ));
     }
     out
 }

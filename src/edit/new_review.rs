@@ -449,8 +449,16 @@ fn about(r: &Rubric, c: &Category) -> String {
     } else if w != 1.0 {
         facts.push(format!("weight {w}"));
     }
-    if c.critical {
-        facts.push("critical: the lower half of its scale makes the score 0".into());
+    match c.critical {
+        crate::model::Critical::Review => {
+            facts.push("critical: the lower half of its scale makes the score 0".into())
+        }
+        crate::model::Critical::Group => facts
+            .push("critical for its group: the lower half of its scale makes the group 0".into()),
+        crate::model::Critical::No => {}
+    }
+    if c.bonus {
+        facts.push("bonus: adds to the score, never lowers it".into());
     }
     let mut s = one_line(&c.title.0);
     if !facts.is_empty() {

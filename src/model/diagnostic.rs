@@ -97,6 +97,10 @@ codes! {
     LabelCount = "label-count", Error, "A category has a number of labels different from its scale.", "Give exactly `scale` labels, lowest point first, or drop `labels`.";
     /// A weight below zero.
     NegativeWeight = "negative-weight", Error, "A category weight is below 0.", "Use a weight of 0 or more (0: rated and shown, not scored).";
+    /// A bonus category is also critical.
+    BonusCritical = "bonus-critical", Error, "A bonus category is also critical.", "Drop `critical` (a bonus only adds to a score), or drop `bonus`.";
+    /// `critical: group` on a category without a group.
+    GroupCriticalWithoutGroup = "group-critical-without-group", Error, "A category is `critical: group` but belongs to no group.", "Give the category a `group`, or use `critical: true` to fail the whole review.";
     /// A review names a rubric that does not exist.
     UnknownRubric = "unknown-rubric", Error, "A review names a rubric id that no rubric file (now or in history) has.", "Fix `rubric:` to name an existing rubric as <id>@<version>.";
     /// A review names a rubric version that never existed.

@@ -318,11 +318,71 @@ pub struct Category {
     #[serde(default)]
     pub weight: Weight,
     #[serde(default)]
-    pub critical: bool,
+    pub critical: Critical,
+    #[serde(default)]
+    pub bonus: bool,
     #[serde(default)]
     pub na: bool,
     #[serde(default)]
     pub root_causes: Option<UniqueVec<Slug>>,
+}
+
+/// What a critical category's failure (a value below 0.5) does (SPEC §2, §5.2): nothing
+/// (`false`), the whole review scores 0 (`true` or `review`), or its group counts as 0
+/// (`group`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Critical {
+    #[default]
+    No,
+    Review,
+    Group,
+}
+
+impl Critical {
+    /// How the rubric file writes it: `false`, `true` (also for `review`) or `"group"`.
+    pub fn to_json(self) -> serde_json::Value {
+        match self {
+            Critical::No => serde_json::Value::Bool(false),
+            Critical::Review => serde_json::Value::Bool(true),
+            Critical::Group => serde_json::Value::from("group"),
+        }
+    }
+
+    /// Any kind of critical.
+    pub fn any(self) -> bool {
+        self != Critical::No
+    }
+}
+
+impl Serialize for Critical {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Critical {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Critical;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false, `review` or `group`")
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Critical, E> {
+                Ok(if b { Critical::Review } else { Critical::No })
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Critical, E> {
+                match s {
+                    "review" => Ok(Critical::Review),
+                    "group" => Ok(Critical::Group),
+                    _ => Err(E::custom(format!(
+                        "critical must be true, false, `review` or `group`, not `{s}`"
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A list without repeated items.

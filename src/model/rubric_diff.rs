@@ -2,7 +2,7 @@
 //! renamed; scale, weights, critical, N/A, labels, groups, root causes, pass mark), and the
 //! scoring signature that decides whether a change needs a new version number.
 
-use crate::model::{Category, Rubric};
+use crate::model::{Category, Critical, Rubric};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
     /// What changed: `category-added`, `category-removed`, `category-renamed`, `scale`,
-    /// `weight`, `critical`, `na`, `labels`, `title`, `description`, `group`, `root-causes`,
+    /// `weight`, `critical`, `bonus`, `na`, `labels`, `title`, `description`, `group`, `root-causes`,
     /// `pass-mark`, `groups`.
     pub kind: String,
     /// The category it concerns, if any.
@@ -45,12 +45,26 @@ pub fn scoring_signature(r: &Rubric) -> Value {
         .categories
         .iter()
         .map(|c| {
-            json!({"id": c.id.as_str(), "scale": c.scale.0, "weight": c.weight.0,
-                   "critical": c.critical, "na": c.na})
+            let mut v = json!({"id": c.id.as_str(), "scale": c.scale.0, "weight": c.weight.0,
+                   "critical": c.critical.to_json(), "na": c.na});
+            // Only where they can score: a rubric without bonus or group-critical categories
+            // keeps the signature it always had.
+            if c.bonus {
+                v["bonus"] = json!(true);
+            }
+            if groups_score(r) {
+                v["group"] = json!(c.group.as_ref().map(|g| g.as_str()));
+            }
+            v
         })
         .collect();
     cats.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
     json!({"pass_mark": r.pass_mark.map(|p| p.0), "categories": cats})
+}
+
+/// Does a category's group decide scores (a `critical: group` category fails its group)?
+fn groups_score(r: &Rubric) -> bool {
+    r.categories.iter().any(|c| c.critical == Critical::Group)
 }
 
 fn change(
@@ -153,9 +167,10 @@ fn compare(b: &Rubric, h: &Rubric, out: &mut Vec<Change>) {
     };
     let (bc, hc) = (by_id(b), by_id(h));
     compare_category_ids(&bc, &hc, out);
+    let groups_scoring = groups_score(b) || groups_score(h);
     for (id, x) in &bc {
         let Some(y) = hc.get(id) else { continue };
-        compare_category(id, x, y, out);
+        compare_category(id, x, y, groups_scoring, out);
     }
 }
 
@@ -273,7 +288,15 @@ fn compare_category_ids(
 }
 
 /// The fields of a category both versions have.
-fn compare_category(id: &str, x: &Category, y: &Category, out: &mut Vec<Change>) {
+/// `groups_scoring`: either version has a `critical: group` category, so a category's group
+/// decides scores.
+fn compare_category(
+    id: &str,
+    x: &Category,
+    y: &Category,
+    groups_scoring: bool,
+    out: &mut Vec<Change>,
+) {
     let mut field = |kind: &str, before: Value, after: Value, scoring: bool| {
         if before != after {
             let text = format!("`{id}` {kind} {} → {}", show(&before), show(&after));
@@ -282,7 +305,8 @@ fn compare_category(id: &str, x: &Category, y: &Category, out: &mut Vec<Change>)
     };
     field("scale", json!(x.scale.0), json!(y.scale.0), true);
     field("weight", json!(x.weight.0), json!(y.weight.0), true);
-    field("critical", json!(x.critical), json!(y.critical), true);
+    field("critical", x.critical.to_json(), y.critical.to_json(), true);
+    field("bonus", json!(x.bonus), json!(y.bonus), true);
     field("na", json!(x.na), json!(y.na), true);
     field("title", json!(x.title.0), json!(y.title.0), false);
     field(
@@ -296,7 +320,7 @@ fn compare_category(id: &str, x: &Category, y: &Category, out: &mut Vec<Change>)
         "group",
         json!(x.group.as_ref().map(|g| g.as_str())),
         json!(y.group.as_ref().map(|g| g.as_str())),
-        false,
+        groups_scoring,
     );
     let rc = |c: &Category| {
         json!(c
@@ -305,4 +329,87 @@ fn compare_category(id: &str, x: &Category, y: &Category, out: &mut Vec<Change>)
             .map(|r| r.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
     };
     field("root-causes", rc(x), rc(y), false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rubric(yaml: &str) -> Rubric {
+        let doc = crate::load::yaml::load_str("r.yaml", yaml).unwrap();
+        serde::Deserialize::deserialize(&doc.value).unwrap()
+    }
+
+    const V1: &str = "id: s\nversion: 1\ntitle: S\ngroups:\n  - {id: a, title: A}\n  - {id: b, title: B}\ncategories:\n  - {id: x, title: X, scale: 4, group: a}\n  - {id: y, title: Y, scale: 3, group: a}\n  - {id: z, title: Z, scale: 2}\n";
+
+    fn scoring_kinds(base: &str, head: &str) -> Vec<(String, bool)> {
+        diff_rubric("s", Some(&rubric(base)), Some(&rubric(head)))
+            .changes
+            .into_iter()
+            .map(|c| (c.kind, c.scoring))
+            .collect()
+    }
+
+    #[test]
+    fn critical_kinds_and_bonus_are_scoring_changes() {
+        let group = V1.replace(
+            "scale: 4, group: a}",
+            "scale: 4, group: a, critical: group}",
+        );
+        assert_eq!(scoring_kinds(V1, &group), [("critical".to_string(), true)]);
+        let d = diff_rubric("s", Some(&rubric(V1)), Some(&rubric(&group)));
+        assert!(d.needs_version_bump);
+        assert_eq!(d.changes[0].after, json!("group"));
+        assert_ne!(
+            scoring_signature(&rubric(V1)),
+            scoring_signature(&rubric(&group))
+        );
+        // `critical: true` → `critical: group` changes scoring too.
+        let review = V1.replace("scale: 4, group: a}", "scale: 4, group: a, critical: true}");
+        assert_eq!(
+            scoring_kinds(&review, &group),
+            [("critical".to_string(), true)]
+        );
+        // `true` and `review` are the same thing.
+        let spelled = V1.replace(
+            "scale: 4, group: a}",
+            "scale: 4, group: a, critical: review}",
+        );
+        assert!(scoring_kinds(&review, &spelled).is_empty());
+        let bonus = V1.replace(
+            "{id: z, title: Z, scale: 2}",
+            "{id: z, title: Z, scale: 2, bonus: true}",
+        );
+        assert_eq!(scoring_kinds(V1, &bonus), [("bonus".to_string(), true)]);
+        assert_ne!(
+            scoring_signature(&rubric(V1)),
+            scoring_signature(&rubric(&bonus))
+        );
+    }
+
+    #[test]
+    fn a_group_change_scores_only_where_a_group_can_fail() {
+        // Without `critical: group`, moving `y` to group b is wording.
+        let moved = V1.replace("scale: 3, group: a}", "scale: 3, group: b}");
+        assert_eq!(scoring_kinds(V1, &moved), [("group".to_string(), false)]);
+        assert_eq!(
+            scoring_signature(&rubric(V1)),
+            scoring_signature(&rubric(&moved))
+        );
+        // With it, `y` leaving group a changes what x's failure zeroes.
+        let crit = |r: &str| {
+            r.replace(
+                "scale: 4, group: a}",
+                "scale: 4, group: a, critical: group}",
+            )
+        };
+        assert_eq!(
+            scoring_kinds(&crit(V1), &crit(&moved)),
+            [("group".to_string(), true)]
+        );
+        assert_ne!(
+            scoring_signature(&rubric(&crit(V1))),
+            scoring_signature(&rubric(&crit(&moved)))
+        );
+    }
 }

@@ -634,7 +634,13 @@ fn root_causes(rs: &[&ReviewFacts]) -> Vec<RootCauseCount> {
 }
 
 /// A review's ratings in its rubric's category order, with the file's comments and causes.
-fn rating_cards(state: &QaState, r: &ReviewFacts, d: &Details) -> Vec<RatingCard> {
+fn rating_cards(
+    state: &QaState,
+    r: &ReviewFacts,
+    d: &Details,
+    failed_groups: &[String],
+) -> Vec<RatingCard> {
+    use crate::model::Critical;
     let Some(rubric) = state.rubric(r) else {
         return Vec::new();
     };
@@ -647,11 +653,15 @@ fn rating_cards(state: &QaState, r: &ReviewFacts, d: &Details) -> Vec<RatingCard
                 let i = usize::try_from(p - 1).ok()?;
                 c.labels.as_ref()?.get(i).cloned()
             });
-            let failed_critical = c.critical
-                && rating.is_some_and(|p| crate::analysis::score::rating_value(p, c.scale.0) < 0.5);
+            let low =
+                rating.is_some_and(|p| crate::analysis::score::rating_value(p, c.scale.0) < 0.5);
+            let in_failed = |g: &crate::model::Slug| failed_groups.iter().any(|f| f == g.as_str());
             Some(RatingCard {
-                critical: c.critical,
-                failed_critical,
+                critical: c.critical == Critical::Review,
+                failed_critical: c.critical == Critical::Review && low,
+                critical_group: c.critical == Critical::Group,
+                failed_group: rating.is_some() && c.group.as_ref().is_some_and(in_failed),
+                bonus: c.bonus,
                 category: c.id.to_string(),
                 title: c.title.0.clone(),
                 rating,
@@ -684,7 +694,9 @@ fn review_card(parts: &PageParts, r: &ReviewFacts, d: &Details) -> ReviewCard {
         .iter()
         .any(|x| !x.granted.is_empty() || x.status == "accepted");
     let (disputed, edited) = (!disputes.is_empty(), changed && !granted);
-    let ratings = rating_cards(state, r, d);
+    let scored =
+        crate::analysis::score::score_review(&r.rubric_version, &r.snapshot.rating_values());
+    let ratings = rating_cards(state, r, d, &scored.failed_groups);
     ReviewCard {
         id: r.id.clone(),
         date: r.date.clone(),
@@ -701,8 +713,22 @@ fn review_card(parts: &PageParts, r: &ReviewFacts, d: &Details) -> ReviewCard {
         first_score: if edited || disputed { first } else { None },
         disputes,
         critical_failure: ratings.iter().any(|g| g.failed_critical),
+        failed_groups: group_titles(&r.rubric_version, &scored.failed_groups),
         ratings,
     }
+}
+
+/// The titles of some groups of a rubric (the id where the group has no title).
+fn group_titles(rubric: &crate::model::Rubric, ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            rubric
+                .groups
+                .iter()
+                .find(|g| g.id.as_str() == id)
+                .map_or_else(|| id.clone(), |g| g.title.0.clone())
+        })
+        .collect()
 }
 
 /// One agent's page. `details` holds the files read ahead; a review missing from it is read

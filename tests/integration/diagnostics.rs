@@ -1210,6 +1210,55 @@ fn label_count_points_at_the_labels() {
 }
 
 #[test]
+fn bonus_critical_points_at_the_critical_key() {
+    // Line 27 of RUBRIC is `    critical: true` of `security`.
+    let out = check(&with_rubric(&edit(
+        RUBRIC,
+        "    critical: true\n",
+        "    critical: true\n    bonus: true\n",
+    )));
+    assert_check(&out, 1, &[(RUBRIC_PATH, 27, 5, "bonus-critical")]);
+    assert_contains(&message(&out.1, "bonus-critical"), "`security`");
+    // `critical: group` on a bonus is the same mistake; `critical: false` is not.
+    let grouped = edit(
+        RUBRIC,
+        "    critical: true\n",
+        "    group: resolution\n    bonus: true\n    critical: group\n",
+    );
+    let out = check(&with_rubric(&grouped));
+    assert_check(&out, 1, &[(RUBRIC_PATH, 29, 5, "bonus-critical")]);
+    let out = check(&with_rubric(&edit(
+        RUBRIC,
+        "    critical: true\n",
+        "    bonus: true\n    critical: false\n",
+    )));
+    assert_check(&out, 0, &[]);
+}
+
+#[test]
+fn group_critical_without_a_group_points_at_the_critical_key() {
+    // `tone` (lines 15-19) has no group; the new key is line 19.
+    let out = check(&with_rubric(&edit(
+        RUBRIC,
+        "    weight: 2\n",
+        "    weight: 2\n    critical: group\n",
+    )));
+    assert_check(
+        &out,
+        1,
+        &[(RUBRIC_PATH, 19, 5, "group-critical-without-group")],
+    );
+    assert_contains(&message(&out.1, "group-critical-without-group"), "`tone`");
+    // On `solution`, which is in group `resolution`, it is fine.
+    let out = check(&with_rubric(&edit(
+        RUBRIC,
+        "    weight: 3\n",
+        "    weight: 3\n    critical: group\n",
+    )));
+    assert_check(&out, 0, &[]);
+}
+
+#[test]
 fn negative_weight_points_at_the_weight() {
     let rubric = edit(RUBRIC, "    weight: 3", "    weight: -1");
     let rubric = edit(&rubric, "    weight: 2", "    weight: -0.5");

@@ -140,6 +140,30 @@ fn cases() -> Vec<(Kind, &'static str, String, bool)> {
         ),
         (
             Rubric,
+            "critical review and group",
+            r("  - {id: a, title: A, scale: 4, critical: review}\n  - {id: b, title: B, scale: 4, critical: group}"),
+            true,
+        ),
+        (
+            Rubric,
+            "critical 1",
+            r("  - {id: a, title: A, scale: 4, critical: 1}"),
+            false,
+        ),
+        (
+            Rubric,
+            "bonus",
+            r("  - {id: a, title: A, scale: 4, bonus: true}"),
+            true,
+        ),
+        (
+            Rubric,
+            "bonus not bool",
+            r("  - {id: a, title: A, scale: 4, bonus: group}"),
+            false,
+        ),
+        (
+            Rubric,
             "pass_mark 101",
             format!("{RUBRIC_OK}pass_mark: 101\n"),
             false,
