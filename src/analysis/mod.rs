@@ -1,10 +1,11 @@
-//! Analysis over the one QA state: scores, trends, calibration agreement and the impact of a
-//! rubric change, as plain functions over plain data.
+//! Analysis over the one QA state: scores, trends, calibration agreement, reviewer statistics
+//! and the impact of a rubric change, as plain functions over plain data.
 
 pub mod calibration;
 pub mod checking;
 pub mod disputes;
 pub mod impact;
+pub mod reviewers;
 pub mod score;
 pub mod state;
 pub mod trends;

@@ -48,6 +48,8 @@ enum Command {
     Export(export::Args),
     /// Agreement of calibration sessions: Krippendorff's alpha per category, reviewer deviations.
     Calibrate(calibrate::Args),
+    /// Reviewer statistics per period: reviews, mean score, leniency, N/A and comment rates.
+    Reviewers(reviewers::Args),
     /// Feedback pages: an overview for leads and one page per agent (HTML or Markdown).
     Render(render::Args),
     /// Page templates: `rubric templates init` copies the built-ins out for editing.
@@ -96,6 +98,7 @@ fn run(ctx: &Context, command: Command) -> Result<ExitCode, CliError> {
         Command::Diff(args) => diff::run(ctx, args),
         Command::Export(args) => export::run(ctx, args),
         Command::Calibrate(args) => calibrate::run(ctx, args),
+        Command::Reviewers(args) => reviewers::run(ctx, args),
         Command::Render(args) => render::run(ctx, args),
         Command::Templates(args) => templates::run(ctx, args),
         Command::Schema(args) => schema::run(ctx, args),

@@ -5,6 +5,7 @@
 pub mod disputes;
 pub mod export;
 pub mod markdown;
+pub mod reviewers;
 pub mod terminal;
 
 use crate::model::diagnostic::{Code, Diagnostic, Severity};

@@ -4,6 +4,7 @@
 pub mod calibration;
 pub mod diff;
 pub mod disputes;
+pub mod reviewers;
 
 use crate::model::diagnostic::{Diagnostic, Severity};
 use serde::Serialize;
@@ -291,6 +292,9 @@ pub struct ReviewCard {
     pub disputes: Vec<disputes::DisputeRow>,
     /// A critical category was rated in the lower half of its scale: the score is 0.
     pub critical_failure: bool,
+    /// The titles of the groups failed by a `critical: group` category (their categories
+    /// count 0).
+    pub failed_groups: Vec<String>,
     pub ratings: Vec<RatingCard>,
 }
 
@@ -309,6 +313,12 @@ pub struct RatingCard {
     pub critical: bool,
     /// This rating is the critical failure that made the score 0.
     pub failed_critical: bool,
+    /// `critical: group`: rated in the lower half of its scale, it fails its group.
+    pub critical_group: bool,
+    /// This rating counts 0 because its group failed.
+    pub failed_group: bool,
+    /// A bonus category: it adds to the score, never lowers it.
+    pub bonus: bool,
 }
 
 /// One row of `rubric export` (SPEC §7): one rating of one review.

@@ -14,6 +14,7 @@ mod loader;
 mod one_state;
 mod property;
 mod render;
+mod reviewers;
 mod schema_types;
 mod trends;
 

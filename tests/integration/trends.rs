@@ -343,11 +343,11 @@ fn trends_by_team_reviewer_category_and_week() {
     );
     assert_eq!(
         cat["rows"][0],
-        json!({"key": "solution", "period": "2026", "reviews": 4, "score": 87.5, "change": null})
+        json!({"key": "support/solution", "period": "2026", "reviews": 4, "score": 87.5, "change": null})
     );
     assert_eq!(
         cat["rows"][1],
-        json!({"key": "solution", "period": "2027", "reviews": 1, "score": 0.0, "change": -87.5})
+        json!({"key": "support/solution", "period": "2027", "reviews": 1, "score": 0.0, "change": -87.5})
     );
     // r7 falls in ISO week 53 of 2026 (Friday 2027-01-01 in Tallinn).
     let week = run_json(
@@ -605,4 +605,37 @@ fn export_one_row_per_rating() {
     assert!(csv.starts_with(
         "review,agent,team,reviewer,date,rubric,version,conversation,url,channel,category,rating,value,"
     ));
+}
+
+/// `tone` in two rubrics is two questions: `--by category` keys rows by `rubric/category`.
+#[test]
+fn trends_by_category_keeps_rubrics_apart() {
+    let rubric = |id: &str| {
+        format!("id: {id}\nversion: 1\ntitle: T\ncategories:\n  - {{id: tone, title: Tone, scale: 5}}\n")
+    };
+    let review = |id: &str, tone: u8| {
+        format!(
+            "rubric: {id}@1\nagent: alice\nreviewer: bob\nreviewed_at: 2026-11-20\n\
+             conversation: {{id: \"1\"}}\nratings:\n  tone: {tone}\n"
+        )
+    };
+    let (chat, support) = (rubric("chat"), rubric("support"));
+    let (a, b) = (review("chat", 5), review("support", 1));
+    let repo = crate::temp_repo(&[
+        ("rubrics/chat.yaml", &chat),
+        ("rubrics/support.yaml", &support),
+        ("reviews/a.yaml", &a),
+        ("reviews/b.yaml", &b),
+    ]);
+    let cat = run_json(
+        repo.path(),
+        &["trends", "--by", "category", "--format", "json"],
+    );
+    assert_eq!(
+        cat["rows"],
+        json!([
+            {"key": "chat/tone", "period": "2026-11", "reviews": 1, "score": 100.0, "change": null},
+            {"key": "support/tone", "period": "2026-11", "reviews": 1, "score": 0.0, "change": null}
+        ])
+    );
 }

@@ -12,6 +12,7 @@ pub mod init;
 pub mod man;
 pub mod new_review;
 pub mod render;
+pub mod reviewers;
 pub mod schema;
 pub mod score;
 pub mod templates;

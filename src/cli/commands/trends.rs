@@ -39,12 +39,24 @@ enum ByArg {
     Reviewer,
 }
 
+/// A period length on the command line (`trends`, `reviewers`).
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum PeriodArg {
+pub(crate) enum PeriodArg {
     Week,
     Month,
     Quarter,
     Year,
+}
+
+impl PeriodArg {
+    pub(crate) fn period(self) -> Period {
+        match self {
+            PeriodArg::Week => Period::Week,
+            PeriodArg::Month => Period::Month,
+            PeriodArg::Quarter => Period::Quarter,
+            PeriodArg::Year => Period::Year,
+        }
+    }
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
@@ -66,12 +78,7 @@ fn report(state: &QaState, args: &Args) -> rubric::report::TrendsReport {
         ByArg::Category => By::Category,
         ByArg::Reviewer => By::Reviewer,
     };
-    let period = match args.period {
-        PeriodArg::Week => Period::Week,
-        PeriodArg::Month => Period::Month,
-        PeriodArg::Quarter => Period::Quarter,
-        PeriodArg::Year => Period::Year,
-    };
+    let period = args.period.period();
     let obs = observations(state, args, by);
     rubric::report::TrendsReport {
         by: by.name().to_string(),
@@ -97,9 +104,10 @@ fn observations(state: &QaState, args: &Args, by: By) -> Vec<Observation> {
             continue;
         }
         if let By::Category = by {
-            for (key, value) in state.categories(r) {
+            // `rubric/category`: `tone` of two rubrics are two questions, two rows.
+            for (category, value) in state.categories(r) {
                 obs.push(Observation {
-                    key,
+                    key: format!("{}/{category}", r.rubric),
                     day: r.day,
                     value,
                 });

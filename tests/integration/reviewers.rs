@@ -1,0 +1,277 @@
+//! `rubric reviewers` (SPEC §5.6, §7) on a scripted git fixture with fixed dates, every figure
+//! computed by hand below.
+
+use crate::{git_as, rubric};
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn commit(dir: &Path, who: (&str, &str), date: &str, msg: &str) {
+    git_as(dir, who, date, &["add", "-A"]);
+    git_as(dir, who, date, &["commit", "-q", "-m", msg]);
+}
+
+const LEAD: (&str, &str) = ("Lena", "lena@acme.example");
+const BOB: (&str, &str) = ("Bob", "bob@acme.example");
+const CAROL: (&str, &str) = ("Carol", "carol@acme.example");
+const DAVE: (&str, &str) = ("Dave", "dave@acme.example");
+
+const CONFIG: &str = "\
+timezone: UTC
+people:
+  alice: { team: tier1 }
+  zed: { team: tier1 }
+  bob: { emails: [bob@acme.example] }
+  carol: { emails: [carol@acme.example] }
+  dave: { emails: [dave@acme.example] }
+  lena: { emails: [lena@acme.example] }
+";
+
+/// solution (scale 3) and tone (scale 3, `na` allowed), equal weights: a review's score is
+/// 50 × (value of solution + value of tone), or 100 × solution's value when tone is `na`.
+const RUBRIC: &str = "id: support\nversion: 1\ntitle: S\ncategories:\n  - {id: solution, title: Solution, scale: 3}\n  - {id: tone, title: Tone, scale: 3, na: true}\n";
+
+fn review(agent: &str, extra: &str, solution: &str, tone: &str) -> String {
+    format!(
+        "rubric: support@1\nagent: {agent}\n{extra}conversation: {{id: \"c\"}}\nratings:\n  solution: {solution}\n  tone: {tone}\n"
+    )
+}
+
+/// The fixture (dates UTC):
+///
+/// | review | agent | reviewer | date | solution | tone | score | below top, commented | na-able, na |
+/// |---|---|---|---|---|---|---|---|---|
+/// | r1 | alice | bob (commit author) | 03-02 (commit) | 3 | 3 | 100 | – | tone: no |
+/// | r2 | alice | carol | 03-05 | 2 | 2 "Curt." | 50 | solution no, tone yes | tone: no |
+/// | r3 | zed | carol | 03-06 | 1 | na | 0 | solution no | tone: yes |
+/// | r4 | zed | dave | 03-07 | {rating: 3} | 1 "Rude." | 50 | tone yes | tone: no |
+/// | r6 | zed | bob | 03-20 | 3 | 3 | 100 | – | tone: no |
+/// | r5 | alice | bob | 04-02 | 2 "x" | na | 50 | solution yes | tone: yes |
+/// | c1 | alice | bob | 03-08, calibration | 1 | 1 | – (left out: calibration) | | |
+/// | bad | alice | carol | 03-09 | 7 | 3 | – (left out: rating-out-of-scale) | | |
+fn fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git_as(d, LEAD, "2026-03-01T09:00:00Z", &["init", "-q"]);
+    write(d, "qa.yaml", CONFIG);
+    write(d, "rubrics/support.yaml", RUBRIC);
+    commit(d, LEAD, "2026-03-01T09:00:00Z", "support v1");
+    write(d, "reviews/r1.yaml", &review("alice", "", "3", "3"));
+    commit(d, BOB, "2026-03-02T10:00:00Z", "r1");
+    let r2 = review(
+        "alice",
+        "reviewer: carol\nreviewed_at: 2026-03-05\n",
+        "2",
+        "{ rating: 2, comment: \"Curt.\" }",
+    );
+    write(d, "reviews/r2.yaml", &r2);
+    let r3 = review(
+        "zed",
+        "reviewer: carol\nreviewed_at: 2026-03-06\n",
+        "1",
+        "na",
+    );
+    write(d, "reviews/r3.yaml", &r3);
+    commit(d, CAROL, "2026-03-06T10:00:00Z", "r2, r3");
+    let r4 = review(
+        "zed",
+        "reviewer: dave\nreviewed_at: 2026-03-07\n",
+        "{ rating: 3 }",
+        "{ rating: 1, comment: \"Rude.\" }",
+    );
+    write(d, "reviews/r4.yaml", &r4);
+    commit(d, DAVE, "2026-03-07T10:00:00Z", "r4");
+    let c1 = review(
+        "alice",
+        "reviewer: bob\nreviewed_at: 2026-03-08\ncalibration: 2026-w10\n",
+        "1",
+        "1",
+    );
+    write(d, "reviews/c1.yaml", &c1);
+    let bad = review(
+        "alice",
+        "reviewer: carol\nreviewed_at: 2026-03-09\n",
+        "7",
+        "3",
+    );
+    write(d, "reviews/bad.yaml", &bad);
+    let r6 = review("zed", "reviewer: bob\nreviewed_at: 2026-03-20\n", "3", "3");
+    write(d, "reviews/r6.yaml", &r6);
+    commit(d, BOB, "2026-03-20T10:00:00Z", "c1, bad, r6");
+    let r5 = review(
+        "alice",
+        "reviewer: bob\nreviewed_at: 2026-04-02\n",
+        "{ rating: 2, comment: \"x\" }",
+        "na",
+    );
+    write(d, "reviews/r5.yaml", &r5);
+    commit(d, BOB, "2026-04-02T10:00:00Z", "r5");
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> (Value, String) {
+    let out = rubric(dir).args(args).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "rubric {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (v, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn row(reviewer: &str, period: &str, reviews: u64, figures: [Value; 4]) -> Value {
+    let [mean_score, leniency, na_rate, comment_rate] = figures;
+    json!({
+        "reviewer": reviewer, "period": period, "reviews": reviews,
+        "mean_score": mean_score, "leniency": leniency, "na_rate": na_rate,
+        "comment_rate": comment_rate, "disputed": 0, "overturned": 0
+    })
+}
+
+/// March, by agent: alice has bob 100 (r1) and carol 50 (r2); zed has carol 0 (r3), dave 50
+/// (r4) and bob 100 (r6). April: alice has only bob's r5 (50).
+///
+/// - bob, March: r1, r6; mean 100. Leniency: r1 100 − carol's 50 = 50; r6 100 − mean(0, 50)
+///   = 75; mean 62.5. N/A: tone twice, never na: 0. Nothing below the top: null.
+/// - bob, April: r5 50; no other reviewer of alice in April: leniency null. N/A 1/1; comments
+///   1/1 (solution 2 with "x").
+/// - carol, March: r2 50, r3 0; mean 25. Leniency: r2 50 − 100 = −50; r3 0 − mean(50, 100)
+///   = −75; mean −62.5. N/A: 1 of 2. Comments: r2 solution no, tone yes, r3 solution no: 1/3.
+/// - dave, March: r4 50. Leniency: 50 − mean(0, 100) = 0. N/A 0/1. Comments: tone 1/1
+///   (solution is 3 of 3, the top).
+///
+/// The calibration review c1 counts nowhere; `bad.yaml` is left out and named.
+#[test]
+fn reviewers_json_matches_spec_and_hand_figures() {
+    let repo = fixture();
+    let (v, stderr) = run(repo.path(), &["reviewers", "--format", "json"]);
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["left_out", "period", "rows"]);
+    assert_eq!(v["period"], "month");
+    assert_eq!(
+        v["rows"],
+        json!([
+            row(
+                "bob",
+                "2026-03",
+                2,
+                [json!(100.0), json!(62.5), json!(0.0), Value::Null]
+            ),
+            row(
+                "bob",
+                "2026-04",
+                1,
+                [json!(50.0), Value::Null, json!(1.0), json!(1.0)]
+            ),
+            row(
+                "carol",
+                "2026-03",
+                2,
+                [json!(25.0), json!(-62.5), json!(0.5), json!(1.0 / 3.0)]
+            ),
+            row(
+                "dave",
+                "2026-03",
+                1,
+                [json!(50.0), json!(0.0), json!(0.0), json!(1.0)]
+            ),
+        ])
+    );
+    assert_eq!(v["left_out"].as_array().unwrap().len(), 1);
+    assert_eq!(v["left_out"][0]["path"], "reviews/bad.yaml");
+    assert_eq!(v["left_out"][0]["code"], "rating-out-of-scale");
+    assert!(stderr.contains("left out: reviews/bad.yaml"), "{stderr}");
+}
+
+/// The year: alice has bob 100 (r1), carol 50 (r2), bob 50 (r5); zed as in March.
+/// bob: r1 100 − 50 = 50, r5 50 − 50 = 0, r6 100 − 25 = 75: leniency 125/3; mean 250/3.
+/// `--since 2026-03-06 --until 2026-03-31` keeps r3, r4, r6 only.
+#[test]
+fn reviewers_periods_and_date_filters() {
+    let repo = fixture();
+    let (v, _) = run(
+        repo.path(),
+        &["reviewers", "--period", "year", "--format", "json"],
+    );
+    assert_eq!(v["period"], "year");
+    assert_eq!(
+        v["rows"][0],
+        row(
+            "bob",
+            "2026",
+            3,
+            [
+                json!(250.0 / 3.0),
+                json!(125.0 / 3.0),
+                json!(1.0 / 3.0),
+                json!(1.0)
+            ]
+        )
+    );
+    let (v, _) = run(
+        repo.path(),
+        &[
+            "reviewers",
+            "--since",
+            "2026-03-06",
+            "--until",
+            "2026-03-31",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        v["rows"],
+        json!([
+            row(
+                "bob",
+                "2026-03",
+                1,
+                [json!(100.0), json!(75.0), json!(0.0), Value::Null]
+            ),
+            row(
+                "carol",
+                "2026-03",
+                1,
+                [json!(0.0), json!(-75.0), json!(1.0), json!(0.0)]
+            ),
+            row(
+                "dave",
+                "2026-03",
+                1,
+                [json!(50.0), json!(0.0), json!(0.0), json!(1.0)]
+            ),
+        ])
+    );
+}
+
+#[test]
+fn reviewers_csv_and_human() {
+    let repo = fixture();
+    let out = rubric(repo.path())
+        .args(["reviewers", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "reviewer,period,reviews,mean_score,leniency,na_rate,comment_rate,disputed,overturned"
+        )
+    );
+    assert_eq!(lines.next(), Some("bob,2026-03,2,100,62.5,0,,0,0"));
+    let out = rubric(repo.path()).args(["reviewers"]).output().unwrap();
+    let human = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        human.contains("carol     2026-03        2   25.0     -62.5   50%       33%"),
+        "{human}"
+    );
+}
