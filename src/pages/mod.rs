@@ -4,6 +4,7 @@
 //! folder, then swapped in.
 
 mod disputes;
+pub mod reviewers;
 
 use crate::analysis::calibration::Session;
 use crate::analysis::score::mean;
@@ -44,6 +45,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "calibration.md.j2",
         include_str!("../../templates/calibration.md.j2"),
+    ),
+    (
+        "reviewers.html.j2",
+        include_str!("../../templates/reviewers.html.j2"),
+    ),
+    (
+        "reviewers.md.j2",
+        include_str!("../../templates/reviewers.md.j2"),
     ),
 ];
 
@@ -825,6 +834,12 @@ pub fn build_context(
         .iter()
         .map(|(_, rs, s)| agent_page(&parts, (*s).clone(), rs, &mut details))
         .collect();
+    let calibration = calibration_sessions(state, anonymize);
+    // The reviewers page belongs to the overview: not built for one agent's page.
+    let reviewer_stats = match agent {
+        None => reviewers::reviewer_pages(state, &calibration, anonymize),
+        Some(_) => Vec::new(),
+    };
     Ok(SiteContext {
         generated_at: now
             .with_timezone(&state.tz)
@@ -838,7 +853,8 @@ pub fn build_context(
         left_out: state.left_out.clone(),
         open_disputes: parts.disputes.open.clone(),
         dispute_accept_rates: parts.disputes.rates.clone(),
-        calibration: calibration_sessions(state, anonymize),
+        calibration,
+        reviewer_stats,
         months: sel.months,
         agents,
         pages,
@@ -892,10 +908,14 @@ pub fn render_pages(
             t.render(minijinja::context! { site => site_value.clone() })
                 .map_err(|e| template_error(env, e))?,
         ));
-        if !ctx.calibration.is_empty() {
-            let t = env.get_template(&format!("calibration.{ext}.j2"))?;
+        let extra = [
+            ("calibration", !ctx.calibration.is_empty()),
+            ("reviewers", !ctx.reviewer_stats.is_empty()),
+        ];
+        for (name, _) in extra.iter().filter(|(_, wanted)| *wanted) {
+            let t = env.get_template(&format!("{name}.{ext}.j2"))?;
             out.push((
-                PathBuf::from(format!("calibration.{ext}")),
+                PathBuf::from(format!("{name}.{ext}")),
                 t.render(minijinja::context! { site => site_value.clone() })
                     .map_err(|e| template_error(env, e))?,
             ));

@@ -169,6 +169,10 @@ pub struct SiteContext {
     /// Calibration sessions (agreement and reviewer deviations); the site gets a calibration
     /// page when there are any.
     pub calibration: Vec<calibration::Session>,
+    /// Per reviewer: the figures of `rubric reviewers` overall and by month, calibration
+    /// deviations and N/A rates per category (empty when anonymized); the site gets a
+    /// reviewers page when there are any.
+    pub reviewer_stats: Vec<reviewers::ReviewerPage>,
     /// One entry per agent page (the index does not need them; each agent page gets its own
     /// as `page`).
     #[serde(skip_serializing_if = "Vec::is_empty")]

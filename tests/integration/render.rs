@@ -73,7 +73,8 @@ fn pages_escape_yaml_and_stay_inside_the_folder() {
             ".rubric-site",
             "agents/alice.html",
             "agents/bob.html",
-            "index.html"
+            "index.html",
+            "reviewers.html"
         ]
     );
     // Nothing else was written beside the repository's files.
@@ -104,6 +105,7 @@ fn pages_escape_yaml_and_stay_inside_the_folder() {
     for page in [
         &alice,
         &std::fs::read_to_string(site.join("index.html")).unwrap(),
+        &std::fs::read_to_string(site.join("reviewers.html")).unwrap(),
     ] {
         assert!(!page.contains("<script"), "a script tag");
         assert!(!page.contains("src=\"http"), "an external source");
@@ -146,10 +148,15 @@ fn anonymized_reviewers_are_hidden() {
     )
     .unwrap();
     assert_eq!(ctx["reviewers"], serde_json::json!([]));
+    assert_eq!(ctx["reviewer_stats"], serde_json::json!([]));
     assert_eq!(
         ctx["pages"][0]["reviews"][0]["reviewer"],
         serde_json::Value::Null
     );
+    // The reviewers page names reviewers: an anonymized site has none (the named one has).
+    assert!(dir.path().join("named/reviewers.html").is_file());
+    assert!(!dir.path().join("site/reviewers.html").exists());
+    assert!(!index.contains("reviewers.html"));
 }
 
 #[test]

@@ -275,3 +275,102 @@ fn reviewers_csv_and_human() {
         "{human}"
     );
 }
+
+/// SPEC §5.2's worked example as a rubric: group A (`a1` critical for its group, `a2`),
+/// group B (`b1`), `x` a bonus.
+const GROUPS: &str = "\
+id: cards
+version: 1
+title: Cards
+groups:
+  - {id: a, title: Group A}
+  - {id: b, title: Group B}
+categories:
+  - {id: a1, title: A one, group: a, scale: 4, weight: 2, critical: group}
+  - {id: a2, title: A two, group: a, scale: 3, weight: 1}
+  - {id: b1, title: B one, group: b, scale: 5, weight: 2}
+  - {id: x, title: Extra mile, scale: 2, weight: 1, bonus: true, na: true}
+  - {id: y, title: Why, scale: 2, na: true, weight: 0}
+";
+
+const PEOPLE: &str = "\
+people:
+  alice: { name: Alice }
+  quinn: { name: \"<script>Quinn</script>\" }
+";
+
+fn card(id: &str, day: u32, [a1, a2, b1, x, y]: [&str; 5]) -> (String, String) {
+    (
+        format!("reviews/{id}.yaml"),
+        format!(
+            "rubric: cards@1\nagent: alice\nreviewer: quinn\nreviewed_at: 2026-11-{day:02}\n\
+             conversation: {{id: \"{id}\"}}\nratings:\n  a1: {a1}\n  a2: {a2}\n  b1: {b1}\n  x: {x}\n  y: {y}\n"
+        ),
+    )
+}
+
+/// A failed group and a score over 100 are said plainly on the agent page (HTML and Markdown);
+/// the reviewers page is linked from the overview, escapes the roster name and flags `y`, rated
+/// n/a in 2 of 3 reviews (`x`, n/a in 1 of 2 rated, is not flagged).
+fn cards_repo() -> tempfile::TempDir {
+    // r1: the SPEC's example, 60 (group A failed). r2: a1 4 → (2 + 1 + 2 + 1) / 5 = 120.
+    // r3: x na, b1 3 → (2 + 1 + 1) / 5 = 80.
+    let reviews = [
+        card("r1", 10, ["2", "3", "5", "2", "na"]),
+        card("r2", 11, ["4", "3", "5", "2", "na"]),
+        card("r3", 12, ["4", "3", "3", "na", "2"]),
+    ];
+    let mut files: Vec<(&str, &str)> = vec![("qa.yaml", PEOPLE), ("rubrics/cards.yaml", GROUPS)];
+    files.extend(reviews.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    crate::temp_repo(&files)
+}
+
+#[test]
+fn pages_show_failed_groups_scores_over_100_and_the_reviewers_page() {
+    let repo = cards_repo();
+    let score = rubric(repo.path())
+        .args(["score", "--format", "json"])
+        .output()
+        .unwrap();
+    let rows: Value = serde_json::from_slice(&score.stdout).unwrap();
+    let scores: Vec<&Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["score"])
+        .collect();
+    assert_eq!(scores, [&json!(60.0), &json!(120.0), &json!(80.0)]);
+    for (format, ext) in [("html", "html"), ("md", "md")] {
+        let out = repo.path().join(format!("site-{format}"));
+        let status = rubric(repo.path())
+            .args(["render", "--format", format, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let agent = std::fs::read_to_string(out.join(format!("agents/alice.{ext}"))).unwrap();
+        let index = std::fs::read_to_string(out.join(format!("index.{ext}"))).unwrap();
+        let page = std::fs::read_to_string(out.join(format!("reviewers.{ext}"))).unwrap();
+        assert!(index.contains(&format!("reviewers.{ext}")), "{index}");
+        assert_eq!(
+            agent.matches("Failed group: Group A.").count(),
+            1,
+            "{agent}"
+        );
+        assert_eq!(agent.matches("Over 100").count(), 1, "{agent}");
+        assert!(agent.contains("(group failed: counts 0)"), "{agent}");
+        assert!(agent.contains("(bonus)"), "{agent}");
+        assert!(!page.contains("<script>Quinn"), "{page}");
+        // One flag in the summary, one in the category table: `y` only.
+        assert_eq!(page.matches("⚑ Why").count(), 1, "{page}");
+        assert_eq!(page.matches("⚑ over 50%").count(), 1, "{page}");
+    }
+    let html = std::fs::read_to_string(repo.path().join("site-html/reviewers.html")).unwrap();
+    assert!(html.contains("&lt;script&gt;Quinn"), "{html}");
+    let md = std::fs::read_to_string(repo.path().join("site-md/reviewers.md")).unwrap();
+    assert!(md.contains("## &lt;script&gt;Quinn"), "{md}");
+}
