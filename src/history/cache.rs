@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Bump when the cache's meaning changes; an old cache is then rebuilt.
-pub const CACHE_FORMAT: u32 = 5;
+/// Bump when the cache's meaning changes; an old cache is then rebuilt. (6: rubric files
+/// with `critical: group` or `bonus` became valid, so the valid rubric versions kept changed.)
+pub const CACHE_FORMAT: u32 = 6;
 
 /// A rubric file version as the cache keeps it: its text (re-parsed on load: the typed rubric
 /// reads only from mappings, which a binary format does not keep).

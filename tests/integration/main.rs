@@ -16,6 +16,7 @@ mod property;
 mod render;
 mod reviewers;
 mod schema_types;
+mod scorecards;
 mod trends;
 
 use assert_cmd::Command;
