@@ -6,6 +6,7 @@ use crate::analysis::score::{mean, rating_value};
 use crate::analysis::state::{QaState, ReviewFacts};
 use crate::load::file::Input;
 use crate::load::review::Details;
+use crate::model::DisputeStatus;
 use crate::report::reviewers::{NaCategory, ReviewerRow};
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -37,10 +38,16 @@ pub struct NaRating {
 }
 
 /// Whether a review has a dispute, and whether one was accepted or partially accepted
-/// (SPEC §3.1, §5.6). The one place where reviewer statistics learn about disputes: until the
-/// review model carries `disputes`, every review counts as undisputed.
-pub fn dispute_counts(_review: &ReviewFacts) -> (bool, bool) {
-    (false, false)
+/// (SPEC §3.1, §5.6): the one place where reviewer statistics read disputes.
+pub fn dispute_counts(review: &ReviewFacts) -> (bool, bool) {
+    let disputes = &review.snapshot.disputes;
+    let overturned = disputes.iter().any(|d| {
+        matches!(
+            d.status,
+            Some(DisputeStatus::Accepted | DisputeStatus::PartiallyAccepted)
+        )
+    });
+    (!disputes.is_empty(), overturned)
 }
 
 /// The non-calibration reviews of the state dated within `since..=until`, read for reviewer

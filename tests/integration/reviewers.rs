@@ -36,6 +36,19 @@ people:
 /// 50 × (value of solution + value of tone), or 100 × solution's value when tone is `na`.
 const RUBRIC: &str = "id: support\nversion: 1\ntitle: S\ncategories:\n  - {id: solution, title: Solution, scale: 3}\n  - {id: tone, title: Tone, scale: 3, na: true}\n";
 
+/// One dispute (SPEC §3.1) by `by`, asking for `proposed`; resolved by `resolver` unless open.
+fn dispute(by: &str, proposed: &str, status: &str, resolver: &str) -> String {
+    let answer = match status {
+        "open" => String::new(),
+        _ => format!(
+            "    resolved: 2026-03-25\n    resolved_by: {resolver}\n    response: Looked again.\n"
+        ),
+    };
+    format!(
+        "disputes:\n  - opened: 2026-03-21\n    by: {by}\n    reason: Please look again.\n    proposed: {proposed}\n    status: {status}\n{answer}"
+    )
+}
+
 fn review(agent: &str, extra: &str, solution: &str, tone: &str) -> String {
     format!(
         "rubric: support@1\nagent: {agent}\n{extra}conversation: {{id: \"c\"}}\nratings:\n  solution: {solution}\n  tone: {tone}\n"
@@ -51,6 +64,9 @@ fn review(agent: &str, extra: &str, solution: &str, tone: &str) -> String {
 /// | r3 | zed | carol | 03-06 | 1 | na | 0 | solution no | tone: yes |
 /// | r4 | zed | dave | 03-07 | {rating: 3} | 1 "Rude." | 50 | tone yes | tone: no |
 /// | r6 | zed | bob | 03-20 | 3 | 3 | 100 | – | tone: no |
+///
+/// Disputes: r2 has an open one (disputed), r4 an accepted one (disputed and overturned),
+/// r6 a rejected one (disputed).
 /// | r5 | alice | bob | 04-02 | 2 "x" | na | 50 | solution yes | tone: yes |
 /// | c1 | alice | bob | 03-08, calibration | 1 | 1 | – (left out: calibration) | | |
 /// | bad | alice | carol | 03-09 | 7 | 3 | – (left out: rating-out-of-scale) | | |
@@ -68,7 +84,7 @@ fn fixture() -> tempfile::TempDir {
         "reviewer: carol\nreviewed_at: 2026-03-05\n",
         "2",
         "{ rating: 2, comment: \"Curt.\" }",
-    );
+    ) + &dispute("alice", "{ solution: 3 }", "open", "");
     write(d, "reviews/r2.yaml", &r2);
     let r3 = review(
         "zed",
@@ -83,7 +99,7 @@ fn fixture() -> tempfile::TempDir {
         "reviewer: dave\nreviewed_at: 2026-03-07\n",
         "{ rating: 3 }",
         "{ rating: 1, comment: \"Rude.\" }",
-    );
+    ) + &dispute("zed", "{ tone: 1 }", "accepted", "dave");
     write(d, "reviews/r4.yaml", &r4);
     commit(d, DAVE, "2026-03-07T10:00:00Z", "r4");
     let c1 = review(
@@ -100,7 +116,8 @@ fn fixture() -> tempfile::TempDir {
         "3",
     );
     write(d, "reviews/bad.yaml", &bad);
-    let r6 = review("zed", "reviewer: bob\nreviewed_at: 2026-03-20\n", "3", "3");
+    let r6 = review("zed", "reviewer: bob\nreviewed_at: 2026-03-20\n", "3", "3")
+        + &dispute("zed", "{ solution: 2 }", "rejected", "bob");
     write(d, "reviews/r6.yaml", &r6);
     commit(d, BOB, "2026-03-20T10:00:00Z", "c1, bad, r6");
     let r5 = review(
@@ -126,12 +143,18 @@ fn run(dir: &Path, args: &[&str]) -> (Value, String) {
     (v, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-fn row(reviewer: &str, period: &str, reviews: u64, figures: [Value; 4]) -> Value {
+fn row(
+    reviewer: &str,
+    period: &str,
+    reviews: u64,
+    figures: [Value; 4],
+    [disputed, overturned]: [u64; 2],
+) -> Value {
     let [mean_score, leniency, na_rate, comment_rate] = figures;
     json!({
         "reviewer": reviewer, "period": period, "reviews": reviews,
         "mean_score": mean_score, "leniency": leniency, "na_rate": na_rate,
-        "comment_rate": comment_rate, "disputed": 0, "overturned": 0
+        "comment_rate": comment_rate, "disputed": disputed, "overturned": overturned
     })
 }
 
@@ -147,7 +170,8 @@ fn row(reviewer: &str, period: &str, reviews: u64, figures: [Value; 4]) -> Value
 /// - dave, March: r4 50. Leniency: 50 − mean(0, 100) = 0. N/A 0/1. Comments: tone 1/1
 ///   (solution is 3 of 3, the top).
 ///
-/// The calibration review c1 counts nowhere; `bad.yaml` is left out and named.
+/// Disputed / overturned: bob in March 1 / 0 (r6 rejected), carol 1 / 0 (r2 open), dave 1 / 1
+/// (r4 accepted). The calibration review c1 counts nowhere; `bad.yaml` is left out and named.
 #[test]
 fn reviewers_json_matches_spec_and_hand_figures() {
     let repo = fixture();
@@ -162,25 +186,29 @@ fn reviewers_json_matches_spec_and_hand_figures() {
                 "bob",
                 "2026-03",
                 2,
-                [json!(100.0), json!(62.5), json!(0.0), Value::Null]
+                [json!(100.0), json!(62.5), json!(0.0), Value::Null],
+                [1, 0]
             ),
             row(
                 "bob",
                 "2026-04",
                 1,
-                [json!(50.0), Value::Null, json!(1.0), json!(1.0)]
+                [json!(50.0), Value::Null, json!(1.0), json!(1.0)],
+                [0, 0]
             ),
             row(
                 "carol",
                 "2026-03",
                 2,
-                [json!(25.0), json!(-62.5), json!(0.5), json!(1.0 / 3.0)]
+                [json!(25.0), json!(-62.5), json!(0.5), json!(1.0 / 3.0)],
+                [1, 0]
             ),
             row(
                 "dave",
                 "2026-03",
                 1,
-                [json!(50.0), json!(0.0), json!(0.0), json!(1.0)]
+                [json!(50.0), json!(0.0), json!(0.0), json!(1.0)],
+                [1, 1]
             ),
         ])
     );
@@ -212,7 +240,8 @@ fn reviewers_periods_and_date_filters() {
                 json!(125.0 / 3.0),
                 json!(1.0 / 3.0),
                 json!(1.0)
-            ]
+            ],
+            [1, 0]
         )
     );
     let (v, _) = run(
@@ -234,19 +263,22 @@ fn reviewers_periods_and_date_filters() {
                 "bob",
                 "2026-03",
                 1,
-                [json!(100.0), json!(75.0), json!(0.0), Value::Null]
+                [json!(100.0), json!(75.0), json!(0.0), Value::Null],
+                [1, 0]
             ),
             row(
                 "carol",
                 "2026-03",
                 1,
-                [json!(0.0), json!(-75.0), json!(1.0), json!(0.0)]
+                [json!(0.0), json!(-75.0), json!(1.0), json!(0.0)],
+                [0, 0]
             ),
             row(
                 "dave",
                 "2026-03",
                 1,
-                [json!(50.0), json!(0.0), json!(0.0), json!(1.0)]
+                [json!(50.0), json!(0.0), json!(0.0), json!(1.0)],
+                [1, 1]
             ),
         ])
     );
@@ -267,7 +299,7 @@ fn reviewers_csv_and_human() {
             "reviewer,period,reviews,mean_score,leniency,na_rate,comment_rate,disputed,overturned"
         )
     );
-    assert_eq!(lines.next(), Some("bob,2026-03,2,100,62.5,0,,0,0"));
+    assert_eq!(lines.next(), Some("bob,2026-03,2,100,62.5,0,,1,0"));
     let out = rubric(repo.path()).args(["reviewers"]).output().unwrap();
     let human = String::from_utf8(out.stdout).unwrap();
     assert!(
