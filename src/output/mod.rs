@@ -776,17 +776,17 @@ fn diff_human_rubrics(report: &crate::analysis::impact::DiffReport) -> String {
 /// `rubric diff --format md`: a pull-request comment — a short table, the movers, and the
 /// details collapsed. Text from YAML and git goes through [`markdown::escape`].
 pub fn diff_md(report: &crate::analysis::impact::DiffReport) -> String {
+    let disputes = md_disputes(&report.disputes);
+    if report.rubrics.is_empty() {
+        // Nothing to comment on a pull request that changes neither (the workflow then posts
+        // nothing, and removes an earlier comment).
+        return disputes.trim_start().to_string();
+    }
     let mut out = format!(
         "### Rubric changes ({} → {})\n\n",
         markdown::escape(&report.base),
         markdown::escape(&report.head)
     );
-    let disputes = md_disputes(&report.disputes);
-    if report.rubrics.is_empty() {
-        out.push_str("No rubric changed.\n");
-        out.push_str(&disputes);
-        return out;
-    }
     out.push_str("| rubric | change | version | version bump |\n|---|---|---|---|\n");
     for d in &report.rubrics {
         let v = |x: Option<u32>| x.map_or_else(|| "–".to_string(), |v| v.to_string());

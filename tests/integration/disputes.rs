@@ -902,13 +902,21 @@ fn the_pull_request_comment_lists_the_disputes_it_opens_and_answers() {
     let (code, out, err) = act(dir, BOB, "2026-11-22", &["diff", "base", "--format", "md"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.ends_with(
+        out.starts_with(
             "### Disputes\n\n| review | agent | dispute | change | asked for | score before | \
              score after |\n|---|---|---|---|---|---|---|\n| `r1` | alice | 1 | accepted | \
              solution 4 | 58.3 | 75.0 |\n| `r2` | alice | 1 | opened | tone 4 | 58.3 | 58.3 |\n"
         ),
         "{out}"
     );
+    // No rubric change and no dispute: nothing to comment.
+    let (code, out, _) = act(
+        dir,
+        BOB,
+        "2026-11-22",
+        &["diff", "HEAD", "HEAD", "--format", "md"],
+    );
+    assert_eq!((code, out.as_str()), (0, ""));
 }
 
 #[test]
