@@ -606,15 +606,40 @@ fn compare_categories(
 fn strongest_and_weakest(
     categories: &[CategoryCompare],
 ) -> (Vec<CategoryCompare>, Vec<CategoryCompare>) {
-    let mut ranked = categories.to_vec();
-    ranked.sort_by(|a, b| {
-        b.agent
-            .total_cmp(&a.agent)
-            .then(a.category.cmp(&b.category))
-    });
-    let n = (ranked.len() / 2).min(3);
-    let strongest = ranked.iter().take(n).cloned().collect();
-    let weakest = ranked.iter().rev().take(n).cloned().collect();
+    // Against the team: ranked by the agent's lead over the team, and a category is "strongest"
+    // only where the agent is at or above the team ("weakest" only where below). Without any
+    // team figure (an agent alone in their team), by the agent's own averages.
+    let against_team = categories.iter().any(|c| c.team.is_some());
+    let lead = |c: &CategoryCompare| match (against_team, c.team) {
+        (true, Some(t)) => Some(c.agent - t),
+        (true, None) => None,
+        (false, _) => Some(c.agent),
+    };
+    let mut ranked: Vec<(f64, &CategoryCompare)> = categories
+        .iter()
+        .filter_map(|c| Some((lead(c)?, c)))
+        .collect();
+    ranked.sort_by(|(a, x), (b, y)| b.total_cmp(a).then(x.category.cmp(&y.category)));
+    let n = if against_team {
+        3
+    } else {
+        (ranked.len() / 2).min(3)
+    };
+    let at_or_above = |l: f64| !against_team || l >= -1e-9;
+    let below = |l: f64| !against_team || l < -1e-9;
+    let strongest = ranked
+        .iter()
+        .filter(|(l, _)| at_or_above(*l))
+        .take(n)
+        .map(|(_, c)| (*c).clone())
+        .collect();
+    let weakest = ranked
+        .iter()
+        .rev()
+        .filter(|(l, _)| below(*l))
+        .take(n)
+        .map(|(_, c)| (*c).clone())
+        .collect();
     (strongest, weakest)
 }
 
@@ -1144,4 +1169,44 @@ fn repository_of(dir: &Path) -> PathBuf {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     crate::load::repo::find_root(parent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat(id: &str, agent: f64, team: Option<f64>) -> CategoryCompare {
+        CategoryCompare {
+            category: id.into(),
+            title: id.into(),
+            agent,
+            team,
+            ratings: 1,
+        }
+    }
+
+    fn ids(v: &[CategoryCompare]) -> Vec<&str> {
+        v.iter().map(|c| c.category.as_str()).collect()
+    }
+
+    #[test]
+    fn strongest_and_weakest_are_against_the_team() {
+        // a leads the team by 10, b by 5, c trails by 20 although it is the agent's best.
+        let cats = [
+            cat("a", 60.0, Some(50.0)),
+            cat("b", 85.0, Some(80.0)),
+            cat("c", 95.0, Some(115.0)),
+            cat("d", 40.0, Some(45.0)),
+        ];
+        let (strong, weak) = strongest_and_weakest(&cats);
+        assert_eq!(ids(&strong), ["a", "b"]);
+        assert_eq!(ids(&weak), ["c", "d"]);
+        // All below the team: nothing is "strongest".
+        let (strong, weak) = strongest_and_weakest(&[cat("x", 90.0, Some(95.0))]);
+        assert!(strong.is_empty());
+        assert_eq!(ids(&weak), ["x"]);
+        // No team figures at all: the agent's own best and worst halves.
+        let (strong, weak) = strongest_and_weakest(&[cat("p", 90.0, None), cat("q", 40.0, None)]);
+        assert_eq!((ids(&strong), ids(&weak)), (vec!["p"], vec!["q"]));
+    }
 }
