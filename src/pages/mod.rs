@@ -161,6 +161,19 @@ fn template_error(env: &Environment<'static>, e: minijinja::Error) -> RenderErro
     err
 }
 
+/// A date or RFC 3339 time as a person reads it: `18 Nov 2026`, or `1 Oct 2026, 01:40` (the
+/// time as written: review dates are already in the `qa.yaml` zone). Anything else is returned
+/// as it is. Templates keep the machine format in `<time datetime>`.
+fn human_date(value: String) -> String {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
+        return d.format("%-d %b %Y").to_string();
+    }
+    match chrono::DateTime::parse_from_rfc3339(&value) {
+        Ok(t) => t.format("%-d %b %Y, %H:%M").to_string(),
+        Err(_) => value,
+    }
+}
+
 /// The template environment: strict about undefined variables, autoescaping HTML templates,
 /// and one loader that serves a user's override (from `overrides`) before the built-in of the
 /// same name. A built-in is also reachable as `builtin/<name>`, so that an override can
@@ -181,6 +194,7 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
     env.add_filter("md", md_inline);
     env.add_function("mdblock", md_block);
     env.add_filter("mdblock", md_block);
+    env.add_filter("human_date", human_date);
     env.set_loader(move |name| {
         if let Some(b) = name.strip_prefix("builtin/") {
             return Ok(BUILTIN
@@ -1187,6 +1201,16 @@ mod tests {
 
     fn ids(v: &[CategoryCompare]) -> Vec<&str> {
         v.iter().map(|c| c.category.as_str()).collect()
+    }
+
+    #[test]
+    fn dates_read_as_people_read_them() {
+        assert_eq!(human_date("2026-11-18".into()), "18 Nov 2026");
+        assert_eq!(
+            human_date("2026-10-01T01:40:00+03:00".into()),
+            "1 Oct 2026, 01:40"
+        );
+        assert_eq!(human_date("2026-w47".into()), "2026-w47");
     }
 
     #[test]
