@@ -377,11 +377,21 @@ fn summary(sel: &Selection, format: PageFormat, id: &str, rs: &[&ReviewFacts]) -
             .filter(|r| r.score.is_some() && ym(r.day) == k)
             .count()
     };
+    // No review in the current period: the latest period that has one, shown greyed.
+    let last = iqs.is_none().then(|| {
+        sel.months
+            .iter()
+            .rev()
+            .find_map(|m| Some((m.clone(), month_mean(rs, m)?)))
+    });
+    let (last_period, last_iqs) = last.flatten().unzip();
     AgentSummary {
         id: id.to_string(),
         name: sel.state.name(id),
         team: sel.team_of(id),
         iqs,
+        last_iqs,
+        last_period,
         change: crate::analysis::score::delta(prev, iqs),
         reviews: sel.current.as_deref().map_or(0, |m| scored_in(parse_ym(m))),
         total_reviews: rs.iter().filter(|r| r.score.is_some()).count(),

@@ -188,6 +188,10 @@ pub struct AgentSummary {
     pub team: Option<String>,
     /// IQS in the current period.
     pub iqs: Option<f64>,
+    /// Without reviews in the current period: the IQS of the latest month that has some, and
+    /// that month (null otherwise).
+    pub last_iqs: Option<f64>,
+    pub last_period: Option<String>,
     /// Against the previous month.
     pub change: Option<f64>,
     /// Scored reviews in the current period.
