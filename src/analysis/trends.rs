@@ -33,6 +33,7 @@ pub enum By {
     Team,
     Category,
     Reviewer,
+    Channel,
 }
 
 impl By {
@@ -42,6 +43,7 @@ impl By {
             By::Team => "team",
             By::Category => "category",
             By::Reviewer => "reviewer",
+            By::Channel => "channel",
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 /// Bump when the cache's meaning changes; an old cache is then rebuilt. (6: rubric files
 /// with `critical: group` or `bonus` became valid, so the valid rubric versions kept changed.)
-pub const CACHE_FORMAT: u32 = 6;
+pub const CACHE_FORMAT: u32 = 7;
 
 /// A rubric file version as the cache keeps it: its text (re-parsed on load: the typed rubric
 /// reads only from mappings, which a binary format does not keep).

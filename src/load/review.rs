@@ -21,6 +21,9 @@ pub struct Snapshot {
     pub rubric: Option<(String, u32)>,
     pub calibration: Option<String>,
     pub conversation: Option<String>,
+    /// `conversation.channel` (email, chat, phone, ...), as written.
+    #[serde(default)]
+    pub channel: Option<String>,
     /// Category id → rating (`None` for `na`), sorted by category id.
     pub ratings: Vec<(Box<str>, Option<i64>)>,
     /// Category id → the root causes named (only categories that name some).
@@ -135,6 +138,11 @@ impl Snapshot {
                 .and_then(|c| c.get("id"))
                 .and_then(|x| model::ConversationId::deserialize(x).ok())
                 .map(|c| c.0),
+            channel: v
+                .get("conversation")
+                .and_then(|c| c.get("channel"))
+                .and_then(|x| x.as_str())
+                .map(String::from),
             valid,
             has_id: v.get("id").is_some(),
             has_ratings: v.get("ratings").is_some_and(|r| r.is_object()),

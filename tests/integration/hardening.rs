@@ -245,7 +245,10 @@ fn a_damaged_cache_is_rebuilt_not_believed() {
     };
     let truth = json(&["--no-cache"]);
     assert_eq!(json(&[]), truth); // writes the cache
-    let cache = dir.path().join(".git/rubric/history-v6.bin");
+    let cache = dir.path().join(format!(
+        ".git/rubric/history-v{}.bin",
+        rubric::history::scan::CACHE_FORMAT
+    ));
     let bytes = std::fs::read(&cache).expect("the cache was written");
     for i in [0, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
         let mut damaged = bytes.clone();

@@ -360,7 +360,10 @@ fn a_cache_that_cannot_be_written_only_warns() {
     assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), truth);
     assert!(
         err.contains("warning: cannot write the history cache")
-            && err.contains(".git/rubric/history-v6.bin"),
+            && err.contains(&format!(
+                ".git/rubric/history-v{}.bin",
+                rubric::history::scan::CACHE_FORMAT
+            )),
         "{err}"
     );
     assert_eq!(
@@ -372,7 +375,10 @@ fn a_cache_that_cannot_be_written_only_warns() {
     // A read-only cache folder (only meaningful when not root): the previous cache survives.
     let (code, _, err) = run(d, &["score"]);
     assert_eq!(code, 0, "{err}");
-    let cache = d.join(".git/rubric/history-v6.bin");
+    let cache = d.join(format!(
+        ".git/rubric/history-v{}.bin",
+        rubric::history::scan::CACHE_FORMAT
+    ));
     let before = std::fs::read(&cache).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(
@@ -399,7 +405,13 @@ fn a_cache_that_cannot_be_written_only_warns() {
         2
     );
     if !writable {
-        assert!(err.contains("history-v6.bin"), "{err}");
+        assert!(
+            err.contains(&format!(
+                "history-v{}.bin",
+                rubric::history::scan::CACHE_FORMAT
+            )),
+            "{err}"
+        );
         assert_eq!(std::fs::read(&cache).unwrap(), before);
     }
 }

@@ -639,3 +639,22 @@ fn trends_by_category_keeps_rubrics_apart() {
         ])
     );
 }
+
+#[test]
+fn trends_by_channel_uses_the_conversation_channel() {
+    let t = run_json(
+        &project_root(),
+        &["trends", "--by", "channel", "--format", "json"],
+    );
+    assert_eq!(t["by"], "channel");
+    let row = t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "chat" && r["period"] == "2026-11")
+        .expect("chat in 2026-11");
+    // chat-91030-alice 275/3 and chat-91187-marek 80.
+    assert_eq!(row["reviews"], 2);
+    let got = row["score"].as_f64().unwrap();
+    assert!((got - (275.0 / 3.0 + 80.0) / 2.0).abs() < 1e-9, "{got}");
+}

@@ -37,6 +37,8 @@ enum ByArg {
     Team,
     Category,
     Reviewer,
+    /// `conversation.channel` (reviews without one under `(no channel)`).
+    Channel,
 }
 
 /// A period length on the command line (`trends`, `reviewers`).
@@ -77,6 +79,7 @@ fn report(state: &QaState, args: &Args) -> rubric::report::TrendsReport {
         ByArg::Team => By::Team,
         ByArg::Category => By::Category,
         ByArg::Reviewer => By::Reviewer,
+        ByArg::Channel => By::Channel,
     };
     let period = args.period.period();
     let obs = observations(state, args, by);
@@ -118,6 +121,11 @@ fn observations(state: &QaState, args: &Args, by: By) -> Vec<Observation> {
         let key = match by {
             By::Agent => r.agent.clone(),
             By::Reviewer => r.reviewer.clone(),
+            By::Channel => r
+                .snapshot
+                .channel
+                .clone()
+                .unwrap_or_else(|| "(no channel)".to_string()),
             _ => state
                 .team(&r.agent)
                 .unwrap_or_else(|| "(no team)".to_string()),
