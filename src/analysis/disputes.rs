@@ -247,47 +247,75 @@ fn summarise(selected: &[DisputeFacts]) -> DisputesSummary {
     }
 }
 
-/// The disputes that the head opens or answers against the base: every dispute of a head
-/// review that the base version of that review does not have, or has open while the head has
-/// it answered. Scores are the review's at each side.
+/// The disputes that the head opens, answers, edits or removes against the base: every
+/// dispute of a head review that the base version of that review does not have, has open while
+/// the head has it answered, or has otherwise; and every dispute of a base review that the
+/// head no longer has (also when the review itself is gone or has another id). Scores are the
+/// review's at each side.
 pub fn changes(base: &QaState, head: &QaState) -> Vec<DisputeChange> {
     let mut out = Vec::new();
-    for r in head
-        .reviews
-        .iter()
-        .filter(|r| !r.snapshot.disputes.is_empty())
-    {
+    for r in head.reviews.iter() {
         let old = base.reviews.iter().find(|b| b.id == r.id);
+        let before = |i: usize| old.and_then(|b| b.snapshot.disputes.get(i));
         for (i, d) in r.snapshot.disputes.iter().enumerate() {
-            let before = old.and_then(|b| b.snapshot.disputes.get(i));
-            let change = match (before, d.status) {
-                (None, Some(s)) => s.as_str(),
-                (Some(b), Some(s)) if b.is_open() && s != DisputeStatus::Open => s.as_str(),
+            let change = match (before(i), d.status.unwrap_or(DisputeStatus::Open)) {
+                (None, DisputeStatus::Open) => "opened",
+                (None, s) => s.as_str(),
+                (Some(b), s) if b.is_open() && s != DisputeStatus::Open => s.as_str(),
+                (Some(b), _) if b != d => "edited",
                 _ => continue,
             };
-            let change = if change == "open" { "opened" } else { change };
-            out.push(DisputeChange {
-                review: r.id.clone(),
-                path: r.path.clone(),
-                agent: r.agent.clone(),
-                dispute: i + 1,
-                kind: match d.kind {
-                    DisputeKind::Rating => "rating",
-                    DisputeKind::WrongAgent => "wrong-agent",
-                }
-                .to_string(),
-                change: change.to_string(),
-                by: d.by.as_deref().map(|b| head.person(b)).unwrap_or_default(),
-                proposed: d
-                    .proposed
-                    .iter()
-                    .map(|(c, v)| (c.to_string(), rating_json(*v)))
-                    .collect(),
-                proposed_agent: d.proposed_agent.clone(),
-                score_before: old.and_then(|b| b.score),
-                score_after: r.score,
-            });
+            out.push(change_row(head, r, old, i, d, change));
+        }
+        let gone = old.map_or(&[][..], |b| &b.snapshot.disputes[..]);
+        for (i, d) in gone.iter().enumerate().skip(r.snapshot.disputes.len()) {
+            out.push(change_row(head, r, old, i, d, "removed"));
+        }
+    }
+    for b in base
+        .reviews
+        .iter()
+        .filter(|b| !b.snapshot.disputes.is_empty())
+    {
+        if head.reviews.iter().any(|r| r.id == b.id) {
+            continue;
+        }
+        for (i, d) in b.snapshot.disputes.iter().enumerate() {
+            let mut row = change_row(base, b, Some(b), i, d, "removed");
+            row.score_after = None;
+            out.push(row);
         }
     }
     out
+}
+
+fn change_row(
+    state: &QaState,
+    r: &ReviewFacts,
+    old: Option<&ReviewFacts>,
+    i: usize,
+    d: &DisputeSnap,
+    change: &str,
+) -> DisputeChange {
+    DisputeChange {
+        review: r.id.clone(),
+        path: r.path.clone(),
+        agent: r.agent.clone(),
+        dispute: i + 1,
+        kind: match d.kind {
+            DisputeKind::Rating => "rating",
+            DisputeKind::WrongAgent => "wrong-agent",
+        }
+        .to_string(),
+        change: change.to_string(),
+        by: d.by.as_deref().map(|b| state.person(b)).unwrap_or_default(),
+        proposed: d
+            .proposed
+            .iter()
+            .map(|(c, v)| (c.to_string(), rating_json(*v)))
+            .collect(),
+        proposed_agent: d.proposed_agent.clone(),
+        score_before: old.and_then(|b| b.score),
+        score_after: r.score,
+    }
 }

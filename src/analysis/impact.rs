@@ -344,15 +344,9 @@ pub fn diff_revisions(
     };
     let state = state_at(root, head, now, history)?;
     let left_out = state.left_out.clone();
-    let disputes = if state
-        .reviews
-        .iter()
-        .any(|r| !r.snapshot.disputes.is_empty())
-    {
-        crate::analysis::disputes::changes(&state_at(root, Some(base), now, history)?, &state)
-    } else {
-        Vec::new()
-    };
+    // Every dispute change, also one whose review the head no longer has (or rejects).
+    let base_state = state_at(root, Some(base), now, history)?;
+    let disputes = crate::analysis::disputes::changes(&base_state, &state);
     if !scoring.is_empty() {
         // The window counts back from the head's own date (HEAD's for the working tree), so
         // that the same revisions always give the same report.

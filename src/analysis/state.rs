@@ -500,7 +500,7 @@ impl QaState {
         user: Option<&str>,
         now: DateTime<Utc>,
     ) -> Vec<Finding> {
-        if !self.has_disputes(id, snap) {
+        if !self.has_disputes(id, snap) && !self.edited(id, snap) {
             return Vec::new();
         }
         let versions = self.versions(id, snap, user);
@@ -513,6 +513,23 @@ impl QaState {
             now,
         };
         dispute_findings(&rules, &versions, rubric, Some(day))
+    }
+
+    /// Were the review's ratings ever changed after it was added (committed or not)? Cheap: a
+    /// review added once and never edited, which is most of them, has one event.
+    fn edited(&self, id: &str, snap: &Snapshot) -> bool {
+        let Some(scan) = &self.scan else { return false };
+        let events = scan
+            .timelines
+            .reviews
+            .get(id)
+            .map_or(&[][..], |e| e.as_slice());
+        let ratings = |e: &Event| scan.snapshots.get(&e.blob).map(|s| &s.ratings);
+        let Some(last) = events.last() else {
+            return false;
+        };
+        let first = timeline_start(scan, events).map_or(last, |i| &events[i]);
+        ratings(first) != ratings(last) || ratings(last) != Some(&snap.ratings)
     }
 
     /// Does the review, now or in any version of its history, have a dispute?
@@ -558,6 +575,7 @@ impl QaState {
                     snap: s.clone(),
                     author: self.people.author(Some(scan), c),
                     commit: Some(crate::history::rubrics::short(c.id)),
+                    day: Some(dated(None, Some(c), self.tz, Utc::now()).0),
                 });
             }
         }
@@ -569,6 +587,7 @@ impl QaState {
                 snap: snap.clone(),
                 author: user.map_or_else(|| "you".to_string(), |u| self.people.person(u)),
                 commit: None,
+                day: None,
             });
         }
         out
@@ -983,6 +1002,15 @@ impl QaState {
             .find(|(id, _)| id.as_str() == person)
             .and_then(|(_, p)| p.team.as_ref())
             .map(|t| t.to_string())
+    }
+
+    /// The roster id of a person named by id or e-mail: `None` when there is a roster and it
+    /// does not know them (`Some(id)` as it is without a roster).
+    pub fn roster_id(&self, id: &str) -> Option<String> {
+        match &self.people.roster {
+            Some(r) => r.resolve(id).map(str::to_string),
+            None => Some(id.to_string()),
+        }
     }
 
     /// The roster id for a name, e-mail or id.

@@ -3,8 +3,9 @@
 //! never changed; ratings stay after a rejection). Plain functions over the review's versions;
 //! `analysis::state` applies them once, and `dispute`/`resolve` run them on their edit.
 
+use crate::check::dispute_history;
 use crate::check::review::{Finding, Spot};
-use crate::load::date::parse_review_date;
+use crate::load::date::{parse_review_date, ReviewDate};
 use crate::load::people::Roster;
 use crate::load::review::{DisputeSnap, Snapshot};
 use crate::model::diagnostic::Code;
@@ -29,11 +30,13 @@ pub struct Version {
     pub author: String,
     /// The commit (short id); `None` for a change not committed yet.
     pub commit: Option<String>,
+    /// The commit's author date in the configured zone (today for the working tree).
+    pub day: Option<NaiveDate>,
 }
 
 impl Version {
     /// "commit 1a2b3c4d5e by bob", or "an uncommitted change by bob".
-    fn told(&self) -> String {
+    pub(crate) fn told(&self) -> String {
         match &self.commit {
             Some(c) => format!("commit {c} by {}", self.author),
             None => format!("an uncommitted change by {}", self.author),
@@ -59,8 +62,18 @@ pub fn dispute_findings(
     let snap = &*now.snap;
     let mut out = Vec::new();
     counts(rules, snap, &mut out);
+    if snap.calibration.is_some() && !snap.disputes.is_empty() {
+        out.push(Finding::new(
+            Code::DisputeOnCalibration,
+            Spot::Key("/disputes".into()),
+            "a calibration review is not the agent's record (it counts in no score), so it \
+             is not disputed"
+                .into(),
+        ));
+    }
     for (i, d) in snap.disputes.iter().enumerate() {
-        dates(rules, i, d, review_day, &mut out);
+        let seen = first_seen_day(versions, i);
+        dates(rules, i, d, (review_day, seen), &mut out);
         people(rules, snap, i, d, &mut out);
         if let Some(r) = rubric {
             proposal(r, snap, i, d, &mut out);
@@ -69,10 +82,31 @@ pub fn dispute_findings(
         if let Some(resolver) = resolver(versions, i) {
             self_resolved(rules, snap, i, d, &resolver, &mut out);
         }
+        let answering = answering_author(versions, i).filter(|a| Some(a) != d.resolved_by.as_ref());
+        if let Some(author) = answering {
+            self_resolved(rules, snap, i, d, &author, &mut out);
+        }
     }
-    resolved_changed(versions, &mut out);
-    ratings_after_rejection(versions, &mut out);
+    dispute_history::rules(rules.roster, versions, &mut out);
     out
+}
+
+/// The day of the first committed version that has dispute `i` (when it reached the
+/// repository, whatever its `opened` says).
+fn first_seen_day(versions: &[Version], i: usize) -> Option<NaiveDate> {
+    versions
+        .iter()
+        .find(|v| v.snap.disputes.get(i).is_some())
+        .filter(|v| v.commit.is_some())
+        .and_then(|v| v.day)
+}
+
+/// The author of the first version in which dispute `i` is no longer open.
+pub fn answering_author(versions: &[Version], i: usize) -> Option<String> {
+    versions
+        .iter()
+        .find(|v| v.snap.disputes.get(i).is_some_and(|d| !d.is_open()))
+        .map(|v| v.author.clone())
 }
 
 /// Who answered dispute `i`: its `resolved_by`, else the author of the first version in which
@@ -125,7 +159,7 @@ fn dates(
     rules: &DisputeRules<'_>,
     i: usize,
     d: &DisputeSnap,
-    review_day: Option<NaiveDate>,
+    (review_day, seen): (Option<NaiveDate>, Option<NaiveDate>),
     out: &mut Vec<Finding>,
 ) {
     let today = rules.now.with_timezone(&rules.tz).date_naive();
@@ -142,23 +176,44 @@ fn dates(
             let msg = format!("dispute {} {key} {text} lies in the future", i + 1);
             out.push(Finding::new(Code::FutureDate, spot, msg));
         }
-        Some(day)
+        Some((day, parsed))
     };
     let opened = day("opened", &d.opened);
     let resolved = day("resolved", &d.resolved);
-    if let (Some(o), Some(r)) = (opened, resolved) {
-        if r < o {
+    if let (Some((o, op)), Some((r, rp))) = (opened, resolved) {
+        let earlier = match (op, rp) {
+            (ReviewDate::Instant(a), ReviewDate::Instant(b)) => b < a,
+            _ => r < o,
+        };
+        if earlier {
             out.push(Finding::new(
                 Code::DisputeResolvedBeforeOpened,
                 Spot::Value(ptr(i, "/resolved")),
                 format!(
-                    "dispute {} was resolved on {r}, before it was opened on {o}",
-                    i + 1
+                    "dispute {} was resolved ({}) before it was opened ({})",
+                    i + 1,
+                    d.resolved.as_deref().unwrap_or_default(),
+                    d.opened.as_deref().unwrap_or_default()
                 ),
             ));
         }
     }
-    if let (Some(o), Some(start), Some(window)) = (opened, review_day, rules.limits.window_days) {
+    let Some((o, _)) = opened else { return };
+    if let Some(start) = review_day.filter(|s| o < *s) {
+        out.push(Finding::new(
+            Code::DisputeWindowClosed,
+            Spot::Value(ptr(i, "/opened")),
+            format!(
+                "dispute {} is dated {o}, before the review itself ({start})",
+                i + 1
+            ),
+        ));
+        return;
+    }
+    // A backdated `opened` does not reopen the window: the day the dispute reached the
+    // repository counts when it is later.
+    let o = seen.map_or(o, |s| s.max(o));
+    if let (Some(start), Some(window)) = (review_day, rules.limits.window_days) {
         let days = (o - start).num_days();
         if days > i64::from(window) {
             out.push(Finding::new(
@@ -397,105 +452,6 @@ fn self_resolved(
                 } else {
                     "the agent of the review that disputes"
                 }
-            ),
-        ));
-    }
-}
-
-/// The versions that count for history rules: those that read as a review (a version that did
-/// not parse says nothing about its disputes).
-fn readable(versions: &[Version]) -> impl Iterator<Item = (usize, &Version)> {
-    versions.iter().enumerate().filter(|(_, v)| v.snap.valid)
-}
-
-/// The latest readable version, after the `k`-th, whose `part` differs from the readable
-/// version before it: the change that made the file as it is.
-fn last_change<T: PartialEq>(
-    versions: &[Version],
-    k: usize,
-    part: impl Fn(&Version) -> T,
-) -> Option<&Version> {
-    let readable: Vec<&Version> = readable(versions)
-        .filter(|(m, _)| *m >= k)
-        .map(|(_, v)| v)
-        .collect();
-    readable
-        .windows(2)
-        .rev()
-        .find(|w| part(w[0]) != part(w[1]))
-        .map(|w| w[1])
-}
-
-/// A resolved dispute stays as it was resolved: never edited or removed afterwards. (The file
-/// as it is counts: a change undone later is no longer an error.)
-fn resolved_changed(versions: &[Version], out: &mut Vec<Finding>) {
-    let most = versions
-        .iter()
-        .map(|v| v.snap.disputes.len())
-        .max()
-        .unwrap_or(0);
-    let Some(now) = versions.last() else { return };
-    for i in 0..most {
-        let Some((k, first)) =
-            readable(versions).find(|(_, v)| v.snap.disputes.get(i).is_some_and(|d| !d.is_open()))
-        else {
-            continue;
-        };
-        let kept = &first.snap.disputes[i];
-        if now.snap.disputes.get(i) == Some(kept) {
-            continue;
-        }
-        let part = |v: &Version| v.snap.disputes.get(i).cloned();
-        let later = last_change(versions, k, part).unwrap_or(now);
-        let (what, spot) = match now.snap.disputes.get(i) {
-            Some(_) => ("edited", Spot::Key(ptr(i, ""))),
-            None => ("removed", Spot::Key("/disputes".into())),
-        };
-        out.push(Finding::new(
-            Code::ResolvedDisputeChanged,
-            spot,
-            format!(
-                "dispute {} was resolved ({}) in {}, and {what} afterwards in {}",
-                i + 1,
-                kept.status.map_or("?", |s| s.as_str()),
-                first.told(),
-                later.told()
-            ),
-        ));
-    }
-}
-
-/// After a rejection the ratings stay as they were, unless a later dispute is accepted.
-fn ratings_after_rejection(versions: &[Version], out: &mut Vec<Finding>) {
-    let Some(now) = versions.last() else { return };
-    for i in 0..now.snap.disputes.len() {
-        let rejected = |v: &Version| {
-            v.snap
-                .disputes
-                .get(i)
-                .is_some_and(|d| d.status == Some(DisputeStatus::Rejected))
-        };
-        let Some((k, base)) = readable(versions).find(|(_, v)| rejected(v)) else {
-            continue;
-        };
-        let granted_later = now
-            .snap
-            .disputes
-            .iter()
-            .skip(i + 1)
-            .any(|d| d.status.is_some_and(|s| s.granted()));
-        if granted_later || now.snap.ratings == base.snap.ratings {
-            continue;
-        }
-        let later = last_change(versions, k, |v| v.snap.ratings.clone()).unwrap_or(now);
-        out.push(Finding::new(
-            Code::RatingsChangedAfterRejection,
-            Spot::Key("/ratings".into()),
-            format!(
-                "the ratings were changed in {} after dispute {} was rejected in {}",
-                later.told(),
-                i + 1,
-                base.told()
             ),
         ));
     }

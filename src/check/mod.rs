@@ -4,6 +4,7 @@
 //! the one QA state, and every command reads that verdict.
 
 pub mod config;
+pub mod dispute_history;
 pub mod disputes;
 pub mod review;
 pub mod rubric;

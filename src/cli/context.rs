@@ -43,11 +43,26 @@ impl Context {
     }
 }
 
-/// `SOURCE_DATE_EPOCH` (seconds since 1970, as reproducible builds set it), else the clock.
+/// `SOURCE_DATE_EPOCH` (seconds since 1970, as reproducible builds set it), else the clock. A
+/// value that is not such a number is named on stderr, and the clock is used.
 fn now() -> chrono::DateTime<chrono::Utc> {
-    std::env::var("SOURCE_DATE_EPOCH")
+    let Ok(text) = std::env::var("SOURCE_DATE_EPOCH") else {
+        return chrono::Utc::now();
+    };
+    match text
+        .trim()
+        .parse::<i64>()
         .ok()
-        .and_then(|s| s.parse::<i64>().ok())
         .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-        .unwrap_or_else(chrono::Utc::now)
+    {
+        Some(t) => t,
+        None => {
+            eprintln!(
+                "warning: SOURCE_DATE_EPOCH={} is not a number of seconds since 1970; using the \
+                 clock",
+                rubric::output::terminal::plain(&text)
+            );
+            chrono::Utc::now()
+        }
+    }
 }

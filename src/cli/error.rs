@@ -37,6 +37,11 @@ pub enum CliError {
         "who are you? `git config user.email` is not set (it names who opens or answers a dispute)"
     )]
     NoGitUser,
+    #[error(
+        "your git user.email `{0}` is not in the qa.yaml roster: set `git config user.email` to the \
+         e-mail the roster lists for you (or ask a QA lead to add it to your `emails`)"
+    )]
+    NotInRoster(String),
     #[error("no review `{0}` in the history")]
     NoSuchReview(String),
     #[error("no calibration session `{0}`")]

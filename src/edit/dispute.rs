@@ -5,7 +5,7 @@
 
 use crate::analysis::state::{QaState, StateError};
 use crate::check::disputes::show;
-use crate::edit::splice::{apply, scalar, verify, Editable, Splice, SpliceError};
+use crate::edit::splice::{apply, quoted, scalar, verify, Editable, Splice, SpliceError};
 use crate::load::file::Input;
 use crate::load::yaml::escape_segment;
 use crate::model::diagnostic::{Diagnostic, Severity};
@@ -62,7 +62,7 @@ pub enum DisputeError {
     Read(String, String),
     #[error("cannot edit {0}: {1}")]
     Splice(String, #[source] SpliceError),
-    #[error("review `{0}` has no open dispute")]
+    #[error("review `{0}` has no open dispute (`rubric disputes --status open` lists them; `rubric dispute` opens one)")]
     NoOpenDispute(String),
     #[error("{0}")]
     Usage(String),
@@ -104,6 +104,7 @@ fn review_text(state: &QaState, id: &str) -> Result<(String, String), DisputeErr
 
 /// The review with a new open dispute appended.
 pub fn open(state: &mut QaState, actor: &Actor, req: &OpenRequest) -> Result<Edited, DisputeError> {
+    not_blank("--reason", &req.reason)?;
     let (path, text) = review_text(state, &req.review)?;
     let ed = Editable::new(&path, &text).map_err(|e| DisputeError::Splice(path.clone(), e))?;
     let today = actor.now.with_timezone(&state.tz).date_naive().to_string();
@@ -119,7 +120,7 @@ pub fn open(state: &mut QaState, actor: &Actor, req: &OpenRequest) -> Result<Edi
         fields.push(("kind", "wrong-agent".into()));
         item["kind"] = json!("wrong-agent");
     }
-    fields.push(("reason", Value::from(req.reason.as_str()).to_string()));
+    fields.push(("reason", quoted(&req.reason)));
     item["reason"] = json!(req.reason);
     if !req.proposed.is_empty() {
         let shown: Vec<String> = req
@@ -166,6 +167,16 @@ pub fn open(state: &mut QaState, actor: &Actor, req: &OpenRequest) -> Result<Edi
     )
 }
 
+/// A reason or response says something: not empty, not only white space.
+fn not_blank(flag: &str, text: &str) -> Result<(), DisputeError> {
+    if text.trim().is_empty() {
+        return Err(DisputeError::Usage(format!(
+            "{flag} is empty: say in a sentence why (it is what the other side reads)"
+        )));
+    }
+    Ok(())
+}
+
 fn rating_json(v: Option<i64>) -> Value {
     v.map_or(json!("na"), |p| json!(p))
 }
@@ -208,6 +219,7 @@ pub fn resolve(
     actor: &Actor,
     req: &ResolveRequest,
 ) -> Result<Edited, DisputeError> {
+    not_blank("--response", &req.response)?;
     let (path, text) = review_text(state, &req.review)?;
     let ed = Editable::new(&path, &text).map_err(|e| DisputeError::Splice(path.clone(), e))?;
     let snap = crate::load::review::Snapshot::from_value(&ed.value, true);

@@ -145,11 +145,29 @@ impl<'a> Editable<'a> {
             let close = flow_end(self.text, start)
                 .ok_or_else(|| SpliceError::Unsafe("an unclosed flow sequence".into()))?;
             if count == 0 {
-                let block = self.block_item("  - ", entries);
+                // `key: []  # comment` becomes `key:  # comment` and the block below it.
+                let indent = " ".repeat(
+                    column(
+                        self.text,
+                        self.spans
+                            .get(pointer)
+                            .and_then(|s| s.key)
+                            .map_or(start, |k| k.0),
+                    ) + 2,
+                );
+                let block = self.block_item(&format!("{indent}- "), entries);
                 let from = self.text[..start].trim_end_matches(' ').len();
+                let line_end = self.text[close..]
+                    .find(['\r', '\n'])
+                    .map_or(self.text.len(), |i| close + i);
+                let rest = &self.text[close..line_end];
                 return Ok(Splice {
-                    at: (from, close),
-                    text: format!("{}{}", self.newline, block.trim_end_matches(['\r', '\n'])),
+                    at: (from, line_end),
+                    text: format!(
+                        "{rest}{}{}",
+                        self.newline,
+                        block.trim_end_matches(['\r', '\n'])
+                    ),
                 });
             }
             let items: Vec<String> = entries.iter().map(|(k, v)| format!("{k}: {v}")).collect();
@@ -190,15 +208,19 @@ impl<'a> Editable<'a> {
         out
     }
 
+    /// `key:` and its first item, at the end of the top-level mapping (indented as its keys
+    /// are, and before a closing `...`).
     fn new_top_level_sequence(&self, pointer: &str, entries: &[(&str, String)]) -> Splice {
         let key = pointer.trim_start_matches('/');
-        let end = self.text.len();
+        let root = self.spans.get("").map_or(0, |s| s.value.0);
+        let pad = " ".repeat(column(self.text, root));
+        let end = document_end(self.text);
         let mut text = String::new();
-        if !self.text.is_empty() && !self.text.ends_with('\n') {
+        if end > 0 && !self.text[..end].ends_with('\n') {
             text.push_str(self.newline);
         }
-        text.push_str(&format!("{key}:{}", self.newline));
-        text.push_str(&self.block_item("  - ", entries));
+        text.push_str(&format!("{pad}{key}:{}", self.newline));
+        text.push_str(&self.block_item(&format!("{pad}  - "), entries));
         Splice {
             at: (end, end),
             text,
@@ -213,6 +235,34 @@ pub fn scalar(s: &str) -> String {
         Ok(t) if !t.trim_end().contains('\n') => t.trim_end().to_string(),
         _ => Value::from(s).to_string(),
     }
+}
+
+/// Free text as one YAML double-quoted scalar on one line. Every character that YAML (or
+/// another YAML reader) would not take as it is, or would read as a line break, is escaped:
+/// C0 and C1 controls and DEL as `\xNN`, NEL, LS and PS as `\N`, `\L`, `\P`, a BOM as
+/// `\uFEFF`.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{85}' => out.push_str("\\N"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            '\u{feff}' => out.push_str("\\uFEFF"),
+            c if (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The text with the splices applied (they must not overlap).
@@ -240,6 +290,28 @@ pub fn verify(path: &str, text: &str, expected: &Value) -> Result<(), SpliceErro
             "the edited file reads back differently".into(),
         ))
     }
+}
+
+/// Where the document's content ends: before a final `...` line (and the comments and blank
+/// lines after it), else the end of the text.
+fn document_end(text: &str) -> usize {
+    let mut at = text.len();
+    let mut end = text.len();
+    while at > 0 {
+        let start = text[..at.saturating_sub(1)]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line = text[start..at].trim_end_matches(['\n', '\r']).trim_end();
+        if line == "..." {
+            return start;
+        }
+        if !(line.is_empty() || line.trim_start().starts_with('#')) {
+            return end;
+        }
+        end = start;
+        at = start;
+    }
+    text.len()
 }
 
 /// The column (0-based, in characters) of byte `at` on its line.
@@ -363,6 +435,25 @@ mod tests {
     }
 
     #[test]
+    fn quoted_text_reads_back_as_itself() {
+        for text in [
+            "plain",
+            "a \"quote\" and \\ back",
+            "line\nbreak\ttab\r",
+            "del\u{7f} c1\u{9b} nel\u{85} ls\u{2028} ps\u{2029} bom\u{feff} nul\u{0}",
+            "émoji 😀 and RTL \u{202e}",
+        ] {
+            let q = quoted(text);
+            assert!(
+                !q.contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{7f}']),
+                "{q}"
+            );
+            let doc = crate::load::yaml::load_str("x", &format!("k: {q}\n")).unwrap();
+            assert_eq!(doc.value["k"], text, "{q}");
+        }
+    }
+
+    #[test]
     fn replaces_scalars_of_every_style() {
         let text = "a: 1 # one\nb: \"x\\\"y\"  # c\nc: 'it''s'\nd: {r: 2, s: open}\n";
         let out = edit(text, |e| {
@@ -406,7 +497,7 @@ mod tests {
                 .push_item("/l", &[("k", "1".into()), ("m", "2".into())])
                 .unwrap()]
         });
-        assert_eq!(out, "l:\n  - k: 1\n    m: 2 # none\n");
+        assert_eq!(out, "l: # none\n  - k: 1\n    m: 2\n");
         let out = edit("l: [{k: 1}]\n", |e| {
             vec![e.push_item("/l", &[("k", "2".into())]).unwrap()]
         });

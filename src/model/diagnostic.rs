@@ -171,6 +171,16 @@ codes! {
     SelfResolvedDispute = "self-resolved-dispute", Error, "A dispute was answered by the person who opened it, or by the review's agent.", "A reviewer or QA lead answers a dispute: have them resolve it (`rubric resolve`).";
     /// The ratings changed after a rejection.
     RatingsChangedAfterRejection = "ratings-changed-after-rejection", Error, "A review's ratings changed after a dispute of it was rejected, without a later accepted dispute.", "Restore the ratings the rejection kept, or open a new dispute and accept it.";
+    /// A dispute on a calibration review.
+    DisputeOnCalibration = "dispute-on-calibration", Error, "A calibration review has a dispute; calibration reviews count in no score and are not disputed.", "Remove the dispute; talk about the rating in the calibration session instead.";
+    /// A dispute answered in the version that first shows it.
+    DisputeAnsweredUnopened = "dispute-answered-unopened", Error, "A resolved dispute was never open in an earlier version of the review: the question is not on record before the answer.", "Commit the dispute as `open` first (`rubric dispute`), then answer it in a later commit (`rubric resolve`).";
+    /// A review that first appears with an answered dispute.
+    ReviewAddedWithAnsweredDispute = "review-added-with-answered-dispute", Warning, "A review first appears in the history with a dispute already answered (imported, or under a new id).", "Nothing to do for an import; otherwise keep the review's id, so that its disputes keep their history.";
+    /// The answering version changed ratings the answer does not grant.
+    AnswerChangedOtherRatings = "answer-changed-other-ratings", Error, "The version that answered a dispute also changed ratings that the answer does not grant.", "Answer the dispute alone; change other ratings in a commit of their own, or through another dispute.";
+    /// The review's agent changed its ratings.
+    RatingsChangedByAgent = "ratings-changed-by-agent", Error, "The ratings of a review were changed in a commit by the review's own agent.", "Restore the ratings; an agent disputes a review (`rubric dispute`) and a reviewer answers (`rubric resolve`).";
     /// A resolved dispute edited or removed later.
     ResolvedDisputeChanged = "resolved-dispute-changed", Error, "A resolved dispute was edited or removed afterwards.", "Restore the dispute as it was resolved; open a new dispute to ask again.";
 }

@@ -40,7 +40,22 @@ pub(super) fn site_disputes(
         .filter(|d| d.status == "open")
         .cloned()
         .collect();
-    open.sort_by(|a, b| (&a.opened, &a.review).cmp(&(&b.opened, &b.review)));
+    // Oldest first by the moment it was opened (a date counts as its start in the zone), not
+    // by the text: `2026-11-25T01:00:00+14:00` is earlier than `2026-11-24T20:00:00Z`.
+    let moment = |d: &DisputeRow| {
+        use crate::load::date::{parse_review_date, ReviewDate};
+        use chrono::TimeZone;
+        match parse_review_date(&d.opened) {
+            Some(ReviewDate::Instant(t)) => Some(t.timestamp()),
+            Some(ReviewDate::Day(day)) => state
+                .tz
+                .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+                .earliest()
+                .map(|t| t.timestamp()),
+            None => None,
+        }
+    };
+    open.sort_by(|a, b| (moment(a), &a.review).cmp(&(moment(b), &b.review)));
     let mut by_review: HashMap<String, Vec<DisputeRow>> = HashMap::new();
     for d in rows {
         by_review.entry(d.review.clone()).or_default().push(d);

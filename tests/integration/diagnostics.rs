@@ -311,7 +311,8 @@ fn only_rewording_self_review_and_future_date_are_warnings() {
             "rubric-reworded",
             "review-id-reused",
             "self-review",
-            "future-date"
+            "future-date",
+            "review-added-with-answered-dispute"
         ]
     );
 }

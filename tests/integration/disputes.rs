@@ -629,8 +629,8 @@ fn disputes_in_flow_sequences_are_appended_and_answered_in_flow() {
     assert_eq!(
         read(dir, PATH),
         format!(
-            "{REVIEW}disputes:\n  - opened: 2026-11-21\n    by: alice\n    reason: \"r\"\n    \
-             proposed: {{solution: 4}}\n    status: open # none yet\n"
+            "{REVIEW}disputes: # none yet\n  - opened: 2026-11-21\n    by: alice\n    reason: \"r\"\n    \
+             proposed: {{solution: 4}}\n    status: open\n"
         )
     );
     let flow = format!(
@@ -943,9 +943,138 @@ fn resolved_by_defaults_to_the_author_of_the_commit_that_set_the_status() {
     // Had alice committed that answer herself, it would be her own dispute answered.
     let d2 = repo(QA, &[(PATH, REVIEW)]);
     let dir2 = d2.path();
+    std::fs::write(dir2.join(PATH), &open).unwrap();
+    commit(dir2, ALICE, "2026-11-21T12:00:00Z");
     std::fs::write(dir2.join(PATH), &answered).unwrap();
     commit(dir2, ALICE, "2026-11-22T12:00:00Z");
     let (code, json) = check_json(dir2, &[]);
     assert_eq!(code, 1);
     assert_eq!(problems(&json), vec![at(17, 13, "self-resolved-dispute")]);
+    // And answered in the very commit that opened it: nothing was on record to answer.
+    let d3 = repo(QA, &[(PATH, REVIEW)]);
+    let dir3 = d3.path();
+    std::fs::write(dir3.join(PATH), &answered).unwrap();
+    commit(dir3, BOB, "2026-11-22T12:00:00Z");
+    let (code, json) = check_json(dir3, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        problems(&json),
+        vec![at(13, 5, "dispute-answered-unopened")]
+    );
+}
+
+#[test]
+fn an_answer_changes_only_what_it_grants_and_an_agent_never_edits_ratings() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    // Bob rejects, and in the same commit lowers `tone`.
+    act(
+        dir,
+        BOB,
+        "2026-11-22",
+        &["resolve", "r1", "--reject", "--response", "No."],
+    );
+    let text = read(dir, PATH).replace("tone: { rating: 2,", "tone: { rating: 1,");
+    std::fs::write(dir.join(PATH), &text).unwrap();
+    commit(dir, BOB, "2026-11-22T12:00:00Z");
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!(code, 1);
+    let p = problems(&json);
+    assert!(
+        p.contains(&at(7, 1, "answer-changed-other-ratings")),
+        "{p:?}"
+    );
+    // Alice raising her own rating, with no dispute at all, on another review.
+    let d2 = repo(QA, &[(PATH, REVIEW)]);
+    let dir2 = d2.path();
+    std::fs::write(
+        dir2.join(PATH),
+        REVIEW.replace("  solution: 3\n", "  solution: 4\n"),
+    )
+    .unwrap();
+    commit(dir2, ALICE, "2026-11-21T12:00:00Z");
+    let (code, json) = check_json(dir2, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(problems(&json), vec![at(7, 1, "ratings-changed-by-agent")]);
+}
+
+#[test]
+fn backdating_does_not_reopen_the_window_and_calibration_reviews_are_not_disputed() {
+    let qa = format!("{QA}disputes: {{ window_days: 14 }}\n");
+    let d = repo(&qa, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    // Written on 2026-12-10 (20 days after the review) but dated 2026-11-25.
+    let text = format!(
+        "{REVIEW}disputes:\n  - opened: 2026-11-25\n    by: alice\n    reason: r\n    \
+         proposed: {{solution: 4}}\n    status: open\n"
+    );
+    std::fs::write(dir.join(PATH), &text).unwrap();
+    commit(dir, ALICE, "2026-12-10T12:00:00Z");
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(problems(&json), vec![at(13, 13, "dispute-window-closed")]);
+    // A dispute dated before the review itself.
+    let before = text.replace("opened: 2026-11-25", "opened: 2026-11-19");
+    let p = check_disputes(&qa, before.split_once("disputes:\n").unwrap().1);
+    assert_eq!(p, vec![at(13, 13, "dispute-window-closed")]);
+    // A calibration review.
+    let cal = format!(
+        "{}disputes:\n  - opened: 2026-11-21\n    by: alice\n    reason: r\n    status: open\n",
+        REVIEW.replace("ratings:\n", "calibration: 2026-w47\nratings:\n")
+    );
+    let d3 = temp_repo(&[
+        ("qa.yaml", QA),
+        ("rubrics/support.yaml", RUBRIC),
+        (PATH, &cal),
+    ]);
+    let (code, json) = check_json(d3.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(problems(&json), vec![at(13, 1, "dispute-on-calibration")]);
+}
+
+#[test]
+fn a_flipped_answer_or_a_new_id_shows_in_the_pull_request_comment_and_fails_check() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    act_commit(
+        dir,
+        BOB,
+        "2026-11-22",
+        &["resolve", "r1", "--reject", "--response", "No."],
+    );
+    git_as(dir, BOB, "2026-11-22T13:00:00Z", &["branch", "base"]);
+    // The agent flips the answer and gives the review a new id, hoping to lose its history.
+    let flipped = read(dir, PATH)
+        .replace("  solution: 3\n", "  solution: 4\n")
+        .replace("status: rejected", "status: accepted")
+        .replace("rubric: support@2\n", "id: r1-b\nrubric: support@2\n");
+    std::fs::write(dir.join(PATH), &flipped).unwrap();
+    commit(dir, ALICE, "2026-11-23T12:00:00Z");
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!(code, 1);
+    let codes: Vec<String> = problems(&json).into_iter().map(|p| p.3).collect();
+    assert!(
+        codes.contains(&"review-added-with-answered-dispute".to_string())
+            && codes.contains(&"self-resolved-dispute".to_string()),
+        "{codes:?}"
+    );
+    let p = problems(&json);
+    assert!(
+        p.contains(&at(14, 5, "review-added-with-answered-dispute")),
+        "{p:?}"
+    );
+    let (_, out, err) = act(dir, BOB, "2026-11-23", &["diff", "base", "--format", "md"]);
+    assert!(out.contains("| `r1` | alice | 1 | removed |"), "{out}{err}");
 }

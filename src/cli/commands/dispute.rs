@@ -107,8 +107,11 @@ fn setup(ctx: &Context) -> Result<(QaState, Actor), CliError> {
         .ok()
         .and_then(|h| h.user_email())
         .ok_or(CliError::NoGitUser)?;
+    let person = state
+        .roster_id(&email)
+        .ok_or_else(|| CliError::NotInRoster(email.clone()))?;
     let actor = Actor {
-        person: state.person(&email),
+        person,
         now: ctx.now,
     };
     Ok((state, actor))
@@ -124,22 +127,7 @@ fn finish(
     let edited = match done {
         Ok(e) => e,
         Err(DisputeError::Refused { path, diagnostics }) => {
-            eprintln!(
-                "error: `rubric check` would reject this edit of {}:",
-                plain(&path)
-            );
-            for d in &diagnostics {
-                eprintln!(
-                    "  {}:{}:{}: {}[{}]: {}",
-                    plain(&d.path),
-                    d.line,
-                    d.column,
-                    d.severity.as_str(),
-                    d.code,
-                    plain(&d.message)
-                );
-            }
-            eprintln!("nothing was written");
+            refused(&path, &diagnostics, format)?;
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e.into()),
@@ -155,10 +143,54 @@ fn finish(
     let text = match format {
         EditFormat::Human => format!("{}\n", plain(&shown.display().to_string())),
         EditFormat::Json => json(&serde_json::json!({
+            "written": true,
             "path": edited.path,
             "dispute": edited.dispute + 1,
         }))?,
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `check` would say of the edit (positions are in the edited text, which was not
+/// written), with each problem's advice; `--format json` also prints them on stdout.
+fn refused(
+    path: &str,
+    diagnostics: &[rubric::Diagnostic],
+    format: EditFormat,
+) -> Result<(), CliError> {
+    eprintln!(
+        "error: `rubric check` would reject this edit of {} (positions are in the edited \
+         text); nothing was written:",
+        plain(path)
+    );
+    for d in diagnostics {
+        eprintln!(
+            "  {}:{}:{}: {}[{}]: {}",
+            plain(&d.path),
+            d.line,
+            d.column,
+            d.severity.as_str(),
+            d.code,
+            plain(&d.message)
+        );
+        if let Some(h) = &d.hint {
+            eprintln!("    help: {}", plain(h));
+        }
+    }
+    if format == EditFormat::Json {
+        let problems: Vec<serde_json::Value> = diagnostics
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "path": d.path, "line": d.line, "column": d.column,
+                    "severity": d.severity.as_str(), "code": d.code.name(), "message": d.message,
+                })
+            })
+            .collect();
+        print(&json(
+            &serde_json::json!({ "written": false, "problems": problems }),
+        )?)?;
+    }
+    Ok(())
 }
