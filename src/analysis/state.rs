@@ -132,6 +132,8 @@ pub struct QaState {
     /// Things a user should know (partial history, old versions that did not parse).
     pub warnings: Vec<String>,
     pub partial: bool,
+    /// A shallow clone that `check` read without history: the history rules could not run.
+    pub shallow: bool,
     pub scan: Option<Scan>,
     pub rubrics: std::sync::Mutex<RubricIndex>,
     /// The loaded rubric files of the state (for version discipline).
@@ -263,6 +265,7 @@ impl QaState {
         drop(git);
         let walked = walk_history(root, &config, opts, progress)?;
         timing.mark("history scan");
+        let shallow = walked.scan.is_none() && matches!(walked.reach, Reach::Shallow);
         let scan = walked.scan;
         let head = scan.as_ref().and_then(|s| s.history.resolve(None).ok());
         let historic = scan.as_ref().map_or(&[][..], |s| s.rubrics.as_slice());
@@ -285,6 +288,7 @@ impl QaState {
                 warnings
             },
             partial: scan.as_ref().is_some_and(|s| s.partial),
+            shallow,
             scan,
             rubrics: std::sync::Mutex::new(index),
             rubric_files,
@@ -500,6 +504,16 @@ impl QaState {
         user: Option<&str>,
         now: DateTime<Utc>,
     ) -> Vec<Finding> {
+        if self.shallow && !snap.disputes.is_empty() {
+            return vec![Finding {
+                code: Code::DisputeHistoryUnavailable,
+                spot: crate::check::review::Spot::Key("/disputes".into()),
+                message: "this is a shallow clone: the dispute rules that need the history \
+                          (answers, rejections, edits) were not applied"
+                    .into(),
+                hint: None,
+            }];
+        }
         if !self.has_disputes(id, snap) && !self.edited(id, snap) {
             return Vec::new();
         }

@@ -175,6 +175,8 @@ codes! {
     DisputeOnCalibration = "dispute-on-calibration", Error, "A calibration review has a dispute; calibration reviews count in no score and are not disputed.", "Remove the dispute; talk about the rating in the calibration session instead.";
     /// A dispute answered in the version that first shows it.
     DisputeAnsweredUnopened = "dispute-answered-unopened", Error, "A resolved dispute was never open in an earlier version of the review: the question is not on record before the answer.", "Commit the dispute as `open` first (`rubric dispute`), then answer it in a later commit (`rubric resolve`).";
+    /// The dispute history rules could not run (a shallow clone).
+    DisputeHistoryUnavailable = "dispute-history-unavailable", Warning, "A review has disputes, and the history their rules need is not available (a shallow clone).", "Check out full history: `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout.";
     /// A review that first appears with an answered dispute.
     ReviewAddedWithAnsweredDispute = "review-added-with-answered-dispute", Warning, "A review first appears in the history with a dispute already answered (imported, or under a new id).", "Nothing to do for an import; otherwise keep the review's id, so that its disputes keep their history.";
     /// The answering version changed ratings the answer does not grant.

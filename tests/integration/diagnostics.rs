@@ -312,6 +312,7 @@ fn only_rewording_self_review_and_future_date_are_warnings() {
             "review-id-reused",
             "self-review",
             "future-date",
+            "dispute-history-unavailable",
             "review-added-with-answered-dispute"
         ]
     );

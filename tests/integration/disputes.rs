@@ -1078,3 +1078,37 @@ fn a_flipped_answer_or_a_new_id_shows_in_the_pull_request_comment_and_fails_chec
     let (_, out, err) = act(dir, BOB, "2026-11-23", &["diff", "base", "--format", "md"]);
     assert!(out.contains("| `r1` | alice | 1 | removed |"), "{out}{err}");
 }
+
+#[test]
+fn a_shallow_clone_says_the_dispute_history_rules_did_not_run() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    let shallow = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", dir.display());
+    let target = shallow.path().join("c");
+    git_as(
+        shallow.path(),
+        BOB,
+        "2026-11-22T10:00:00Z",
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            target.to_str().unwrap(),
+        ],
+    );
+    let (code, json) = check_json(&target, &[]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(
+        problems(&json),
+        vec![at(12, 1, "dispute-history-unavailable")]
+    );
+}
