@@ -27,13 +27,16 @@ pub fn lenient_config(v: &serde_json::Value) -> Config {
     cfg.timezone = part(v.get("timezone"));
     cfg.week_start = part(v.get("week_start"));
     cfg.disputes = part(v.get("disputes")).unwrap_or_default();
+    cfg.pages = part(v.get("pages")).unwrap_or_default();
     // Every person id counts, even one whose details have errors.
     cfg.people = v.get("people").and_then(|p| p.as_object()).map(|people| {
         people
             .iter()
             .filter_map(|(id, person)| {
                 let id = model::PersonId::try_from(id.clone()).ok()?;
-                Some((id, model::Person::deserialize(person).unwrap_or_default()))
+                let lead = person.get("lead").and_then(|l| l.as_bool()) == Some(true);
+                let p = model::Person::deserialize(person).unwrap_or_default();
+                Some((id, model::Person { lead, ..p }))
             })
             .collect()
     });

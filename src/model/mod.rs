@@ -826,6 +826,15 @@ pub struct Config {
     pub people: Option<BTreeMap<PersonId, Person>>,
     #[serde(default, deserialize_with = "de_map")]
     pub disputes: DisputeLimits,
+    #[serde(default, deserialize_with = "de_map")]
+    pub pages: PagesConfig,
+}
+
+/// `pages:` in `qa.yaml`: `private: true` encrypts every page (SPEC §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PagesConfig {
+    pub private: bool,
 }
 
 /// `disputes:` in `qa.yaml`: how many disputes a review may have, and how long after the review
@@ -939,6 +948,9 @@ pub struct Person {
     pub team: Option<PersonId>,
     #[serde(default)]
     pub emails: Option<UniqueVec<Email>>,
+    /// A QA lead: opens every private page (SPEC §4, §8).
+    #[serde(default)]
+    pub lead: bool,
 }
 
 /// An e-mail address (shape `local@domain`, no spaces).

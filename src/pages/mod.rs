@@ -4,7 +4,9 @@
 //! folder, then swapped in.
 
 mod disputes;
+pub mod private;
 pub mod reviewers;
+pub mod sealed;
 
 use crate::analysis::calibration::Session;
 use crate::analysis::score::mean;
@@ -54,6 +56,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "reviewers.md.j2",
         include_str!("../../templates/reviewers.md.j2"),
     ),
+    (
+        "private.html.j2",
+        include_str!("../../templates/private.html.j2"),
+    ),
+    (
+        "private.js.j2",
+        include_str!("../../templates/private.js.j2"),
+    ),
 ];
 
 /// The file that marks a folder as a site rubric rendered: only such a folder (or an empty
@@ -102,6 +112,8 @@ pub enum RenderError {
     /// FIFO, too large); the message names it.
     #[error("{0}")]
     Unusable(String),
+    #[error(transparent)]
+    Seal(#[from] private::SealError),
     #[error("no agent `{0}` has reviews")]
     NoSuchAgent(String),
     #[error("refusing to write `{0}`: outside the output folder")]

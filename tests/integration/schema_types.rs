@@ -481,6 +481,14 @@ fn cases() -> Vec<(Kind, &'static str, String, bool)> {
         (Config, "dispute cap 0", "disputes: {max_per_review: 0}\n".to_string(), false),
         (Config, "dispute window fraction", "disputes: {window_days: 1.5}\n".to_string(), false),
         (Config, "dispute unknown key", "disputes: {per_agent: 2}\n".to_string(), false),
+        (Config, "lead", "people: {kadri: {name: K, lead: true}, alice: {lead: false}}\n".to_string(), true),
+        (Config, "lead not a boolean", "people: {kadri: {lead: yes please}}\n".to_string(), false),
+        (Config, "lead as a string", "people: {kadri: {lead: \"true\"}}\n".to_string(), false),
+        (Config, "private pages", "pages: {private: true}\n".to_string(), true),
+        (Config, "pages empty", "pages: {}\n".to_string(), true),
+        (Config, "private not a boolean", "pages: {private: 1}\n".to_string(), false),
+        (Config, "pages unknown key", "pages: {secret: abc}\n".to_string(), false),
+        (Config, "pages not a mapping", "pages: [private]\n".to_string(), false),
     ]
 }
 
