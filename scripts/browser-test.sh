@@ -4,11 +4,18 @@
 #
 # usage: scripts/browser-test.sh SITE_DIR SHOTS_DIR [AGENT_PAGE]
 #   e.g. rubric render --out /tmp/site && scripts/browser-test.sh /tmp/site /tmp/shots
+#        scripts/browser-test.sh --private SITE_DIR SHOTS_DIR KEYS_JSON   (a private site:
+#        scripts/browser-test-private.mjs, with the output of rubric keys --format json)
 #
 # Installs what it needs when missing: the chromium package (apt-get, as root or with sudo) and
 # the npm packages playwright-core and @axe-core/playwright into target/browser-tools.
 set -euo pipefail
 
+test_script=browser-test.mjs
+if [ "${1:-}" = "--private" ]; then
+  test_script=browser-test-private.mjs
+  shift
+fi
 if [ $# -lt 2 ]; then
   echo "usage: $0 SITE_DIR SHOTS_DIR [AGENT_PAGE]" >&2
   exit 2
@@ -45,4 +52,4 @@ if [ "$have" != "$want" ]; then
   (cd "$tools" && npm install --no-audit --no-fund --loglevel=error "$playwright_core" "$axe_playwright")
 fi
 
-BROWSER_TOOLS="$tools" CHROMIUM="$chromium" exec node "$root/scripts/browser-test.mjs" "$@"
+BROWSER_TOOLS="$tools" CHROMIUM="$chromium" exec node "$root/scripts/$test_script" "$@"

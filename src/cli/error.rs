@@ -28,6 +28,13 @@ pub enum CliError {
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
+    Secret(#[from] rubric::pages::private::SecretError),
+    /// Options that cannot go together (the message says why and what to do).
+    #[error("{0}")]
+    Refused(String),
+    #[error("no person `{0}`: not in the roster (qa.yaml people) and no agent with reviews")]
+    NoSuchPerson(String),
+    #[error(transparent)]
     New(#[from] NewError),
     #[error(transparent)]
     Write(#[from] WriteError),

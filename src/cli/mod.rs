@@ -52,6 +52,8 @@ enum Command {
     Reviewers(reviewers::Args),
     /// Feedback pages: an overview for leads and one page per agent (HTML or Markdown).
     Render(render::Args),
+    /// Each person's key to the private pages, and the pages it opens (render --private).
+    Keys(keys::Args),
     /// Page templates: `rubric templates init` copies the built-ins out for editing.
     Templates(templates::Args),
     /// Print a bundled JSON Schema.
@@ -100,6 +102,7 @@ fn run(ctx: &Context, command: Command) -> Result<ExitCode, CliError> {
         Command::Calibrate(args) => calibrate::run(ctx, args),
         Command::Reviewers(args) => reviewers::run(ctx, args),
         Command::Render(args) => render::run(ctx, args),
+        Command::Keys(args) => keys::run(ctx, args),
         Command::Templates(args) => templates::run(ctx, args),
         Command::Schema(args) => schema::run(ctx, args),
         Command::Init(args) => init::run(ctx, args),

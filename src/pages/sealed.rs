@@ -22,6 +22,13 @@ pub struct Reader {
     pub lead: bool,
 }
 
+impl Reader {
+    /// Is this reader `id`?
+    pub fn person_is(&self, id: &str) -> bool {
+        self.id == id
+    }
+}
+
 /// One page of the plain site: its plain path (`agents/alice.html`) and, for an agent page,
 /// whose it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +230,13 @@ pub fn rewrite_links(html: &str, from: &str, names: &HashMap<String, String>) ->
 /// A relative link resolved against folder `dir`, as its published name (fragment kept); `None`
 /// for any other link (absolute, another scheme, in-page, or not a page of the site).
 fn map_href(href: &str, dir: &str, names: &HashMap<String, String>) -> Option<String> {
-    if href.is_empty() || href.contains(':') || href.starts_with(['/', '#', '?']) {
+    // As written in the attribute: minijinja's HTML escaping writes `/` as `&#x2f;`.
+    let href = href
+        .replace("&#x2f;", "/")
+        .replace("&#x2F;", "/")
+        .replace("&#47;", "/");
+    let href = href.as_str();
+    if href.is_empty() || href.contains([':', '&']) || href.starts_with(['/', '#', '?']) {
         return None;
     }
     let (path, fragment) = match href.split_once('#') {
@@ -268,6 +281,11 @@ mod tests {
         );
         assert_eq!(
             rewrite_links(r#"<a href="agents/alice.html">A</a>"#, "index.html", &names),
+            r#"<a href="aa.html">A</a>"#
+        );
+        // As minijinja escapes it.
+        assert_eq!(
+            rewrite_links(r#"<a href="agents&#x2f;alice.html">A</a>"#, "index.html", &names),
             r#"<a href="aa.html">A</a>"#
         );
         // Never above the site's root.

@@ -9,6 +9,7 @@ pub mod disputes;
 pub mod export;
 pub mod history;
 pub mod init;
+pub mod keys;
 pub mod man;
 pub mod new_review;
 pub mod render;
