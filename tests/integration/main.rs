@@ -12,6 +12,7 @@ mod history;
 mod init;
 mod loader;
 mod one_state;
+mod private_pages;
 mod property;
 mod render;
 mod reviewers;
