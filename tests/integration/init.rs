@@ -312,7 +312,13 @@ fn github_workflow_checks_uploads_sarif_comments_the_diff_and_publishes_pages() 
         pages["if"],
         "github.event_name == 'push' && github.ref == 'refs/heads/main'"
     );
-    assert!(runs(pages).contains(&"rubric render --out site".to_string()));
+    let render = runs(pages).join("\n");
+    assert!(render.contains("rubric render --out site"), "{render}");
+    // Private pages when the secret exists (SPEC §8).
+    assert!(render.contains("rubric render --private --out site"), "{render}");
+    let steps = pages["steps"].as_sequence().unwrap();
+    assert!(steps.iter().any(|s| s["env"]["RUBRIC_PAGES_SECRET"]
+        == "${{ secrets.RUBRIC_PAGES_SECRET }}"));
     assert!(uses(pages).contains(&"actions/deploy-pages@v4".to_string()));
     assert_eq!(pages["permissions"]["pages"], "write");
     assert_eq!(wf["env"]["RUBRIC_GIT"], rubric::edit::init::PROJECT_GIT);
@@ -348,6 +354,9 @@ fn ci_gitlab_writes_gitlab_ci_instead_of_the_github_workflow() {
     );
     assert!(script("diff").contains("--format md > rubric-diff.md"));
     assert!(script("pages").contains("rubric render --out public"));
+    assert!(script("pages").contains(
+        r#"if [ -n "${RUBRIC_PAGES_SECRET:-}" ]; then rubric render --private --out public;"#
+    ));
     assert_eq!(ci["pages"]["artifacts"]["paths"][0], "public");
 
     let (code, json) = check_json(dir, &[]);
