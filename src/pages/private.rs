@@ -214,7 +214,10 @@ pub fn open(sealed: &Sealed, key: &PersonKey) -> Option<String> {
 /// `'sha256-…'` of an inline script, for a content security policy.
 pub fn script_hash(script: &str) -> String {
     use sha2::Digest;
-    format!("'sha256-{}'", STANDARD.encode(Sha256::digest(script.as_bytes())))
+    format!(
+        "'sha256-{}'",
+        STANDARD.encode(Sha256::digest(script.as_bytes()))
+    )
 }
 
 #[cfg(test)]
@@ -254,7 +257,7 @@ mod tests {
 
     /// Known answers: the derivation must never change, or every key handed out and every
     /// published link would break. (Checked against an independent HKDF-SHA256 written with
-/// Python's `hmac` module, RFC 5869.)
+    /// Python's `hmac` module, RFC 5869.)
     #[test]
     fn person_keys_and_page_names_known_answers() {
         let s = secret();
@@ -300,8 +303,14 @@ mod tests {
         assert_ne!(person_key(&s, "alice"), person_key(&s, "alicE"));
         assert_ne!(person_key(&s, "alice"), person_key(&other, "alice"));
         assert_eq!(person_key(&s, "alice"), person_key(&s, "alice"));
-        assert_ne!(page_name(&s, "agents/a.html"), page_name(&other, "agents/a.html"));
-        assert_eq!(page_name(&s, "agents/a.html"), page_name(&s, "agents/a.html"));
+        assert_ne!(
+            page_name(&s, "agents/a.html"),
+            page_name(&other, "agents/a.html")
+        );
+        assert_eq!(
+            page_name(&s, "agents/a.html"),
+            page_name(&s, "agents/a.html")
+        );
         // The labels keep a name from ever being a key's bytes.
         let name_bytes: [u8; 16] = derive(&s, NAME_LABEL, "alice");
         assert_ne!(name_bytes[..], person_key(&s, "alice")[..16]);
@@ -318,7 +327,10 @@ mod tests {
         );
         let sealed = seal("p.html", "<p>Alice's page</p>", &[alice, lead], 3).unwrap();
         assert_eq!(sealed.slots.len(), 3);
-        assert_eq!(open(&sealed, &alice).as_deref(), Some("<p>Alice's page</p>"));
+        assert_eq!(
+            open(&sealed, &alice).as_deref(),
+            Some("<p>Alice's page</p>")
+        );
         assert_eq!(open(&sealed, &lead).as_deref(), Some("<p>Alice's page</p>"));
         assert_eq!(open(&sealed, &bob), None);
         // Bound to its name: moved to another name, it opens for no one.

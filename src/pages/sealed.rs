@@ -285,7 +285,11 @@ mod tests {
         );
         // As minijinja escapes it.
         assert_eq!(
-            rewrite_links(r#"<a href="agents&#x2f;alice.html">A</a>"#, "index.html", &names),
+            rewrite_links(
+                r#"<a href="agents&#x2f;alice.html">A</a>"#,
+                "index.html",
+                &names
+            ),
             r#"<a href="aa.html">A</a>"#
         );
         // Never above the site's root.
@@ -306,7 +310,12 @@ mod tests {
         assert!(!may_open(&agent, "agents/bob.html"));
         assert!(!may_open(&agent, "index.html"));
         assert!(!may_open(&agent, "calibration.html"));
-        for p in ["agents/alice.html", "agents/bob.html", "index.html", "reviewers.html"] {
+        for p in [
+            "agents/alice.html",
+            "agents/bob.html",
+            "index.html",
+            "reviewers.html",
+        ] {
             assert!(may_open(&lead, p));
         }
     }

@@ -315,10 +315,14 @@ fn github_workflow_checks_uploads_sarif_comments_the_diff_and_publishes_pages() 
     let render = runs(pages).join("\n");
     assert!(render.contains("rubric render --out site"), "{render}");
     // Private pages when the secret exists (SPEC §8).
-    assert!(render.contains("rubric render --private --out site"), "{render}");
+    assert!(
+        render.contains("rubric render --private --out site"),
+        "{render}"
+    );
     let steps = pages["steps"].as_sequence().unwrap();
-    assert!(steps.iter().any(|s| s["env"]["RUBRIC_PAGES_SECRET"]
-        == "${{ secrets.RUBRIC_PAGES_SECRET }}"));
+    assert!(steps
+        .iter()
+        .any(|s| s["env"]["RUBRIC_PAGES_SECRET"] == "${{ secrets.RUBRIC_PAGES_SECRET }}"));
     assert!(uses(pages).contains(&"actions/deploy-pages@v4".to_string()));
     assert_eq!(pages["permissions"]["pages"], "write");
     assert_eq!(wf["env"]["RUBRIC_GIT"], rubric::edit::init::PROJECT_GIT);

@@ -193,7 +193,14 @@ fn the_example_site_shows_nothing_of_its_data() {
         if e.file_type().is_file() {
             let v: Value =
                 serde_yaml::from_str(&std::fs::read_to_string(e.path()).unwrap()).unwrap();
-            for key in ["id", "agent", "reviewer", "comment", "conversation", "ratings"] {
+            for key in [
+                "id",
+                "agent",
+                "reviewer",
+                "comment",
+                "conversation",
+                "ratings",
+            ] {
                 collect_strings(&v[key], &mut needles, false);
             }
         }
@@ -261,7 +268,11 @@ fn keys_and_file_names_are_stable_for_a_secret_and_change_with_it() {
         .into_iter()
         .filter(|n| new.contains_key(n))
         .collect();
-    assert_eq!(same, [".rubric-site", "index.html"], "only fixed names stay");
+    assert_eq!(
+        same,
+        [".rubric-site", "index.html"],
+        "only fixed names stay"
+    );
     let (k1, k2, k3) = (
         keys_json(dir.path(), SECRET),
         keys_json(dir.path(), SECRET),
@@ -308,7 +319,11 @@ fn each_key_opens_its_pages_and_no_other() {
             .collect();
         for (name, bytes) in files.iter().filter(|(n, _)| n.ends_with(".html")) {
             let opened = open(&sealed_of(bytes), &key);
-            assert_eq!(opened.is_some(), opens.contains(&name.as_str()), "{person}: {name}");
+            assert_eq!(
+                opened.is_some(),
+                opens.contains(&name.as_str()),
+                "{person}: {name}"
+            );
         }
     }
     // Ada's page is Ada's, and links in the overview lead to the agents' published names.
@@ -335,7 +350,9 @@ fn each_key_opens_its_pages_and_no_other() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("agent.ada (Ada Lovelace)") && text.contains(&format!("{ada_page}#key=")));
+    assert!(
+        text.contains("agent.ada (Ada Lovelace)") && text.contains(&format!("{ada_page}#key="))
+    );
     assert!(!text.contains("agent.bo"), "{text}");
     let o = rubric(dir.path())
         .env("RUBRIC_PAGES_SECRET", SECRET)
@@ -352,7 +369,11 @@ fn private_renders_are_refused_without_a_usable_secret_or_as_markdown() {
         (None, &[], "RUBRIC_PAGES_SECRET, which is not set"),
         (Some("0011223344"), &[], "5 bytes; it must be at least 32"),
         (Some("not base64 at all!"), &[], "neither hex nor base64"),
-        (Some(SECRET), &["--format", "md"], "Markdown page cannot be encrypted"),
+        (
+            Some(SECRET),
+            &["--format", "md"],
+            "Markdown page cannot be encrypted",
+        ),
         (Some(SECRET), &["--agent", "agent.ada"], "rendered whole"),
     ];
     for (secret, extra, says) in cases {
