@@ -418,3 +418,30 @@ fn pages_private_in_qa_yaml_encrypts_without_the_flag() {
         .windows(13)
         .any(|w| w == b"rubric-sealed"));
 }
+
+/// A `qa.yaml` with a schema error elsewhere still keeps its pages private and its leads (the
+/// lenient reading): a typo never publishes plain pages.
+#[test]
+fn a_broken_qa_yaml_keeps_private_pages_and_leads() {
+    let dir = fixture();
+    let qa = std::fs::read_to_string(dir.path().join("qa.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("qa.yaml"),
+        format!("{qa}week_start: someday\npages: {{private: true}}\n"),
+    )
+    .unwrap();
+    let o = rubric(dir.path())
+        .env_remove("RUBRIC_PAGES_SECRET")
+        .args(["render", "--out", "site"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "refused without the secret");
+    let keys = keys_json(dir.path(), SECRET);
+    let lead = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["person"] == "lead.cy")
+        .unwrap();
+    assert_eq!(lead["pages"][0], "index.html", "{keys}");
+}
