@@ -445,3 +445,32 @@ fn a_broken_qa_yaml_keeps_private_pages_and_leads() {
         .unwrap();
     assert_eq!(lead["pages"][0], "index.html", "{keys}");
 }
+
+/// The unlock page's script is a template like the others: an override is used, and the
+/// content security policy allows exactly it (by its hash); one that could end the script
+/// element early is refused.
+#[test]
+fn an_overridden_unlock_script_is_allowed_by_its_own_hash() {
+    let dir = fixture();
+    let script = "/* a repository's own unlock script */ document.title = \"x\";";
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("templates/private.js.j2"), script).unwrap();
+    let (code, err) = render_private(dir.path(), "site", Some(SECRET), &[]);
+    assert_eq!(code, 0, "{err}");
+    let index = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+    assert!(index.contains(&format!("<script>{script}</script>")));
+    let hash = rubric::pages::private::script_hash(script).replace('\'', "&#x27;");
+    assert!(
+        index.contains(&format!("script-src {hash};")),
+        "{}",
+        &index[..600]
+    );
+    std::fs::write(
+        dir.path().join("templates/private.js.j2"),
+        "a = 1; </SCRIPT><img src=x>",
+    )
+    .unwrap();
+    let (code, err) = render_private(dir.path(), "site2", Some(SECRET), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("must not contain `</script`"), "{err}");
+}
