@@ -164,35 +164,82 @@ fn decrypt(key: &[u8; 32], blob: &[u8], aad: &[u8]) -> Option<Vec<u8>> {
         .ok()
 }
 
+/// A sealed page before encoding: the wrapped page keys (one per slot) and the page, each as
+/// nonce ‖ ciphertext ‖ tag.
+pub struct SealedBytes {
+    pub slots: Vec<Vec<u8>>,
+    pub data: Vec<u8>,
+}
+
 /// Seals `html` as the page published as `page`: padded with spaces to its [`bucket`],
 /// encrypted under a fresh page key, that key wrapped for each of `readers`, and random slots
 /// added up to `slots` so that every page has as many (a slot says nothing of who it is for).
+/// The page is encrypted in place: `html`'s buffer becomes the ciphertext.
+pub fn seal_bytes(
+    page: &str,
+    html: String,
+    readers: &[PersonKey],
+    slots: usize,
+) -> Result<SealedBytes, SealError> {
+    use aes_gcm::aead::AeadInPlace;
+    let page_key: [u8; 32] = Aes256Gcm::generate_key(&mut OsRng).into();
+    let aad = page.as_bytes();
+    let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+    let len = bucket(html.len());
+    let mut data = Vec::with_capacity(NONCE + len + TAG);
+    data.extend_from_slice(&nonce);
+    data.extend_from_slice(html.as_bytes());
+    drop(html);
+    data.resize(NONCE + len, b' ');
+    let tag = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&page_key))
+        .encrypt_in_place_detached(&nonce, aad, &mut data[NONCE..])
+        .map_err(|e| SealError(e.to_string()))?;
+    data.extend_from_slice(&tag);
+    let mut wrapped = Vec::with_capacity(readers.len().max(slots));
+    for key in readers {
+        wrapped.push(encrypt(key, &page_key, aad)?);
+    }
+    while wrapped.len() < slots {
+        let mut dummy = vec![0u8; NONCE + 32 + TAG];
+        OsRng.fill_bytes(&mut dummy);
+        wrapped.push(dummy);
+    }
+    Ok(SealedBytes {
+        slots: wrapped,
+        data,
+    })
+}
+
+/// [`seal_bytes`], base64-encoded as the published page carries it.
 pub fn seal(
     page: &str,
     html: &str,
     readers: &[PersonKey],
     slots: usize,
 ) -> Result<Sealed, SealError> {
-    let mut plain = html.as_bytes().to_vec();
-    plain.resize(bucket(plain.len()), b' ');
-    let page_key: [u8; 32] = Aes256Gcm::generate_key(&mut OsRng).into();
-    let aad = page.as_bytes();
-    let data = encrypt(&page_key, &plain, aad)?;
-    let mut wrapped = Vec::with_capacity(readers.len().max(slots));
-    for key in readers {
-        wrapped.push(STANDARD.encode(encrypt(key, &page_key, aad)?));
-    }
-    while wrapped.len() < slots {
-        let mut dummy = [0u8; NONCE + 32 + TAG];
-        OsRng.fill_bytes(&mut dummy);
-        wrapped.push(STANDARD.encode(dummy));
-    }
+    let b = seal_bytes(page, html.to_string(), readers, slots)?;
     Ok(Sealed {
         v: 1,
         page: page.to_string(),
-        slots: wrapped,
-        data: STANDARD.encode(data),
+        slots: b.slots.iter().map(|s| STANDARD.encode(s)).collect(),
+        data: STANDARD.encode(&b.data),
     })
+}
+
+/// The sealed page as its JSON text (as `serde_json` writes [`Sealed`]), appended to `out`
+/// with the base64 encoded in place: no copy of the page is made on the way.
+pub fn write_json(out: &mut String, page: &str, sealed: &SealedBytes) {
+    out.push_str("{\"v\":1,\"page\":");
+    out.push_str(&serde_json::to_string(page).unwrap_or_default());
+    out.push_str(",\"slots\":[");
+    for (i, s) in sealed.slots.iter().enumerate() {
+        out.push_str(if i == 0 { "\"" } else { ",\"" });
+        STANDARD.encode_string(s, out);
+        out.push('"');
+    }
+    out.push_str("],\"data\":\"");
+    STANDARD.encode_string(&sealed.data, out);
+    out.push_str("\"}");
 }
 
 /// Opens a sealed page with a person's key, as the browser does: the page's HTML (padding
@@ -363,6 +410,17 @@ mod tests {
         assert_eq!(bucket(1), MIN_BUCKET);
         assert_eq!(bucket(MIN_BUCKET + 1), 2 * MIN_BUCKET);
         assert_eq!(bucket(100_000), 131_072);
+    }
+
+    #[test]
+    fn written_json_reads_back_as_sealed() {
+        let key = person_key(&secret(), "alice");
+        let b = seal_bytes("p.html", "<p>x</p>".to_string(), &[key], 2).unwrap();
+        let mut json = String::new();
+        write_json(&mut json, "p.html", &b);
+        let sealed: Sealed = serde_json::from_str(&json).unwrap();
+        assert_eq!(sealed.slots.len(), 2);
+        assert_eq!(open(&sealed, &key).as_deref(), Some("<p>x</p>"));
     }
 
     #[test]

@@ -123,20 +123,17 @@ pub fn keys(secret: &Secret, people: &[Reader], pages: &[PlainPage]) -> Vec<Pers
 /// Seals the rendered HTML pages (plain path, HTML) into a private site: every page under its
 /// published name at the site's root, its links to other pages pointed at their names, its key
 /// wrapped for the agent it belongs to and every lead (the others: leads only), and as many
-/// key slots on every page (leads + 1).
+/// key slots on every page (leads + 1). Each plain page is dropped once it is sealed.
 pub fn seal_site(
     env: &Environment<'static>,
     secret: &Secret,
     people: &[Reader],
-    pages: &[(PathBuf, String)],
+    pages: Vec<(PathBuf, String)>,
 ) -> Result<Vec<(PathBuf, String)>, RenderError> {
-    let plain: Vec<String> = pages
+    let plain = |p: &PathBuf| p.to_string_lossy().replace('\\', "/");
+    let names: HashMap<String, String> = pages
         .iter()
-        .map(|(p, _)| p.to_string_lossy().replace('\\', "/"))
-        .collect();
-    let names: HashMap<String, String> = plain
-        .iter()
-        .map(|p| (p.clone(), published_name(secret, p)))
+        .map(|(p, _)| (plain(p), published_name(secret, &plain(p))))
         .collect();
     let keys: Vec<(&Reader, PersonKey)> = people
         .iter()
@@ -144,32 +141,36 @@ pub fn seal_site(
         .collect();
     let slots = people.iter().filter(|r| r.lead).count() + 1;
     let shell = Shell::new(env)?;
-    plain
-        .par_iter()
-        .zip(pages.par_iter())
-        .map(|(path, (_, html))| {
-            let name = &names[path];
+    pages
+        .into_par_iter()
+        .map(|(path, html)| {
+            let path = plain(&path);
+            let name = &names[&path];
             let readers: Vec<PersonKey> = keys
                 .iter()
-                .filter(|(r, _)| may_open(r, path))
+                .filter(|(r, _)| may_open(r, &path))
                 .map(|(_, k)| *k)
                 .collect();
-            let html = rewrite_links(html, path, &names);
-            let sealed = private::seal(name, &html, &readers, slots)?;
-            Ok((PathBuf::from(name), shell.render(&sealed)?))
+            let html = rewrite_links(&html, &path, &names);
+            let sealed = private::seal_bytes(name, html, &readers, slots)?;
+            Ok((PathBuf::from(name), shell.page(name, &sealed)))
         })
         .collect()
 }
 
-/// The unlock page's template, script and content security policy.
-struct Shell<'e> {
-    template: minijinja::Template<'e, 'e>,
-    script: String,
-    csp: String,
+/// The unlock page, rendered once through the loader (`private.html.j2` with the script of
+/// `private.js.j2` and its hash in the content security policy) and cut where the sealed page
+/// goes.
+struct Shell {
+    before: String,
+    after: String,
 }
 
-impl<'e> Shell<'e> {
-    fn new(env: &'e Environment<'static>) -> Result<Shell<'e>, RenderError> {
+impl Shell {
+    /// Stands where the sealed JSON goes while the template renders; never in a template.
+    const MARK: &'static str = "\u{0}rubric-sealed-page\u{0}";
+
+    fn new(env: &Environment<'static>) -> Result<Shell, RenderError> {
         let script = env
             .get_template("private.js.j2")?
             .render(())
@@ -185,23 +186,34 @@ impl<'e> Shell<'e> {
              base-uri 'none'; form-action 'none'",
             private::script_hash(&script)
         );
-        Ok(Shell {
-            template: env.get_template("private.html.j2")?,
-            script,
-            csp,
-        })
+        let page = env
+            .get_template("private.html.j2")?
+            .render(minijinja::context! {
+                csp => csp,
+                script => Value::from_safe_string(script),
+                sealed => Value::from_safe_string(Self::MARK.to_string()),
+            })
+            .map_err(|e| super::template_error(env, e))?;
+        match page.split_once(Self::MARK) {
+            Some((before, after)) if !after.contains(Self::MARK) => Ok(Shell {
+                before: before.to_string(),
+                after: after.to_string(),
+            }),
+            _ => Err(RenderError::Template {
+                name: "private.html.j2".into(),
+                message: "the template must write `{{ sealed }}` exactly once".into(),
+            }),
+        }
     }
 
-    fn render(&self, sealed: &private::Sealed) -> Result<String, RenderError> {
-        let json = serde_json::to_string(sealed).map_err(|e| RenderError::Template {
-            name: "private.html.j2".into(),
-            message: e.to_string(),
-        })?;
-        Ok(self.template.render(minijinja::context! {
-            csp => self.csp.clone(),
-            script => Value::from_safe_string(self.script.clone()),
-            sealed => Value::from_safe_string(json),
-        })?)
+    /// The published page: the unlock page with the sealed page in it.
+    fn page(&self, name: &str, sealed: &private::SealedBytes) -> String {
+        let size = sealed.data.len() * 4 / 3 + sealed.slots.len() * 100 + 200;
+        let mut out = String::with_capacity(self.before.len() + size + self.after.len());
+        out.push_str(&self.before);
+        private::write_json(&mut out, name, sealed);
+        out.push_str(&self.after);
+        out
     }
 }
 

@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     let mut pages = rubric::pages::render_pages(&env, &site, format, agent.is_none())?;
     timing.mark("templates");
     if let Some(secret) = &secret {
-        pages = seal(&env, secret, &state, &site, &pages)?;
+        pages = seal(&env, secret, &state, &site, pages)?;
         timing.mark("sealed");
     }
     let out = ctx.start.join(&args.out);
@@ -125,7 +125,7 @@ fn seal(
     secret: &Secret,
     state: &QaState,
     site: &rubric::report::SiteContext,
-    pages: &[(PathBuf, String)],
+    pages: Vec<(PathBuf, String)>,
 ) -> Result<Vec<(PathBuf, String)>, CliError> {
     let readers = sealed::readers(state, site);
     if !readers.iter().any(|r| r.lead) {
