@@ -211,12 +211,41 @@ fn flow_depth_pos(text: &str, depth: usize) -> Option<Pos> {
 /// A position inside the text: an error reported at the end of the input (after the last
 /// newline) points at the end of the last line instead.
 fn clamp_pos(text: &str, pos: Pos) -> Pos {
-    let lines: Vec<&str> = text.trim_end_matches('\n').split('\n').collect();
-    if pos.line <= lines.len() {
-        return pos;
+    Bound::of(text).clamp(pos)
+}
+
+/// The last line of a text and the position just after its last character: saphyr marks the
+/// end of the input on the line after the last (a value left out at the end of a file without
+/// a final newline, `? key`, was placed there; found by fuzzing), and every position the
+/// loader gives is clamped into the file.
+#[derive(Debug, Clone, Copy)]
+struct Bound {
+    lines: usize,
+    end: Pos,
+}
+
+impl Bound {
+    fn of(text: &str) -> Bound {
+        let body = text.trim_end_matches('\n');
+        let lines = body.matches('\n').count() + 1;
+        let last = body
+            .rsplit('\n')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('\r');
+        Bound {
+            lines,
+            end: Pos::new(lines, last.chars().count() + 1),
+        }
     }
-    let last = lines.last().map_or("", |l| l.trim_end_matches('\r'));
-    Pos::new(lines.len().max(1), last.chars().count() + 1)
+
+    fn clamp(self, pos: Pos) -> Pos {
+        if pos.line <= self.lines {
+            pos
+        } else {
+            self.end
+        }
+    }
 }
 
 /// The first tab on `line` (1-based) or the line after it.
@@ -362,9 +391,29 @@ impl<'i> SpannedEventReceiver<'i> for Receiver<'i> {
     }
 }
 
-/// Loads YAML text.
+/// Loads YAML text. Every position (of a node or a diagnostic) lies inside the text.
 pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bound = Bound::of(text);
+    let clamp = |ds: &mut Vec<Diagnostic>| {
+        for d in ds {
+            let pos = bound.clamp(d.pos());
+            (d.line, d.column) = (pos.line, pos.column);
+        }
+    };
+    match load_text(path, text, bound) {
+        Ok(mut doc) => {
+            clamp(&mut doc.problems);
+            Ok(doc)
+        }
+        Err(mut problems) => {
+            clamp(&mut problems);
+            Err(problems)
+        }
+    }
+}
+
+fn load_text(path: &str, text: &str, bound: Bound) -> Result<Document, Vec<Diagnostic>> {
     let recv = read_events(path, text)?;
     if let Some(pos) = recv.extra_document {
         return Err(vec![Diagnostic::new(
@@ -393,7 +442,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
         &mut pointer,
         &mut positions,
         &mut problems,
-        path,
+        (path, bound),
     );
     if !problems.is_empty() {
         return Err(problems);
@@ -539,21 +588,30 @@ fn convert(
     pointer: &mut String,
     positions: &mut Positions,
     problems: &mut Vec<Diagnostic>,
-    path: &str,
+    (path, bound): (&str, Bound),
 ) -> Value {
-    let here = pos_of(&node.span.start);
+    let here = bound.clamp(pos_of(&node.span.start));
     positions.insert(pointer, NodePos { key, value: here });
     match &node.data {
         YamlData::Value(s) => scalar(s, here, path, problems),
         YamlData::Representation(text, _, _) => Value::String(text.to_string()),
-        YamlData::Tagged(_, inner) => convert(inner, key, pointer, positions, problems, path),
+        YamlData::Tagged(_, inner) => {
+            convert(inner, key, pointer, positions, problems, (path, bound))
+        }
         YamlData::Sequence(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&i.to_string());
-                out.push(convert(item, None, pointer, positions, problems, path));
+                out.push(convert(
+                    item,
+                    None,
+                    pointer,
+                    positions,
+                    problems,
+                    (path, bound),
+                ));
                 pointer.truncate(len);
             }
             Value::Array(out)
@@ -561,7 +619,7 @@ fn convert(
         YamlData::Mapping(map) => {
             let mut out = Map::with_capacity(map.len());
             for (k, v) in map.iter() {
-                let kpos = pos_of(&k.span.start);
+                let kpos = bound.clamp(pos_of(&k.span.start));
                 let name = match key_text(k) {
                     Some(n) => n,
                     None => {
@@ -587,7 +645,7 @@ fn convert(
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&escape_segment(&name));
-                let value = convert(v, Some(kpos), pointer, positions, problems, path);
+                let value = convert(v, Some(kpos), pointer, positions, problems, (path, bound));
                 pointer.truncate(len);
                 out.insert(name, value);
             }
@@ -710,6 +768,18 @@ fn record_spans(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A value left out at the very end of a file without a final newline (`? key`) is placed
+    /// at the end of the last line, not on a line after the file (found by fuzzing).
+    #[test]
+    fn a_missing_value_at_the_end_is_inside_the_file() {
+        for text in ["? x", "a: 1\n? x", "a: 1\n? x\n"] {
+            let doc = load_str("x.yaml", text).unwrap();
+            let lines = text.trim_end_matches('\n').lines().count();
+            let v = doc.node("/x").unwrap().value;
+            assert_eq!(v, Pos::new(lines, 4), "{text:?}");
+        }
+    }
 
     #[test]
     fn positions_of_keys_and_values() {
