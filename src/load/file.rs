@@ -1,5 +1,5 @@
 //! Reading a file and loading it: bytes (bounded by the size limit), YAML with positions, the
-//! bundled schema, then the typed model.
+//! bundled schema, then the typed model. Writing a file: atomically, through a [`Disk`].
 
 use crate::load::disk::{self, Disk};
 use crate::load::schema::{self, Kind};

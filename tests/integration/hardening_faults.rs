@@ -26,6 +26,11 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
         .collect()
 }
 
+/// The history cache's file name.
+fn cache_name() -> String {
+    format!("history-v{}.bin", rubric::history::scan::CACHE_FORMAT)
+}
+
 /// The names in a folder, sorted.
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -134,7 +139,7 @@ fn repo() -> tempfile::TempDir {
 /// Runs `rubric ARGS` in `dir` with every file it writes limited to `blocks` × 512 bytes
 /// (`ulimit -f` in `sh`, SIGXFSZ ignored: a write past the limit fails with EFBIG, as a write
 /// to a full disk fails): (exit code, stdout, stderr). `None` runs without a limit.
-fn run_limited(dir: &Path, blocks: Option<u32>, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run_limited(dir: &Path, blocks: Option<u32>, args: &[&str]) -> (i32, String, String) {
     // POSIX `ulimit -f` counts 512-byte blocks (dash, and bash as `sh`).
     let blocks = blocks.map_or("unlimited".to_string(), |b| b.to_string());
     let out = std::process::Command::new("sh")
@@ -238,7 +243,7 @@ fn a_full_disk_during_a_cache_write_keeps_the_previous_cache() {
     let d = dir.path();
     let (code, _, err) = run_limited(d, None, &["score"]);
     assert_eq!(code, 0, "{err}");
-    let cache = d.join(".git/rubric/history-v4.bin");
+    let cache = d.join(".git/rubric").join(cache_name());
     let before = std::fs::read(&cache).unwrap();
     assert!(before.len() > 512, "the cache is {} bytes", before.len());
     std::fs::write(
@@ -253,12 +258,12 @@ fn a_full_disk_during_a_cache_write_keeps_the_previous_cache() {
     assert_eq!(out, truth);
     assert!(
         err.contains("warning: cannot write the history cache")
-            && err.contains(".git/rubric/history-v4.bin")
+            && err.contains(&format!(".git/rubric/{}", cache_name()))
             && err.contains("File too large"),
         "{err}"
     );
     assert_eq!(std::fs::read(&cache).unwrap(), before);
-    assert_eq!(names(&d.join(".git/rubric")), ["history-v4.bin"]);
+    assert_eq!(names(&d.join(".git/rubric")), [cache_name()]);
     // The next run reads the old cache (incremental from its tip) and writes the new one.
     let (code, out, err) = run_limited(d, None, &["score", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
@@ -291,10 +296,50 @@ fn names_or_none(dir: &Path) -> Vec<String> {
     }
 }
 
-/// Ctrl-C (SIGINT) at points all through a cold history scan of a generated repository:
-/// `.git/rubric/` then holds nothing, a complete cache (which the next run reads warm: no file
-/// version parsed again), or the killed process's temporary file, which the next run removes.
-/// Every next run gives the same numbers as `--no-cache`.
+/// When to send Ctrl-C to a scan.
+#[derive(Debug, Clone, Copy)]
+enum Interrupt {
+    /// After this percentage of a cold run's time.
+    At(u32),
+    /// As soon as anything appears in `.git/rubric/` (the cache being written).
+    OnWrite,
+}
+
+/// Starts a cold `rubric score` in `d` and sends it SIGINT at `when`; returns its pid and
+/// whether it finished before the signal.
+fn interrupted_scan(d: &Path, when: Interrupt, cold: std::time::Duration) -> (u32, bool) {
+    let cache_dir = d.join(".git/rubric");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rubric"))
+        .args(["score", "--format", "json"])
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1795000000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    match when {
+        Interrupt::At(percent) => std::thread::sleep(cold * percent / 100),
+        Interrupt::OnWrite => {
+            while child.try_wait().unwrap().is_none() && names_or_none(&cache_dir).is_empty() {
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+        }
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    let finished = !kill.success() || child.wait().unwrap().success();
+    (pid, finished)
+}
+
+/// Ctrl-C (SIGINT) during a cold history scan of a generated repository — at points all through
+/// it, and the moment the cache starts being written: `.git/rubric/` then holds nothing, a
+/// complete cache (which the next run reads warm: no file version parsed again), or the killed
+/// process's temporary file, which the next run removes. Every next run gives the same numbers
+/// as `--no-cache`.
 #[cfg(unix)]
 #[test]
 fn ctrl_c_during_a_history_scan_leaves_no_partial_file() {
@@ -319,45 +364,30 @@ fn ctrl_c_during_a_history_scan_leaves_no_partial_file() {
     let cache_dir = d.join(".git/rubric");
     let parsed = "scan: every file version parsed";
     let mut seen = BTreeMap::new();
-    for percent in [5u32, 20, 40, 60, 75, 85, 92, 97, 99, 110] {
+    let points = [10, 40, 70, 95].map(Interrupt::At);
+    for when in points.into_iter().chain([Interrupt::OnWrite; 3]) {
         let _ = std::fs::remove_dir_all(&cache_dir);
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rubric"))
-            .args(["score", "--format", "json"])
-            .current_dir(&d)
-            .env("NO_COLOR", "1")
-            .env("SOURCE_DATE_EPOCH", "1795000000")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(cold * percent / 100);
-        let pid = child.id().to_string();
-        let kill = std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap();
-        assert!(kill.success());
-        let status = child.wait().unwrap();
+        let (pid, finished) = interrupted_scan(&d, when, cold);
         let left = names_or_none(&cache_dir);
         let temporary = format!(".rubric-{pid}-");
         for n in &left {
             assert!(
-                n == "history-v4.bin" || (n.starts_with(&temporary) && n.ends_with(".tmp")),
-                "{percent}%: {n} in {left:?}"
+                *n == cache_name() || (n.starts_with(&temporary) && n.ends_with(".tmp")),
+                "{when:?}: {n} in {left:?}"
             );
         }
-        let cached = left.iter().any(|n| n == "history-v4.bin");
+        let cached = left.iter().any(|n| *n == cache_name());
         let (code, out, err) = run_env(
             &d,
             &["score", "--format", "json"],
             &[("RUBRIC_TIMING", "1")],
         );
-        assert_eq!(code, 0, "{percent}%: {err}");
-        assert_eq!(out, truth, "{percent}%");
+        assert_eq!(code, 0, "{when:?}: {err}");
+        assert_eq!(out, truth, "{when:?}");
         // A cache that was there is complete and valid: the run after reads it whole.
-        assert_eq!(cached, !err.contains(parsed), "{percent}%: {left:?} {err}");
-        assert_eq!(names(&cache_dir), ["history-v4.bin"], "{percent}%");
-        let kind = match (status.success(), cached, left.len() > usize::from(cached)) {
+        assert_eq!(cached, !err.contains(parsed), "{when:?}: {left:?} {err}");
+        assert_eq!(names(&cache_dir), [cache_name()], "{when:?}");
+        let kind = match (finished, cached, left.len() > usize::from(cached)) {
             (true, _, _) => "finished",
             (false, _, true) => "temporary file",
             (false, true, false) => "cache",
@@ -365,8 +395,9 @@ fn ctrl_c_during_a_history_scan_leaves_no_partial_file() {
         };
         *seen.entry(kind).or_insert(0) += 1;
     }
-    // The points hit the scan itself (not only before or after it).
-    assert!(seen.get("nothing").copied().unwrap_or(0) >= 2, "{seen:?}");
+    eprintln!("Ctrl-C outcomes: {seen:?}");
+    // Some points hit the scan itself (not only before or after it).
+    assert!(seen.get("nothing").copied().unwrap_or(0) >= 1, "{seen:?}");
 }
 
 /// The temporary cache files of processes that are gone are removed by the next run; a running
