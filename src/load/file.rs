@@ -241,7 +241,11 @@ pub fn remove_stale_temporaries(dir: &Path) -> Vec<std::path::PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return removed;
     };
-    for e in entries.flatten() {
+    for entry in entries {
+        // An entry that cannot be read is left alone, as a file that cannot be removed is.
+        let Ok(e) = entry else {
+            continue;
+        };
         let name = e.file_name();
         let Some(pid) = name
             .to_str()

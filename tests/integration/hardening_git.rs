@@ -382,7 +382,6 @@ fn a_cache_that_cannot_be_written_only_warns() {
         rubric::history::scan::CACHE_FORMAT
     ));
     let before = std::fs::read(&cache).unwrap();
-    assert!(before.len() > 512, "{}", before.len());
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(
         d.join(".git/rubric"),
@@ -390,8 +389,11 @@ fn a_cache_that_cannot_be_written_only_warns() {
     )
     .unwrap();
     let writable = tempfile::tempfile_in(d.join(".git/rubric")).is_ok();
-    write(d, "reviews/r2.yaml", &review("2", 2));
-    commit(d, "2026-03-03T10:00:00Z", "r2");
+    // Enough new reviews that the new cache is over 512 bytes.
+    for i in 2..8 {
+        write(d, &format!("reviews/r{i}.yaml"), &review(&i.to_string(), 2));
+    }
+    commit(d, "2026-03-03T10:00:00Z", "r2 to r7");
     let (code, out, err) = if writable {
         crate::hardening_faults::run_limited(d, Some(1), &["score", "--format", "json"])
     } else {
@@ -409,7 +411,7 @@ fn a_cache_that_cannot_be_written_only_warns() {
             .as_array()
             .unwrap()
             .len(),
-        2
+        7
     );
     let name = format!("history-v{}.bin", rubric::history::scan::CACHE_FORMAT);
     assert!(
