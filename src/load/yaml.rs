@@ -151,20 +151,28 @@ fn pos_after(text: &str) -> Pos {
     Pos::new(line, col)
 }
 
-/// How many block collections enclose line `line` (0-based), judged by indentation: the
-/// document's top-level mapping plus each less-indented parent line above it.
-fn block_depth(lines: &[&str], line: usize) -> usize {
+/// For every line (0-based), how many block collections enclose it, judged by indentation:
+/// the document's top-level mapping plus each less-indented content line above it (the
+/// nearest, then the nearest less indented than that one, and so on). One pass with a stack of
+/// those lines' indents (strictly increasing), so linear in the text: walking back from every
+/// line was quadratic, and a 120 KB file of 20,000 flow sequences ending in a too-deep one
+/// took 100 s to report.
+fn block_depths(lines: &[&str]) -> Vec<usize> {
     let indent = |l: &str| l.chars().take_while(|c| *c == ' ').count();
     let is_content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
-    let mut depth = 1;
-    let mut current = lines.get(line).map_or(0, |l| indent(l));
-    for l in lines[..line.min(lines.len())].iter().rev() {
-        if is_content(l) && indent(l) < current {
-            depth += 1;
-            current = indent(l);
-        }
-    }
-    depth
+    let mut stack: Vec<usize> = Vec::new();
+    lines
+        .iter()
+        .map(|l| {
+            let i = indent(l);
+            let above = stack.partition_point(|&x| x < i);
+            if is_content(l) {
+                stack.truncate(above);
+                stack.push(i);
+            }
+            1 + above
+        })
+        .collect()
 }
 
 /// Where nesting first reaches `depth` inside flow collections (`[`, `{`), counting the block
@@ -172,6 +180,7 @@ fn block_depth(lines: &[&str], line: usize) -> usize {
 /// nesting limit stops it before its events reach this loader's depth check.
 fn flow_depth_pos(text: &str, depth: usize) -> Option<Pos> {
     let lines: Vec<&str> = text.split('\n').collect();
+    let depths = block_depths(&lines);
     let (mut line, mut col, mut level, mut base) = (1, 0, 0usize, 0usize);
     let mut quote: Option<char> = None;
     let mut comment = false;
@@ -193,7 +202,7 @@ fn flow_depth_pos(text: &str, depth: usize) -> Option<Pos> {
             (None, '"' | '\'') => quote = Some(c),
             (None, '[' | '{') => {
                 if level == 0 {
-                    base = block_depth(&lines, line - 1);
+                    base = depths.get(line - 1).copied().unwrap_or(1);
                 }
                 level += 1;
                 if level + base == depth {
@@ -768,6 +777,49 @@ fn record_spans(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A long file whose last line nests flow sequences past saphyr's limit is reported at
+    /// once, at the bracket that goes too deep (finding that place was quadratic in the
+    /// number of lines: minutes for this file).
+    #[test]
+    fn a_too_deep_flow_after_many_lines_is_found_at_once() {
+        let mut text = String::from("a:\n");
+        for _ in 0..20_000 {
+            text.push_str("- [x]\n");
+        }
+        text.push_str(&format!("- {}\n", "[".repeat(300)));
+        let started = std::time::Instant::now();
+        let e = load_str("x.yaml", &text).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert_eq!(e[0].code, Code::TooDeep, "{e:?}");
+        // (The indentation heuristic counts the top-level mapping, not the sequence at its
+        // indent: the 64th bracket.)
+        assert_eq!(e[0].pos(), Pos::new(20_002, 66), "{e:?}");
+    }
+
+    /// The one-pass block depths are the depths of the walk back from each line.
+    #[test]
+    fn block_depths_match_walking_back() {
+        fn walk_back(lines: &[&str], line: usize) -> usize {
+            let indent = |l: &str| l.chars().take_while(|c| *c == ' ').count();
+            let is_content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+            let mut depth = 1;
+            let mut current = lines.get(line).map_or(0, |l| indent(l));
+            for l in lines[..line].iter().rev() {
+                if is_content(l) && indent(l) < current {
+                    depth += 1;
+                    current = indent(l);
+                }
+            }
+            depth
+        }
+        let text = "a:\n  b:\n    - c\n\n      # note\n    - [d]\n  e: 1\n   \nf:\n  - g: [h]\n    i: 2\n        j\n  k\n";
+        let lines: Vec<&str> = text.split('\n').collect();
+        let depths = block_depths(&lines);
+        for (i, d) in depths.iter().enumerate() {
+            assert_eq!(*d, walk_back(&lines, i), "line {i}: {:?}", lines[i]);
+        }
+    }
 
     /// A value left out at the very end of a file without a final newline (`? key`) is placed
     /// at the end of the last line, not on a line after the file (found by fuzzing).
