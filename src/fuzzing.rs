@@ -169,28 +169,35 @@ fn example_review_ratings() -> std::collections::BTreeMap<String, crate::model::
     Snapshot::from_bytes("r.yaml", review.as_bytes()).rating_values()
 }
 
-/// A score is a number 0..=100 (or none), a critical failure scores 0, and a pass mark is
-/// applied to the score itself.
+/// A score is a finite number ≥ 0 (or none), at most 100 unless the rubric has bonus
+/// categories; a review-level critical failure scores 0; a pass mark is applied to the score
+/// itself; the failed groups are groups of the rubric.
 fn score_checked(
     rubric: &Rubric,
     ratings: &std::collections::BTreeMap<String, crate::model::RatingValue>,
 ) {
     let s = score_review(rubric, ratings);
+    let bonus = rubric.categories.iter().any(|c| c.bonus);
     if let Some(x) = s.score {
         assert!(
-            (0.0..=100.0).contains(&x),
+            x.is_finite() && x >= 0.0,
             "score {x} for {rubric:?} {ratings:?}"
         );
+        assert!(bonus || x <= 100.0, "score {x} for {rubric:?} {ratings:?}");
     }
     if s.critical_failure {
         assert_eq!(s.score, Some(0.0));
+        assert!(s.failed_groups.is_empty());
+    }
+    for g in &s.failed_groups {
+        assert!(rubric.groups.iter().any(|x| x.id.as_str() == g), "{g}");
     }
     match (s.score, rubric.pass_mark) {
         (Some(x), Some(m)) => assert_eq!(s.pass, Some(x >= m.0)),
         _ => assert_eq!(s.pass, None),
     }
     if let Some(m) = mean(s.score) {
-        assert!((0.0..=100.0).contains(&m));
+        assert!(m.is_finite() && m >= 0.0);
     }
 }
 
@@ -198,7 +205,8 @@ fn score_checked(
 const WEIGHTS: [f64; 8] = [0.0, 1.0, 0.5, 3.0, 1e-300, 5e-324, 1e300, f64::MAX];
 
 /// The scorer on a rubric and ratings built from bytes: categories of every scale, weight and
-/// flag the typed model accepts, ratings in and out of scale, `na`, and unknown categories.
+/// flag the typed model accepts (critical `true`, `review` or `group`, bonus, `na`, in one of
+/// three groups or none), ratings in and out of scale, `na`, and unknown categories.
 /// Layout: a byte of category count, then 3 bytes per category (scale, weight: a table index
 /// or the next 8 bytes as an f64, flags), an optional pass mark byte, then 9 bytes per rating
 /// (category index, an i64; `i64::MIN` is `na`).
@@ -215,13 +223,23 @@ pub fn score(data: &[u8]) {
             WEIGHTS[usize::from(w) % WEIGHTS.len()]
         };
         let flags = b.byte();
-        categories.push(json!({
-            "id": format!("c{i}"), "title": "C", "scale": scale % 12,
-            "weight": weight, "critical": flags & 1 != 0, "na": flags & 2 != 0,
-        }));
+        let critical = [json!(false), json!(true), json!("group"), json!("review")];
+        let mut c = json!({
+            "id": format!("c{i}"), "title": "C", "scale": scale % 12, "weight": weight,
+            "critical": critical[usize::from(flags & 3)], "na": flags & 4 != 0,
+            "bonus": flags & 8 != 0,
+        });
+        if (flags >> 4) & 3 != 0 {
+            c["group"] = json!(format!("g{}", (flags >> 4) & 3));
+        }
+        categories.push(c);
     }
     let pass = b.byte();
-    let mut rubric = json!({"id": "r", "version": 1, "title": "R", "categories": categories});
+    let groups: Vec<Value> = (1..=3)
+        .map(|g| json!({"id": format!("g{g}"), "title": "G"}))
+        .collect();
+    let mut rubric = json!({"id": "r", "version": 1, "title": "R", "groups": groups,
+        "categories": categories});
     if pass <= 100 {
         rubric["pass_mark"] = json!(pass);
     }
