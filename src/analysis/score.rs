@@ -74,8 +74,14 @@ pub fn score_review(rubric: &Rubric, ratings: &BTreeMap<String, RatingValue>) ->
     let score = if critical_failure {
         Some(0.0)
     } else if weights > 0.0 {
-        // Finite: bonus weights beyond all proportion could make it overflow.
-        Some((100.0 * sum / weights).min(f64::MAX))
+        // Without a bonus category the score is at most 100, though rounding can pass it (a
+        // weight of 1e-300 rated top scored 100.00000000000001: found by fuzzing); with one,
+        // it is finite (bonus weights beyond all proportion could make it overflow).
+        let bonus = rubric
+            .categories
+            .iter()
+            .any(|c| c.bonus && points(c).is_some());
+        Some((100.0 * sum / weights).min(if bonus { f64::MAX } else { 100.0 }))
     } else {
         None
     };
@@ -99,10 +105,7 @@ pub fn score_review(rubric: &Rubric, ratings: &BTreeMap<String, RatingValue>) ->
 /// by fuzzing). Very large weights are scaled down by a power of two — 2 to the binary
 /// exponent of the largest non-bonus weight rated with a number —, which is exact, so the
 /// score is the same; ordinary weights are divided by 1.
-fn weight_scale(
-    rubric: &Rubric,
-    points: &dyn Fn(&crate::model::Category) -> Option<f64>,
-) -> f64 {
+fn weight_scale(rubric: &Rubric, points: &dyn Fn(&crate::model::Category) -> Option<f64>) -> f64 {
     let largest = rubric
         .categories
         .iter()
@@ -191,6 +194,19 @@ mod tests {
             let s = score_review(&big, &rs).score.expect("a score");
             assert!((0.0..=100.0).contains(&s), "{s}");
             assert_eq!(Some(s), score_review(&small, &rs).score, "{r:?}");
+        }
+    }
+
+    /// Rounding never lifts a score without bonus categories over 100 (a single category of
+    /// weight 1e-300 rated at the top scored 100.00000000000001; found by fuzzing).
+    #[test]
+    fn tiny_weights_never_score_over_100() {
+        for w in ["1e-300", "3e-308", "0.1", "0.7", "1e300"] {
+            let r = rubric(&format!(
+                "id: r\nversion: 1\ntitle: R\ncategories:\n  - {{id: a, title: A, scale: 2, weight: {w}}}\n"
+            ));
+            let s = score_review(&r, &ratings(&[("a", Some(2))]));
+            assert_eq!(s.score, Some(100.0), "weight {w}");
         }
     }
 
