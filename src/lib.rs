@@ -12,6 +12,8 @@
 pub mod analysis;
 pub mod check;
 pub mod edit;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod load;
 pub mod model;

@@ -55,6 +55,7 @@ pub fn score_review(rubric: &Rubric, ratings: &BTreeMap<String, RatingValue>) ->
             _ => {}
         }
     }
+    let scale = weight_scale(rubric, &points);
     let (mut sum, mut weights) = (0.0, 0.0);
     for c in rubric.categories.iter() {
         let Some(mut value) = points(c) else { continue };
@@ -64,15 +65,23 @@ pub fn score_review(rubric: &Rubric, ratings: &BTreeMap<String, RatingValue>) ->
         {
             value = 0.0;
         }
-        sum += c.weight.0 * value;
+        let w = c.weight.0 / scale;
+        sum += w * value;
         if !c.bonus {
-            weights += c.weight.0;
+            weights += w;
         }
     }
     let score = if critical_failure {
         Some(0.0)
     } else if weights > 0.0 {
-        Some(100.0 * sum / weights)
+        // Without a bonus category the score is at most 100, though rounding can pass it (a
+        // weight of 1e-300 rated top scored 100.00000000000001: found by fuzzing); with one,
+        // it is finite (bonus weights beyond all proportion could make it overflow).
+        let bonus = rubric
+            .categories
+            .iter()
+            .any(|c| c.bonus && points(c).is_some());
+        Some((100.0 * sum / weights).min(if bonus { f64::MAX } else { 100.0 }))
     } else {
         None
     };
@@ -88,6 +97,27 @@ pub fn score_review(rubric: &Rubric, ratings: &BTreeMap<String, RatingValue>) ->
         pass,
         critical_failure,
         failed_groups,
+    }
+}
+
+/// What weights are divided by before they are summed: the schema sets weights no maximum,
+/// and sums of weights near f64::MAX overflowed to infinity, giving scores of ∞ or NaN (found
+/// by fuzzing). Very large weights are scaled down by a power of two — 2 to the binary
+/// exponent of the largest non-bonus weight rated with a number —, which is exact, so the
+/// score is the same; ordinary weights are divided by 1.
+fn weight_scale(rubric: &Rubric, points: &dyn Fn(&crate::model::Category) -> Option<f64>) -> f64 {
+    let largest = rubric
+        .categories
+        .iter()
+        .filter(|c| !c.bonus && points(c).is_some())
+        .map(|c| c.weight.0)
+        .fold(0.0, f64::max);
+    if largest > 1e150 {
+        // (`log2` rounds up to 1024 for f64::MAX, whose power of two is infinite.)
+        let exponent = ((largest.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+        2f64.powi(exponent)
+    } else {
+        1.0
     }
 }
 
@@ -146,6 +176,38 @@ mod tests {
                 (k.to_string(), v)
             })
             .collect()
+    }
+
+    /// Weights near f64::MAX (the schema sets no maximum) give a number 0..=100, the same as
+    /// the same weights scaled down would (found by fuzzing: the sums overflowed to ∞ and the
+    /// score was ∞ or NaN).
+    #[test]
+    fn huge_weights_score_like_their_proportions() {
+        let big = rubric(
+            "id: r\nversion: 1\ntitle: R\ncategories:\n  - {id: a, title: A, scale: 5, weight: 1.7976931348623157e308}\n  - {id: b, title: B, scale: 5, weight: 1.7976931348623157e308}\n  - {id: c, title: C, scale: 5, weight: 1e-300}\n",
+        );
+        let small = rubric(
+            "id: r\nversion: 1\ntitle: R\ncategories:\n  - {id: a, title: A, scale: 5, weight: 1}\n  - {id: b, title: B, scale: 5, weight: 1}\n  - {id: c, title: C, scale: 5, weight: 0}\n",
+        );
+        for r in [[5, 1, 3], [5, 5, 5], [2, 3, 1], [1, 1, 1]] {
+            let rs = ratings(&[("a", Some(r[0])), ("b", Some(r[1])), ("c", Some(r[2]))]);
+            let s = score_review(&big, &rs).score.expect("a score");
+            assert!((0.0..=100.0).contains(&s), "{s}");
+            assert_eq!(Some(s), score_review(&small, &rs).score, "{r:?}");
+        }
+    }
+
+    /// Rounding never lifts a score without bonus categories over 100 (a single category of
+    /// weight 1e-300 rated at the top scored 100.00000000000001; found by fuzzing).
+    #[test]
+    fn tiny_weights_never_score_over_100() {
+        for w in ["1e-300", "3e-308", "0.1", "0.7", "1e300"] {
+            let r = rubric(&format!(
+                "id: r\nversion: 1\ntitle: R\ncategories:\n  - {{id: a, title: A, scale: 2, weight: {w}}}\n"
+            ));
+            let s = score_review(&r, &ratings(&[("a", Some(2))]));
+            assert_eq!(s.score, Some(100.0), "weight {w}");
+        }
     }
 
     const SUPPORT: &str = "\

@@ -61,6 +61,14 @@ pub enum CliError {
     Output(#[source] std::io::Error),
     #[error("cannot write the export to standard output: {0}")]
     Export(#[source] std::io::Error),
+    #[error(
+        "cannot write the export to `{path}`: {source} (any previous file there is left as it was)"
+    )]
+    ExportFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot render the man page: {0}")]
     Man(#[source] std::io::Error),
     #[error("cannot write `{path}`: {source}")]

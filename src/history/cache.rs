@@ -77,6 +77,23 @@ pub(super) fn decode(bytes: &[u8]) -> Option<CacheFile> {
     postcard::from_bytes(payload).ok()
 }
 
+/// For the fuzz target (`crate::fuzzing::cache`): `data` as a cache file, then as a payload
+/// with its checksum appended; whatever decodes must encode and decode again.
+pub(crate) fn fuzz_decode(data: &[u8]) {
+    use sha2::{Digest, Sha256};
+    let mut summed = data.to_vec();
+    summed.extend_from_slice(&Sha256::digest(data));
+    for bytes in [data, &summed] {
+        if let Some(c) = decode(bytes) {
+            let again = encode(&c).expect("a decoded cache encodes");
+            assert!(
+                decode(&again).is_some(),
+                "a re-encoded cache does not decode"
+            );
+        }
+    }
+}
+
 /// The cache's bytes: the payload, then its SHA-256.
 pub(super) fn encode(cache: &CacheFile) -> std::io::Result<Vec<u8>> {
     use sha2::{Digest, Sha256};
@@ -86,11 +103,25 @@ pub(super) fn encode(cache: &CacheFile) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Writes the cache atomically (a temporary file beside it, then a rename).
-pub(super) fn write_cache(path: &Path, cache: &CacheFile) -> std::io::Result<()> {
+/// Writes the cache atomically (a temporary file beside it, then a rename) through `disk`:
+/// when the write fails, the previous cache is left whole.
+pub(super) fn write_cache(
+    disk: &dyn crate::load::disk::Disk,
+    path: &Path,
+    cache: &CacheFile,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    crate::load::file::write_atomic(path, &encode(cache)?, true)
+    let bytes = encode(cache)?;
+    crate::load::file::write_atomic_with(disk, path, true, |w| std::io::Write::write_all(w, &bytes))
+}
+
+/// Removes the temporary cache files that a killed run (Ctrl-C during a scan) left beside the
+/// cache; a running process's are kept.
+pub(super) fn remove_stale_temporaries(path: &Path) {
+    if let Some(dir) = path.parent() {
+        crate::load::file::remove_stale_temporaries(dir);
+    }
 }
 
 #[cfg(test)]
@@ -128,6 +159,40 @@ mod tests {
                 },
             )],
         }
+    }
+
+    /// A full disk while the cache is written (at every point of the file, and before the
+    /// first byte) leaves the previous cache whole and readable, and no temporary file.
+    #[test]
+    fn a_full_disk_leaves_the_previous_cache_whole() {
+        use crate::load::disk::{FullAfter, REAL};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join("rubric")
+            .join(format!("history-v{CACHE_FORMAT}.bin"));
+        write_cache(&REAL, &path, &small()).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let mut bigger = small();
+        bigger.commits.clear();
+        bigger.reviews_dir = "reviews-elsewhere".repeat(100);
+        let size = encode(&bigger).unwrap().len() as u64;
+        for limit in [0, 1, size / 2, size - 1] {
+            let e = write_cache(&FullAfter::new(limit), &path, &bigger).unwrap_err();
+            assert_eq!(e.raw_os_error(), Some(28), "{limit}: {e}");
+            assert_eq!(std::fs::read(&path).unwrap(), before, "{limit}");
+            let c = read_cache(&path, "", "reviews", "rubrics").expect("still valid");
+            assert_eq!(c.rubrics.len(), 1);
+            let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(names, [path.file_name().unwrap()], "{limit}");
+        }
+        // With room enough, it is replaced.
+        write_cache(&FullAfter::new(size), &path, &bigger).unwrap();
+        assert!(read_cache(&path, "", "reviews-elsewhere", "rubrics").is_none());
+        assert!(read_cache(&path, "", &"reviews-elsewhere".repeat(100), "rubrics").is_some());
     }
 
     /// Every single-byte change of a cache file is caught: it decodes to nothing (and the

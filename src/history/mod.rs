@@ -2,6 +2,8 @@
 //! version parsed once, and the cache that makes a later run incremental.
 
 mod cache;
+#[doc(hidden)]
+pub(crate) use cache::fuzz_decode;
 pub mod rubrics;
 pub mod scan;
 pub mod timeline;

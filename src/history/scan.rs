@@ -162,6 +162,7 @@ fn scan_once(
     }
     let tip = history.resolve(opts.rev.as_deref())?;
     let path = cache::cache_path(&history);
+    cache::remove_stale_temporaries(&path);
     let cached = if opts.no_cache || force_cold {
         None
     } else {
@@ -391,11 +392,13 @@ fn save_cache(
         snapshots: gathered.snapshots,
         rubrics: gathered.rubric_texts,
     };
-    let warning = cache::write_cache(path, &file).err().map(|e| {
-        format!(
+    let warning = cache::write_cache(&crate::load::disk::REAL, path, &file)
+        .err()
+        .map(|e| {
+            format!(
             "cannot write the history cache {}: {e} (the next run reads the whole history again)",
             path.display()
         )
-    });
+        });
     (Gathered::from_cache(file), warning)
 }

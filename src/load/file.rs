@@ -1,10 +1,12 @@
 //! Reading a file and loading it: bytes (bounded by the size limit), YAML with positions, the
-//! bundled schema, then the typed model.
+//! bundled schema, then the typed model. Writing a file: atomically, through a [`Disk`].
 
+use crate::load::disk::{self, Disk};
 use crate::load::schema::{self, Kind};
 use crate::load::yaml::{self, Document};
 use crate::model::diagnostic::{Code, Diagnostic, Pos};
 use serde::de::DeserializeOwned;
+use std::io::Write;
 use std::path::Path;
 
 /// A file after loading, schema validation and typing.
@@ -175,10 +177,24 @@ pub fn ensure_within(root: &Path, path: &Path) -> std::io::Result<()> {
 /// `AlreadyExists` when `path` exists (so a file created in the meantime is never
 /// overwritten). Nothing half-written is ever visible at `path`.
 pub fn write_atomic(path: &Path, contents: &[u8], replace: bool) -> std::io::Result<()> {
-    use std::io::Write;
+    write_atomic_with(&disk::REAL, path, replace, |w| w.write_all(contents))
+}
+
+/// [`write_atomic`], with the contents written by `fill` through `disk` (buffered). When
+/// anything fails — `fill`, a full disk, the sync or the rename — the temporary file is
+/// removed and `path` is as it was.
+pub fn write_atomic_with(
+    disk: &dyn Disk,
+    path: &Path,
+    replace: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".rubric-").suffix(".tmp");
+    // The process id in the name: what a killed run leaves can be told from a running one's
+    // (see [`remove_stale_temporaries`]).
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
     // A temporary file is private (0600); the file it becomes is an ordinary one, readable as
     // any file the user writes (0644 before the umask), or keeps the mode of the file it
     // replaces.
@@ -189,7 +205,11 @@ pub fn write_atomic(path: &Path, contents: &[u8], replace: bool) -> std::io::Res
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
     let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(contents)?;
+    {
+        let mut w = std::io::BufWriter::new(disk.open(tmp.as_file_mut()));
+        fill(&mut w)?;
+        w.flush()?;
+    }
     tmp.as_file().sync_all()?;
     let placed = if replace {
         tmp.persist(path)
@@ -197,6 +217,75 @@ pub fn write_atomic(path: &Path, contents: &[u8], replace: bool) -> std::io::Res
         tmp.persist_noclobber(path)
     };
     placed.map(|_| ()).map_err(|e| e.error)
+}
+
+/// Writes a new file (or truncates one) through `disk`, not atomically: for files inside a
+/// folder that is itself swapped in whole (the site's temporary folder).
+pub fn write_plain(disk: &dyn Disk, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::File::create(path)?;
+    let mut w = disk.open(&mut f);
+    w.write_all(contents)?;
+    w.flush()
+}
+
+/// The names [`write_atomic`] gives its temporary files: `.rubric-<PID>-<random>.tmp`.
+const TEMP_PREFIX: &str = ".rubric-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes from `dir` the temporary files of [`write_atomic`] that a killed run left (Ctrl-C,
+/// `kill -9`): files (not links or folders) named `.rubric-<PID>-….tmp` whose process is no
+/// longer running. A running process's file, and every other name, is left alone; a file that
+/// cannot be removed is left as it was. Returns the files removed.
+pub fn remove_stale_temporaries(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return removed;
+    };
+    for entry in entries {
+        // An entry that cannot be read is left alone, as a file that cannot be removed is.
+        let Ok(e) = entry else {
+            continue;
+        };
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TEMP_PREFIX)?.strip_suffix(TEMP_SUFFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .map(|(pid, _)| pid)
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let path = e.path();
+        let is_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if is_file
+            && pid != std::process::id()
+            && !process_running(pid)
+            && std::fs::remove_file(&path).is_ok()
+        {
+            removed.push(path);
+        }
+    }
+    removed
+}
+
+/// Is process `pid` running? Through `/proc` where there is one, else `ps -p`; when neither
+/// can tell, it counts as running (its files are kept).
+pub fn process_running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        return proc.join(pid.to_string()).exists();
+    }
+    if cfg!(unix) {
+        return std::process::Command::new("ps")
+            .args(["-p", &pid.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_or(true, |s| s.success());
+    }
+    true
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod date;
+pub mod disk;
 pub mod file;
 pub mod git;
 pub mod people;

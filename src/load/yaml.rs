@@ -151,20 +151,28 @@ fn pos_after(text: &str) -> Pos {
     Pos::new(line, col)
 }
 
-/// How many block collections enclose line `line` (0-based), judged by indentation: the
-/// document's top-level mapping plus each less-indented parent line above it.
-fn block_depth(lines: &[&str], line: usize) -> usize {
+/// For every line (0-based), how many block collections enclose it, judged by indentation:
+/// the document's top-level mapping plus each less-indented content line above it (the
+/// nearest, then the nearest less indented than that one, and so on). One pass with a stack of
+/// those lines' indents (strictly increasing), so linear in the text: walking back from every
+/// line was quadratic, and a 120 KB file of 20,000 flow sequences ending in a too-deep one
+/// took 100 s to report.
+fn block_depths(lines: &[&str]) -> Vec<usize> {
     let indent = |l: &str| l.chars().take_while(|c| *c == ' ').count();
     let is_content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
-    let mut depth = 1;
-    let mut current = lines.get(line).map_or(0, |l| indent(l));
-    for l in lines[..line.min(lines.len())].iter().rev() {
-        if is_content(l) && indent(l) < current {
-            depth += 1;
-            current = indent(l);
-        }
-    }
-    depth
+    let mut stack: Vec<usize> = Vec::new();
+    lines
+        .iter()
+        .map(|l| {
+            let i = indent(l);
+            let above = stack.partition_point(|&x| x < i);
+            if is_content(l) {
+                stack.truncate(above);
+                stack.push(i);
+            }
+            1 + above
+        })
+        .collect()
 }
 
 /// Where nesting first reaches `depth` inside flow collections (`[`, `{`), counting the block
@@ -172,6 +180,7 @@ fn block_depth(lines: &[&str], line: usize) -> usize {
 /// nesting limit stops it before its events reach this loader's depth check.
 fn flow_depth_pos(text: &str, depth: usize) -> Option<Pos> {
     let lines: Vec<&str> = text.split('\n').collect();
+    let depths = block_depths(&lines);
     let (mut line, mut col, mut level, mut base) = (1, 0, 0usize, 0usize);
     let mut quote: Option<char> = None;
     let mut comment = false;
@@ -193,7 +202,7 @@ fn flow_depth_pos(text: &str, depth: usize) -> Option<Pos> {
             (None, '"' | '\'') => quote = Some(c),
             (None, '[' | '{') => {
                 if level == 0 {
-                    base = block_depth(&lines, line - 1);
+                    base = depths.get(line - 1).copied().unwrap_or(1);
                 }
                 level += 1;
                 if level + base == depth {
@@ -211,12 +220,41 @@ fn flow_depth_pos(text: &str, depth: usize) -> Option<Pos> {
 /// A position inside the text: an error reported at the end of the input (after the last
 /// newline) points at the end of the last line instead.
 fn clamp_pos(text: &str, pos: Pos) -> Pos {
-    let lines: Vec<&str> = text.trim_end_matches('\n').split('\n').collect();
-    if pos.line <= lines.len() {
-        return pos;
+    Bound::of(text).clamp(pos)
+}
+
+/// The last line of a text and the position just after its last character: saphyr marks the
+/// end of the input on the line after the last (a value left out at the end of a file without
+/// a final newline, `? key`, was placed there; found by fuzzing), and every position the
+/// loader gives is clamped into the file.
+#[derive(Debug, Clone, Copy)]
+struct Bound {
+    lines: usize,
+    end: Pos,
+}
+
+impl Bound {
+    fn of(text: &str) -> Bound {
+        let body = text.trim_end_matches('\n');
+        let lines = body.matches('\n').count() + 1;
+        let last = body
+            .rsplit('\n')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('\r');
+        Bound {
+            lines,
+            end: Pos::new(lines, last.chars().count() + 1),
+        }
     }
-    let last = lines.last().map_or("", |l| l.trim_end_matches('\r'));
-    Pos::new(lines.len().max(1), last.chars().count() + 1)
+
+    fn clamp(self, pos: Pos) -> Pos {
+        if pos.line <= self.lines {
+            pos
+        } else {
+            self.end
+        }
+    }
 }
 
 /// The first tab on `line` (1-based) or the line after it.
@@ -362,9 +400,29 @@ impl<'i> SpannedEventReceiver<'i> for Receiver<'i> {
     }
 }
 
-/// Loads YAML text.
+/// Loads YAML text. Every position (of a node or a diagnostic) lies inside the text.
 pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bound = Bound::of(text);
+    let clamp = |ds: &mut Vec<Diagnostic>| {
+        for d in ds {
+            let pos = bound.clamp(d.pos());
+            (d.line, d.column) = (pos.line, pos.column);
+        }
+    };
+    match load_text(path, text, bound) {
+        Ok(mut doc) => {
+            clamp(&mut doc.problems);
+            Ok(doc)
+        }
+        Err(mut problems) => {
+            clamp(&mut problems);
+            Err(problems)
+        }
+    }
+}
+
+fn load_text(path: &str, text: &str, bound: Bound) -> Result<Document, Vec<Diagnostic>> {
     let recv = read_events(path, text)?;
     if let Some(pos) = recv.extra_document {
         return Err(vec![Diagnostic::new(
@@ -393,7 +451,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
         &mut pointer,
         &mut positions,
         &mut problems,
-        path,
+        (path, bound),
     );
     if !problems.is_empty() {
         return Err(problems);
@@ -539,21 +597,30 @@ fn convert(
     pointer: &mut String,
     positions: &mut Positions,
     problems: &mut Vec<Diagnostic>,
-    path: &str,
+    (path, bound): (&str, Bound),
 ) -> Value {
-    let here = pos_of(&node.span.start);
+    let here = bound.clamp(pos_of(&node.span.start));
     positions.insert(pointer, NodePos { key, value: here });
     match &node.data {
         YamlData::Value(s) => scalar(s, here, path, problems),
         YamlData::Representation(text, _, _) => Value::String(text.to_string()),
-        YamlData::Tagged(_, inner) => convert(inner, key, pointer, positions, problems, path),
+        YamlData::Tagged(_, inner) => {
+            convert(inner, key, pointer, positions, problems, (path, bound))
+        }
         YamlData::Sequence(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&i.to_string());
-                out.push(convert(item, None, pointer, positions, problems, path));
+                out.push(convert(
+                    item,
+                    None,
+                    pointer,
+                    positions,
+                    problems,
+                    (path, bound),
+                ));
                 pointer.truncate(len);
             }
             Value::Array(out)
@@ -561,7 +628,7 @@ fn convert(
         YamlData::Mapping(map) => {
             let mut out = Map::with_capacity(map.len());
             for (k, v) in map.iter() {
-                let kpos = pos_of(&k.span.start);
+                let kpos = bound.clamp(pos_of(&k.span.start));
                 let name = match key_text(k) {
                     Some(n) => n,
                     None => {
@@ -587,7 +654,7 @@ fn convert(
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&escape_segment(&name));
-                let value = convert(v, Some(kpos), pointer, positions, problems, path);
+                let value = convert(v, Some(kpos), pointer, positions, problems, (path, bound));
                 pointer.truncate(len);
                 out.insert(name, value);
             }
@@ -710,6 +777,61 @@ fn record_spans(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A long file whose last line nests flow sequences past saphyr's limit is reported at
+    /// once, at the bracket that goes too deep (finding that place was quadratic in the
+    /// number of lines: minutes for this file).
+    #[test]
+    fn a_too_deep_flow_after_many_lines_is_found_at_once() {
+        let mut text = String::from("a:\n");
+        for _ in 0..20_000 {
+            text.push_str("- [x]\n");
+        }
+        text.push_str(&format!("- {}\n", "[".repeat(300)));
+        let started = std::time::Instant::now();
+        let e = load_str("x.yaml", &text).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert_eq!(e[0].code, Code::TooDeep, "{e:?}");
+        // (The indentation heuristic counts the top-level mapping, not the sequence at its
+        // indent: the 64th bracket.)
+        assert_eq!(e[0].pos(), Pos::new(20_002, 66), "{e:?}");
+    }
+
+    /// The one-pass block depths are the depths of the walk back from each line.
+    #[test]
+    fn block_depths_match_walking_back() {
+        fn walk_back(lines: &[&str], line: usize) -> usize {
+            let indent = |l: &str| l.chars().take_while(|c| *c == ' ').count();
+            let is_content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+            let mut depth = 1;
+            let mut current = lines.get(line).map_or(0, |l| indent(l));
+            for l in lines[..line].iter().rev() {
+                if is_content(l) && indent(l) < current {
+                    depth += 1;
+                    current = indent(l);
+                }
+            }
+            depth
+        }
+        let text = "a:\n  b:\n    - c\n\n      # note\n    - [d]\n  e: 1\n   \nf:\n  - g: [h]\n    i: 2\n        j\n  k\n";
+        let lines: Vec<&str> = text.split('\n').collect();
+        let depths = block_depths(&lines);
+        for (i, d) in depths.iter().enumerate() {
+            assert_eq!(*d, walk_back(&lines, i), "line {i}: {:?}", lines[i]);
+        }
+    }
+
+    /// A value left out at the very end of a file without a final newline (`? key`) is placed
+    /// at the end of the last line, not on a line after the file (found by fuzzing).
+    #[test]
+    fn a_missing_value_at_the_end_is_inside_the_file() {
+        for text in ["? x", "a: 1\n? x", "a: 1\n? x\n"] {
+            let doc = load_str("x.yaml", text).unwrap();
+            let lines = text.trim_end_matches('\n').lines().count();
+            let v = doc.node("/x").unwrap().value;
+            assert_eq!(v, Pos::new(lines, 4), "{text:?}");
+        }
+    }
 
     #[test]
     fn positions_of_keys_and_values() {

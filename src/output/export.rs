@@ -1,7 +1,7 @@
 //! `rubric export`: one row per rating as JSON Lines, or CSV written with `csv`'s `serialize`
 //! of a flat view of the report row. Text cells from YAML are neutralised against spreadsheet
 //! formula injection (OWASP: a cell starting with `=`, `+`, `-`, `@`, tab or carriage return
-//! gets a leading `'`).
+//! gets a leading `'`). To standard output, or to a file replaced whole.
 
 use crate::report::ExportRow;
 use serde::Serialize;
@@ -107,6 +107,18 @@ pub fn export(
         w.serialize(csv_row(r))?;
     }
     w.flush()
+}
+
+/// Writes the export into the file `path` as a whole (a temporary file beside it, then a
+/// rename), through `disk`: when anything fails, a previous file at `path` is left as it was
+/// and nothing half-written is ever there.
+pub fn export_to_file(
+    disk: &dyn crate::load::disk::Disk,
+    path: &std::path::Path,
+    rows: &[ExportRow],
+    csv: bool,
+) -> Result<(), std::io::Error> {
+    crate::load::file::write_atomic_with(disk, path, true, |w| export(rows, csv, w))
 }
 
 const CSV_HEADER: &[&str] = &[

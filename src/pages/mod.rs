@@ -1015,6 +1015,18 @@ pub fn write_site(
     pages: &[(PathBuf, String)],
     keep_others: bool,
 ) -> Result<(), RenderError> {
+    write_site_on(&crate::load::disk::REAL, out, pages, keep_others)
+}
+
+/// [`write_site`], every file written through `disk` (a full disk in tests: the error names
+/// the file, and the previous site is left as it was).
+pub fn write_site_on(
+    disk: &dyn crate::load::disk::Disk,
+    out: &Path,
+    pages: &[(PathBuf, String)],
+    keep_others: bool,
+) -> Result<(), RenderError> {
+    use crate::load::file::write_plain;
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |source| RenderError::Write { path, source }
@@ -1039,13 +1051,14 @@ pub fn write_site(
         // The marker first: a render killed from here on leaves a folder the next render
         // knows as its own leftover.
         let marker = tmp.join(MARKER);
-        std::fs::write(
+        write_plain(
+            disk,
             &marker,
-            "rendered by rubric render; this folder is replaced whole\n",
+            b"rendered by rubric render; this folder is replaced whole\n",
         )
-        .map_err(io(&marker))?;
+        .map_err(io(&out.join(MARKER)))?;
         if keep_others && out.is_dir() {
-            copy_tree(out, &tmp).map_err(io(out))?;
+            copy_tree(disk, out, &tmp)?;
         }
         for (rel, text) in pages {
             let target = tmp.join(rel);
@@ -1058,10 +1071,12 @@ pub fn write_site(
             {
                 return Err(RenderError::Outside(rel.display().to_string()));
             }
+            // Errors name the page where it was to go: the temporary folder is removed.
+            let named = out.join(rel);
             if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir).map_err(io(dir))?;
+                std::fs::create_dir_all(dir).map_err(io(named.parent().unwrap_or(out)))?;
             }
-            std::fs::write(&target, text).map_err(io(&target))?;
+            write_plain(disk, &target, text.as_bytes()).map_err(io(&named))?;
         }
         let old = parent.join(format!(".{name}.rubric-old-{}", std::process::id()));
         if out.exists() {
@@ -1107,39 +1122,40 @@ fn remove_leftovers(parent: &Path, name: &str) {
         let path = e.path();
         let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
         let marked = std::fs::symlink_metadata(path.join(MARKER)).is_ok_and(|m| m.is_file());
-        if is_dir && marked && pid != std::process::id() && !running(pid) {
+        if is_dir && marked && pid != std::process::id() && !crate::load::file::process_running(pid)
+        {
             let _ = std::fs::remove_dir_all(&path);
         }
     }
 }
 
-/// Is process `pid` running? Through `/proc` where there is one, else `ps -p`; when neither
-/// can tell, it counts as running (its folder is kept).
-fn running(pid: u32) -> bool {
-    let proc = Path::new("/proc");
-    if proc.join("self").exists() {
-        return proc.join(pid.to_string()).exists();
-    }
-    if cfg!(unix) {
-        return std::process::Command::new("ps")
-            .args(["-p", &pid.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .map_or(true, |s| s.success());
-    }
-    true
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+/// Copies the previous site's files into the new one, through `disk`; an error names the
+/// file that could not be read or written.
+fn copy_tree(
+    disk: &dyn crate::load::disk::Disk,
+    from: &Path,
+    to: &Path,
+) -> Result<(), RenderError> {
+    let fail = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| RenderError::Write { path, source }
+    };
     for e in walkdir::WalkDir::new(from).min_depth(1).follow_links(false) {
-        let e = e.map_err(std::io::Error::other)?;
-        let rel = e.path().strip_prefix(from).map_err(std::io::Error::other)?;
+        let e = e.map_err(|e| {
+            let path = e.path().unwrap_or(from).to_path_buf();
+            fail(&path)(std::io::Error::other(e))
+        })?;
+        let rel = e
+            .path()
+            .strip_prefix(from)
+            .map_err(|x| fail(e.path())(std::io::Error::other(x)))?;
         let target = to.join(rel);
+        // Errors name the previous site's file (the temporary folder is removed).
         if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target)?;
+            std::fs::create_dir_all(&target).map_err(fail(e.path()))?;
         } else if e.file_type().is_file() {
-            std::fs::copy(e.path(), &target)?;
+            let bytes = std::fs::read(e.path()).map_err(fail(e.path()))?;
+            crate::load::file::write_plain(disk, &target, &bytes).map_err(fail(e.path()))?;
         }
     }
     Ok(())

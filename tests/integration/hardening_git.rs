@@ -372,7 +372,9 @@ fn a_cache_that_cannot_be_written_only_warns() {
     );
     std::fs::remove_file(d.join(".git/rubric")).unwrap();
 
-    // A read-only cache folder (only meaningful when not root): the previous cache survives.
+    // A cache that cannot be replaced: a read-only cache folder, or, where that does not stop
+    // a write (as root), a full disk (every file limited to 512 bytes: the new cache does not
+    // fit). Either way the previous cache survives byte for byte and the run warns.
     let (code, _, err) = run(d, &["score"]);
     assert_eq!(code, 0, "{err}");
     let cache = d.join(format!(
@@ -387,9 +389,16 @@ fn a_cache_that_cannot_be_written_only_warns() {
     )
     .unwrap();
     let writable = tempfile::tempfile_in(d.join(".git/rubric")).is_ok();
-    write(d, "reviews/r2.yaml", &review("2", 2));
-    commit(d, "2026-03-03T10:00:00Z", "r2");
-    let (code, out, err) = run(d, &["score", "--format", "json"]);
+    // Enough new reviews that the new cache is over 512 bytes.
+    for i in 2..8 {
+        write(d, &format!("reviews/r{i}.yaml"), &review(&i.to_string(), 2));
+    }
+    commit(d, "2026-03-03T10:00:00Z", "r2 to r7");
+    let (code, out, err) = if writable {
+        crate::hardening_faults::run_limited(d, Some(1), &["score", "--format", "json"])
+    } else {
+        run(d, &["score", "--format", "json"])
+    };
     std::fs::set_permissions(
         d.join(".git/rubric"),
         std::fs::Permissions::from_mode(0o755),
@@ -402,16 +411,12 @@ fn a_cache_that_cannot_be_written_only_warns() {
             .as_array()
             .unwrap()
             .len(),
-        2
+        7
     );
-    if !writable {
-        assert!(
-            err.contains(&format!(
-                "history-v{}.bin",
-                rubric::history::scan::CACHE_FORMAT
-            )),
-            "{err}"
-        );
-        assert_eq!(std::fs::read(&cache).unwrap(), before);
-    }
+    let name = format!("history-v{}.bin", rubric::history::scan::CACHE_FORMAT);
+    assert!(
+        err.contains("cannot write the history cache") && err.contains(&name),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&cache).unwrap(), before);
 }

@@ -31,7 +31,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     let mut listing = String::new();
     for (name, page) in &pages {
         let file = format!("{name}.1");
-        std::fs::write(dir.join(&file), render(page)?).map_err(fail(&dir.join(&file)))?;
+        // Replaced whole, as every file rubric writes: a failed write leaves the old page.
+        rubric::load::file::write_atomic(&dir.join(&file), &render(page)?, true)
+            .map_err(fail(&dir.join(&file)))?;
         listing.push_str(&format!("{}\n", out.join(&file).display()));
     }
     print(&listing)?;
