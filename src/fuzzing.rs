@@ -288,3 +288,63 @@ impl Bytes<'_> {
 pub fn cache(data: &[u8]) {
     crate::history::fuzz_decode(data);
 }
+
+/// The text splicer of `dispute` and `resolve`: on any file that loads, every edit it offers
+/// (a scalar replaced, keys added to a mapping, an item added to a sequence, a new top-level
+/// sequence) has its span inside the text on character boundaries, and the edited text either
+/// reads back as meant or is refused (`verify`); nothing panics.
+pub fn splice(data: &[u8]) {
+    use crate::edit::splice::{apply, verify, Editable};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(ed) = Editable::new("fuzz.yaml", text) else {
+        return;
+    };
+    let mut pointers = Vec::new();
+    pointers_of(&ed.value, String::new(), &mut pointers);
+    pointers.push("/zz_new".to_string());
+    for p in pointers.iter().take(200) {
+        let mut expected = ed.value.clone();
+        let edit = match ed.value.pointer(p) {
+            Some(Value::Object(m)) if !m.contains_key("zz_added") => {
+                if let Some(Value::Object(e)) = expected.pointer_mut(p) {
+                    e.insert("zz_added".into(), json!(7));
+                }
+                ed.add_keys(p, &[("zz_added", "7".into())])
+            }
+            Some(Value::Array(_)) => {
+                if let Some(Value::Array(a)) = expected.pointer_mut(p) {
+                    a.push(json!({"k": 7}));
+                }
+                ed.push_item(p, &[("k", "7".into())])
+            }
+            Some(Value::Object(_)) => continue,
+            Some(_) if !p.is_empty() => {
+                if let Some(v) = expected.pointer_mut(p) {
+                    *v = json!(7);
+                }
+                ed.replace_scalar(p, "7")
+            }
+            Some(_) => continue,
+            None => match expected.as_object_mut() {
+                Some(root) if !root.contains_key("zz_new") => {
+                    root.insert("zz_new".into(), json!([{"k": 7}]));
+                    ed.push_item(p, &[("k", "7".into())])
+                }
+                _ => continue,
+            },
+        };
+        let Ok(s) = edit else { continue };
+        assert!(
+            s.at.0 <= s.at.1
+                && s.at.1 <= text.len()
+                && text.is_char_boundary(s.at.0)
+                && text.is_char_boundary(s.at.1),
+            "a splice outside the text at {p}: {:?}",
+            s.at
+        );
+        let new = apply(text, vec![s]);
+        let _ = verify("fuzz.yaml", &new, &expected);
+    }
+}

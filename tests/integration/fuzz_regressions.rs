@@ -68,3 +68,8 @@ fn fuzz_corpus_score() {
 fn fuzz_corpus_cache() {
     assert!(replay("cache", rubric::fuzzing::cache) > 0);
 }
+
+#[test]
+fn fuzz_corpus_splice() {
+    assert!(replay("splice", rubric::fuzzing::splice) > 0);
+}
