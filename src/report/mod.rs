@@ -1,6 +1,7 @@
 //! The report types that other tools rely on (SPEC §7): what `--format json` prints and what
 //! templates see. Field names here are a public contract; change them only with the SPEC.
 
+pub mod assignments;
 pub mod calibration;
 pub mod diff;
 pub mod disputes;
