@@ -92,16 +92,17 @@ fn tally(mut c: CycleStatus) -> CycleStatus {
     c
 }
 
-/// The oldest item that `reviewer` has not done yet: by cycle, then creation time, then
-/// conversation id.
-pub fn next_for(report: &AssignmentsReport, reviewer: &str) -> Option<ItemStatus> {
-    report
+/// The items that `reviewer` has not done yet, oldest first: by cycle, then creation time,
+/// then conversation id.
+pub fn undone_for(report: &AssignmentsReport, reviewer: &str) -> Vec<ItemStatus> {
+    let mut items: Vec<(&String, &ItemStatus)> = report
         .cycles
         .iter()
         .flat_map(|c| c.items.iter().map(move |i| (&c.cycle, i)))
         .filter(|(_, i)| !i.done && i.reviewer == reviewer)
-        .min_by_key(|(c, i)| (*c, created_key(i), &i.conversation))
-        .map(|(_, i)| i.clone())
+        .collect();
+    items.sort_by_key(|(c, i)| (*c, created_key(i), &i.conversation));
+    items.into_iter().map(|(_, i)| i.clone()).collect()
 }
 
 /// When an item's conversation was created, as seconds since 1970 (a date: its midnight in
