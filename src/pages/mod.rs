@@ -3,6 +3,7 @@
 //! overrides through one loader, and written as a whole: into a temp folder beside the output
 //! folder, then swapped in.
 
+mod assignments;
 mod disputes;
 pub mod reviewers;
 
@@ -53,6 +54,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "reviewers.md.j2",
         include_str!("../../templates/reviewers.md.j2"),
+    ),
+    (
+        "assignments.html.j2",
+        include_str!("../../templates/assignments.html.j2"),
+    ),
+    (
+        "assignments.md.j2",
+        include_str!("../../templates/assignments.md.j2"),
     ),
 ];
 
@@ -904,6 +913,7 @@ pub fn build_context(
         dispute_accept_rates: parts.disputes.rates.clone(),
         calibration,
         reviewer_stats,
+        assignments: assignments::site_assignments(state, anonymize, now),
         months: sel.months,
         agents,
         pages,

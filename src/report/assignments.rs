@@ -85,3 +85,26 @@ pub struct Count {
     pub key: String,
     pub count: u64,
 }
+
+/// The overview's coverage of the current cycle (`site.assignments` for the templates).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteAssignments {
+    /// The cycle of today when it has a plan, else the latest cycle with one.
+    pub cycle: String,
+    pub assigned: usize,
+    pub done: usize,
+    /// Per agent: reviewed (done) of assigned.
+    pub agents: Vec<SiteCoverage>,
+    /// Reviewer workload: done of assigned (empty when reviewers are anonymized).
+    pub reviewers: Vec<SiteCoverage>,
+}
+
+/// One agent's or reviewer's line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteCoverage {
+    pub id: String,
+    /// Roster name, else the id.
+    pub name: String,
+    pub done: usize,
+    pub assigned: usize,
+}

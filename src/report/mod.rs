@@ -174,6 +174,8 @@ pub struct SiteContext {
     /// deviations and N/A rates per category (empty when anonymized); the site gets a
     /// reviewers page when there are any.
     pub reviewer_stats: Vec<reviewers::ReviewerPage>,
+    /// The current cycle's assignments (coverage per agent, reviewer workload), or none.
+    pub assignments: Option<assignments::SiteAssignments>,
     /// One entry per agent page (the index does not need them; each agent page gets its own
     /// as `page`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
