@@ -55,7 +55,7 @@ pub fn render(head: &PlanHead<'_>, items: &[Item]) -> String {
         out,
         "source: {{ file: {}, sha256: {}, rows: {} }}",
         quoted(head.file),
-        head.sha256,
+        quoted(head.sha256),
         head.rows
     );
     if items.is_empty() {

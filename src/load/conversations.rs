@@ -315,9 +315,11 @@ fn read_jsonl<R: Read>(
         texts.iter_mut().for_each(|t| *t = None);
         for (key, value) in &object {
             let k = key.trim().to_lowercase();
-            if let Some(i) = norm.iter().position(|c| *c == k) {
-                seen[i] = true;
-                texts[i] = cell_text(value);
+            for (i, c) in norm.iter().enumerate() {
+                if *c == k {
+                    seen[i] = true;
+                    texts[i] = cell_text(value);
+                }
             }
         }
         let cells: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
