@@ -23,9 +23,9 @@ pub fn assign_human(r: &AssignRun) -> String {
         .collect();
     out.push_str(&format!("reviewers: {}\n", loads.join(", ")));
     let left: u64 = r.rejected.iter().map(|c| c.count).sum();
-    let not_picked = r.candidates - r.items as u64;
     out.push_str(&format!(
-        "{not_picked} candidate row(s) not picked (more than per_agent); {left} row(s) left out:\n"
+        "{} usable row(s), {} picked; {left} row(s) left out:\n",
+        r.candidates, r.items
     ));
     for c in r.rejected.iter().filter(|c| c.count > 0) {
         out.push_str(&format!("  {:<17} {:>9}\n", c.key, c.count));
