@@ -15,16 +15,18 @@ pub fn report(state: &QaState, cycle: Option<&str>) -> AssignmentsReport {
         if cycle.is_some_and(|c| c != label) {
             continue;
         }
-        let entry = cycles.entry(label.to_string()).or_insert_with(|| CycleStatus {
-            cycle: label.to_string(),
-            assigned: 0,
-            done: 0,
-            missing: 0,
-            plans: Vec::new(),
-            by_reviewer: Vec::new(),
-            by_agent: Vec::new(),
-            items: Vec::new(),
-        });
+        let entry = cycles
+            .entry(label.to_string())
+            .or_insert_with(|| CycleStatus {
+                cycle: label.to_string(),
+                assigned: 0,
+                done: 0,
+                missing: 0,
+                plans: Vec::new(),
+                by_reviewer: Vec::new(),
+                by_agent: Vec::new(),
+                items: Vec::new(),
+            });
         entry.plans.push(p.rel.clone());
         for item in &p.plan.items {
             let agent = state.person(item.agent.as_str());
@@ -110,7 +112,9 @@ pub fn undone_for(report: &AssignmentsReport, reviewer: &str) -> Vec<ItemStatus>
 fn created_key(i: &ItemStatus) -> i64 {
     use crate::load::date::{parse_review_date, ReviewDate};
     match i.created_at.as_deref().and_then(parse_review_date) {
-        Some(ReviewDate::Day(d)) => d.and_hms_opt(0, 0, 0).map_or(i64::MAX, |t| t.and_utc().timestamp()),
+        Some(ReviewDate::Day(d)) => d
+            .and_hms_opt(0, 0, 0)
+            .map_or(i64::MAX, |t| t.and_utc().timestamp()),
         Some(ReviewDate::Instant(t)) => t.timestamp(),
         None => i64::MAX,
     }

@@ -74,7 +74,10 @@ mod tests {
             cycle_days("2026-02", Weekday::Monday),
             Some((d("2026-02-01"), d("2026-02-28")))
         );
-        assert_eq!(cycle_days("2026-W53", Weekday::Monday), Some((d("2026-12-28"), d("2027-01-03"))));
+        assert_eq!(
+            cycle_days("2026-W53", Weekday::Monday),
+            Some((d("2026-12-28"), d("2027-01-03")))
+        );
         assert_eq!(cycle_days("2025-W53", Weekday::Monday), None);
         assert_eq!(cycle_days("2026-13", Weekday::Monday), None);
         for ws in [Weekday::Monday, Weekday::Wednesday, Weekday::Sunday] {

@@ -94,7 +94,8 @@ fn plan_findings(
             ),
         ));
     }
-    let person = |id: &str| roster.map_or(Some(id.to_string()), |r| r.resolve(id).map(String::from));
+    let person =
+        |id: &str| roster.map_or(Some(id.to_string()), |r| r.resolve(id).map(String::from));
     for (i, item) in plan.items.iter().enumerate() {
         let mut known = |field: &str, id: &str| {
             let found = person(id);

@@ -155,9 +155,15 @@ fn extras(req: &NewReview) -> Result<Extra, NewError> {
             )));
         }
     }
-    let channel = req.channel.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let channel = req
+        .channel
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
     if channel.is_some_and(|c| c.chars().any(char::is_control)) {
-        return Err(NewError::Invalid("the channel must be text on one line".into()));
+        return Err(NewError::Invalid(
+            "the channel must be text on one line".into(),
+        ));
     }
     let calibration = req.calibration.as_deref().map(str::trim);
     if let Some(c) = calibration.filter(|c| !is_person_id(c)) {

@@ -167,7 +167,9 @@ fn sniff<R: Read>(reader: &mut BufReader<R>, shown: &str) -> Result<ExportFormat
         return Err(encoding("it starts with a UTF-16 byte order mark"));
     }
     if head.len() >= 2 && (head[0] == 0 || head[1] == 0) {
-        return Err(encoding("it looks like UTF-16 or UTF-32: NUL bytes at the start"));
+        return Err(encoding(
+            "it looks like UTF-16 or UTF-32: NUL bytes at the start",
+        ));
     }
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         reader.consume(3);

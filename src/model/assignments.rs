@@ -63,14 +63,13 @@ fn de_where<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Vec<Stri
     let m: BTreeMap<String, NonEmptyVec<Cell>> = de_map(d)?;
     Ok(m.into_iter()
         .map(|(k, v)| {
-            let values = v
-                .0
-                .into_iter()
-                .map(|c| match c {
-                    Cell::Text(s) => s,
-                    Cell::Number(n) => n.to_string(),
-                })
-                .collect();
+            let values =
+                v.0.into_iter()
+                    .map(|c| match c {
+                        Cell::Text(s) => s,
+                        Cell::Number(n) => n.to_string(),
+                    })
+                    .collect();
             (k, values)
         })
         .collect())

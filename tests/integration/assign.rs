@@ -93,7 +93,10 @@ fn export_rows(n: usize) -> Vec<[String; 5]> {
 fn csv_text(rows: &[[String; 5]]) -> String {
     let mut out = String::from("id,agent,created_at,channel,url,subject\n");
     for r in rows {
-        out.push_str(&format!("{},{},{},{},{},\"Re: order, \"\"urgent\"\"\"\n", r[0], r[1], r[2], r[3], r[4]));
+        out.push_str(&format!(
+            "{},{},{},{},{},\"Re: order, \"\"urgent\"\"\"\n",
+            r[0], r[1], r[2], r[3], r[4]
+        ));
     }
     out
 }
@@ -110,7 +113,11 @@ fn big_repo() -> tempfile::TempDir {
         ("reviews/2026/11/r66.yaml", &review("erin", "500066")),
         ("assignments/2026-W47.yaml", PLAN_W47),
     ]);
-    std::fs::write(dir.path().join("export.csv"), csv_text(&export_rows(10_000))).unwrap();
+    std::fs::write(
+        dir.path().join("export.csv"),
+        csv_text(&export_rows(10_000)),
+    )
+    .unwrap();
     dir
 }
 
@@ -138,7 +145,12 @@ fn rejected(summary: &Value) -> Vec<(String, u64)> {
         .as_array()
         .expect("rejected")
         .iter()
-        .map(|c| (c["key"].as_str().unwrap().to_string(), c["count"].as_u64().unwrap()))
+        .map(|c| {
+            (
+                c["key"].as_str().unwrap().to_string(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -149,7 +161,10 @@ fn counts(pairs: &[(&str, u64)]) -> Vec<(String, u64)> {
 #[test]
 fn assign_plans_a_10000_row_export_exactly() {
     let dir = big_repo();
-    let (code, summary, stderr) = assign(dir.path(), &["--conversations", "export.csv", "--cycle", "2026-W48"]);
+    let (code, summary, stderr) = assign(
+        dir.path(),
+        &["--conversations", "export.csv", "--cycle", "2026-W48"],
+    );
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(summary["source"]["rows"], 10_000);
     assert_eq!(summary["items"], 35);
@@ -180,7 +195,10 @@ fn assign_plans_a_10000_row_export_exactly() {
 #[test]
 fn every_sampling_rule_holds_on_the_10000_row_plan() {
     let dir = big_repo();
-    let (code, _, stderr) = assign(dir.path(), &["--conversations", "export.csv", "--cycle", "2026-W48"]);
+    let (code, _, stderr) = assign(
+        dir.path(),
+        &["--conversations", "export.csv", "--cycle", "2026-W48"],
+    );
     assert_eq!(code, 0, "{stderr}");
     let items = plan_items(dir.path(), PLAN_W48);
     let rows = export_rows(10_000);
@@ -194,8 +212,13 @@ fn every_sampling_rule_holds_on_the_10000_row_plan() {
     let load = |r: &str| items.iter().filter(|i| field(i, "reviewer") == r).count();
     let loads = [load("bob"), load("kadri"), load("lena")];
     assert_eq!(loads.iter().sum::<usize>(), 35);
-    assert!(loads.iter().max().unwrap() - loads.iter().min().unwrap() <= 1, "{loads:?}");
-    assert!(items.iter().all(|i| field(i, "agent") != field(i, "reviewer")));
+    assert!(
+        loads.iter().max().unwrap() - loads.iter().min().unwrap() <= 1,
+        "{loads:?}"
+    );
+    assert!(items
+        .iter()
+        .all(|i| field(i, "agent") != field(i, "reviewer")));
     for i in &items {
         let c = field(i, "conversation");
         // Never a reviewed or an already assigned conversation.
@@ -207,7 +230,10 @@ fn every_sampling_rule_holds_on_the_10000_row_plan() {
         assert_eq!(field(i, "url"), row[4]);
         assert_eq!(field(i, "channel"), row[3]);
         assert!(row[2].starts_with("2026-11-2"), "{}", row[2]);
-        assert_eq!(row[1].to_lowercase().split('@').next(), Some(field(i, "agent").as_str()));
+        assert_eq!(
+            row[1].to_lowercase().split('@').next(),
+            Some(field(i, "agent").as_str())
+        );
     }
     // No conversation twice.
     let mut ids: Vec<String> = items.iter().map(|i| field(i, "conversation")).collect();
@@ -239,7 +265,10 @@ fn the_same_input_gives_the_same_file_byte_for_byte_and_the_seed_another() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    assert_eq!(strip(std::fs::read(b.path().join(PLAN_W48)).unwrap()), strip(first.clone()));
+    assert_eq!(
+        strip(std::fs::read(b.path().join(PLAN_W48)).unwrap()),
+        strip(first.clone())
+    );
     // Another seed draws another sample.
     let qa = QA.replace("seed: 42", "seed: 43");
     std::fs::write(a.path().join("qa.yaml"), qa).unwrap();
@@ -280,7 +309,10 @@ fn small_repo(qa: &str) -> tempfile::TempDir {
 fn every_rejected_row_reason_is_counted() {
     let qa = QA.replace("reviewers: [bob, kadri, lena]", "reviewers: [kadri]");
     let dir = small_repo(&qa);
-    let (code, summary, stderr) = assign(dir.path(), &["--conversations", "small.csv", "--cycle", "2026-W48"]);
+    let (code, summary, stderr) = assign(
+        dir.path(),
+        &["--conversations", "small.csv", "--cycle", "2026-W48"],
+    );
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         rejected(&summary),
@@ -297,7 +329,10 @@ fn every_rejected_row_reason_is_counted() {
         ])
     );
     let items = plan_items(dir.path(), PLAN_W48);
-    let ids: Vec<&str> = items.iter().map(|i| i["conversation"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = items
+        .iter()
+        .map(|i| i["conversation"].as_str().unwrap())
+        .collect();
     // 22:00Z is midnight in Tallinn: in the cycle; 21:59:59Z is not. A link that is not
     // http(s) is not copied.
     assert_eq!(ids, ["1", "10"]);
@@ -306,7 +341,14 @@ fn every_rejected_row_reason_is_counted() {
     // The human summary names the reasons and the unknown agent.
     let out = rubric(dir.path())
         .env("SOURCE_DATE_EPOCH", NOW)
-        .args(["assign", "--conversations", "small.csv", "--cycle", "2026-W48", "--force"])
+        .args([
+            "assign",
+            "--conversations",
+            "small.csv",
+            "--cycle",
+            "2026-W48",
+            "--force",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -322,7 +364,10 @@ fn json_lines_give_the_same_plan_as_csv() {
     for r in rdr.records() {
         let r = r.unwrap();
         let mut o = serde_json::Map::new();
-        for (k, v) in ["id", "agent", "created_at", "channel", "url"].iter().zip(r.iter()) {
+        for (k, v) in ["id", "agent", "created_at", "channel", "url"]
+            .iter()
+            .zip(r.iter())
+        {
             if !v.is_empty() {
                 o.insert(k.to_string(), Value::from(v));
             }
@@ -334,9 +379,15 @@ fn json_lines_give_the_same_plan_as_csv() {
     }
     std::fs::write(dir.path().join("small.jsonl"), jsonl).unwrap();
     let args = ["--cycle", "2026-W48", "--conversations"];
-    assert_eq!(assign(dir.path(), &[&args[..], &["small.csv"]].concat()).0, 0);
+    assert_eq!(
+        assign(dir.path(), &[&args[..], &["small.csv"]].concat()).0,
+        0
+    );
     let from_csv = plan_items(dir.path(), PLAN_W48);
-    let (code, summary, stderr) = assign(dir.path(), &[&args[..], &["small.jsonl", "--force"]].concat());
+    let (code, summary, stderr) = assign(
+        dir.path(),
+        &[&args[..], &["small.jsonl", "--force"]].concat(),
+    );
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(summary["source"]["format"], "jsonl");
     assert_eq!(plan_items(dir.path(), PLAN_W48), from_csv);
@@ -347,7 +398,10 @@ fn json_lines_give_the_same_plan_as_csv() {
 fn refused(name: &str, bytes: &[u8], want: &str) {
     let dir = small_repo(QA);
     std::fs::write(dir.path().join(name), bytes).unwrap();
-    let (code, _, stderr) = assign(dir.path(), &["--conversations", name, "--cycle", "2026-W48"]);
+    let (code, _, stderr) = assign(
+        dir.path(),
+        &["--conversations", name, "--cycle", "2026-W48"],
+    );
     assert_eq!(code, 2, "{name}: {stderr}");
     assert!(stderr.contains(want), "{name}: {stderr}");
     assert!(!dir.path().join(PLAN_W48).exists(), "{name}");
@@ -355,17 +409,37 @@ fn refused(name: &str, bytes: &[u8], want: &str) {
 
 #[test]
 fn bad_export_files_are_refused_with_exit_2_and_nothing_written() {
-    refused("missing.csv", b"id,agent,channel\n1,alice,email\n", "no column `created_at`");
-    refused("where.csv", b"id,agent,created_at\n1,alice,2026-11-23\n", "no column `channel`");
+    refused(
+        "missing.csv",
+        b"id,agent,channel\n1,alice,email\n",
+        "no column `created_at`",
+    );
+    refused(
+        "where.csv",
+        b"id,agent,created_at\n1,alice,2026-11-23\n",
+        "no column `channel`",
+    );
     let mut utf16 = vec![0xFF, 0xFE];
     for c in "id,agent,created_at\n".encode_utf16() {
         utf16.extend(c.to_le_bytes());
     }
     refused("utf16.csv", &utf16, "not UTF-8");
-    refused("latin1.csv", b"id,agent,created_at,channel\n1,J\xfcrgen,2026-11-23,email\n", "line 2");
-    refused("ragged.csv", b"id,agent,created_at,channel\n1,alice,2026-11-23\n", "line 2");
+    refused(
+        "latin1.csv",
+        b"id,agent,created_at,channel\n1,J\xfcrgen,2026-11-23,email\n",
+        "line 2",
+    );
+    refused(
+        "ragged.csv",
+        b"id,agent,created_at,channel\n1,alice,2026-11-23\n",
+        "line 2",
+    );
     refused("empty.csv", b"", "is empty");
-    refused("bad.jsonl", b"{\"id\": 1, \"agent\": \"alice\"}\n{not json\n", "line 2");
+    refused(
+        "bad.jsonl",
+        b"{\"id\": 1, \"agent\": \"alice\"}\n{not json\n",
+        "line 2",
+    );
     refused(
         "nocol.jsonl",
         b"{\"id\": 1, \"agent\": \"alice\", \"channel\": \"email\"}\n",
@@ -375,7 +449,10 @@ fn bad_export_files_are_refused_with_exit_2_and_nothing_written() {
     let dir = small_repo(QA);
     let f = std::fs::File::create(dir.path().join("huge.csv")).unwrap();
     f.set_len(1 << 30).unwrap();
-    let (code, _, stderr) = assign(dir.path(), &["--conversations", "huge.csv", "--cycle", "2026-W48"]);
+    let (code, _, stderr) = assign(
+        dir.path(),
+        &["--conversations", "huge.csv", "--cycle", "2026-W48"],
+    );
     assert_eq!(code, 2);
     assert!(stderr.contains("more than the 536870912 bytes"), "{stderr}");
     assert!(!dir.path().join(PLAN_W48).exists());
@@ -386,10 +463,16 @@ fn bad_export_files_are_refused_with_exit_2_and_nothing_written() {
 fn a_fifo_or_a_folder_as_the_export_is_refused_without_hanging() {
     let dir = small_repo(QA);
     let fifo = dir.path().join("pipe.csv");
-    let ok = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(ok.success());
     for name in ["pipe.csv", "rubrics"] {
-        let (code, _, stderr) = assign(dir.path(), &["--conversations", name, "--cycle", "2026-W48"]);
+        let (code, _, stderr) = assign(
+            dir.path(),
+            &["--conversations", name, "--cycle", "2026-W48"],
+        );
         assert_eq!(code, 2, "{stderr}");
         assert!(stderr.contains("is not a regular file"), "{stderr}");
     }
@@ -404,9 +487,14 @@ fn a_plan_is_never_replaced_without_force_nor_written_through_a_link() {
     let (code, _, stderr) = assign(dir.path(), &args);
     assert_eq!(code, 2);
     assert!(stderr.contains("exists already"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(dir.path().join(PLAN_W48)).unwrap(), "# mine\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(PLAN_W48)).unwrap(),
+        "# mine\n"
+    );
     assert_eq!(assign(dir.path(), &[&args[..], &["--force"]].concat()).0, 0);
-    assert!(std::fs::read_to_string(dir.path().join(PLAN_W48)).unwrap().contains("items:"));
+    assert!(std::fs::read_to_string(dir.path().join(PLAN_W48))
+        .unwrap()
+        .contains("items:"));
     #[cfg(unix)]
     {
         let outside = tempfile::tempdir().unwrap();
@@ -427,7 +515,10 @@ fn assign_needs_the_configuration_and_a_cycle_of_its_kind() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no `assignments:` section"), "{stderr}");
     let dir = small_repo(QA);
-    let (code, _, stderr) = assign(dir.path(), &["--conversations", "small.csv", "--cycle", "2026-11"]);
+    let (code, _, stderr) = assign(
+        dir.path(),
+        &["--conversations", "small.csv", "--cycle", "2026-11"],
+    );
     assert_eq!(code, 2);
     assert!(stderr.contains("give --cycle as a week"), "{stderr}");
     // Without --cycle: the cycle of today (2026-11-30 is in 2026-W49).
@@ -438,22 +529,38 @@ fn assign_needs_the_configuration_and_a_cycle_of_its_kind() {
     let dir = small_repo(&qa);
     let (code, _, stderr) = assign(dir.path(), &["--conversations", "small.csv"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("`kadrii`, who is not in the roster"), "{stderr}");
+    assert!(
+        stderr.contains("`kadrii`, who is not in the roster"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn loads_stay_balanced_when_a_reviewer_is_also_an_agent() {
     // bob has 4 conversations and reviews; kadri and lena review. 3 agents x 4 = 12 items.
     let mut csv = String::from("id,agent,created_at,channel\n");
-    for (n, a) in ["bob", "bob", "bob", "bob", "erin", "erin", "erin", "erin", "gus", "gus", "gus", "gus"]
-        .iter()
-        .enumerate()
+    for (n, a) in [
+        "bob", "bob", "bob", "bob", "erin", "erin", "erin", "erin", "gus", "gus", "gus", "gus",
+    ]
+    .iter()
+    .enumerate()
     {
         csv.push_str(&format!("{n},{a},2026-11-24,email\n"));
     }
     let qa = QA.replace("per_agent: 5", "per_agent: 4");
-    let dir = temp_repo(&[("qa.yaml", &qa), ("rubrics/support.yaml", RUBRIC), ("c.csv", &csv)]);
-    assert_eq!(assign(dir.path(), &["--conversations", "c.csv", "--cycle", "2026-W48"]).0, 0);
+    let dir = temp_repo(&[
+        ("qa.yaml", &qa),
+        ("rubrics/support.yaml", RUBRIC),
+        ("c.csv", &csv),
+    ]);
+    assert_eq!(
+        assign(
+            dir.path(),
+            &["--conversations", "c.csv", "--cycle", "2026-W48"]
+        )
+        .0,
+        0
+    );
     let items = plan_items(dir.path(), PLAN_W48);
     let load = |r: &str| items.iter().filter(|i| i["reviewer"] == r).count();
     assert_eq!([load("bob"), load("kadri"), load("lena")], [4, 4, 4]);
@@ -477,18 +584,50 @@ items:
         ("qa.yaml", QA),
         ("rubrics/support.yaml", RUBRIC),
         ("assignments/2026-W48.yaml", bad),
-        ("assignments/2026-W49.yaml", &bad.replace("2026-W48", "2026-W50").replace("zed", "dan").replace("agent: kadri, reviewer: kadri", "agent: kadri, reviewer: bob").replace("\"1\", agent: carol", "\"4\", agent: carol")),
-        ("assignments/2026-W51.yaml", "cycle: 2026-W51\ncreated: 2026-12-14\nsource: { file: a.csv, sha256: x, rows: 1 }\n"),
+        (
+            "assignments/2026-W49.yaml",
+            &bad.replace("2026-W48", "2026-W50")
+                .replace("zed", "dan")
+                .replace(
+                    "agent: kadri, reviewer: kadri",
+                    "agent: kadri, reviewer: bob",
+                )
+                .replace("\"1\", agent: carol", "\"4\", agent: carol"),
+        ),
+        (
+            "assignments/2026-W51.yaml",
+            "cycle: 2026-W51\ncreated: 2026-12-14\nsource: { file: a.csv, sha256: x, rows: 1 }\n",
+        ),
     ]);
     let (code, json) = crate::check_json(dir.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(
         problems(&json),
         vec![
-            ("assignments/2026-W48.yaml".into(), 6, 33, "plan-unknown-person".into()),
-            ("assignments/2026-W48.yaml".into(), 7, 50, "plan-self-review".into()),
-            ("assignments/2026-W48.yaml".into(), 8, 21, "plan-duplicate-conversation".into()),
-            ("assignments/2026-W49.yaml".into(), 1, 8, "plan-cycle-mismatch".into()),
+            (
+                "assignments/2026-W48.yaml".into(),
+                6,
+                33,
+                "plan-unknown-person".into()
+            ),
+            (
+                "assignments/2026-W48.yaml".into(),
+                7,
+                50,
+                "plan-self-review".into()
+            ),
+            (
+                "assignments/2026-W48.yaml".into(),
+                8,
+                21,
+                "plan-duplicate-conversation".into()
+            ),
+            (
+                "assignments/2026-W49.yaml".into(),
+                1,
+                8,
+                "plan-cycle-mismatch".into()
+            ),
             ("assignments/2026-W51.yaml".into(), 3, 32, "schema".into()),
         ]
     );
@@ -497,10 +636,16 @@ items:
         ("qa.yaml", QA),
         ("rubrics/support.yaml", RUBRIC),
         ("assignments/2026-W47.yaml", PLAN_W47),
-        ("assignments/2026-W47-extra.yaml", &PLAN_W47.replace("500027", "500099")),
+        (
+            "assignments/2026-W47-extra.yaml",
+            &PLAN_W47.replace("500027", "500099"),
+        ),
     ]);
     let (_, json) = crate::check_json(dir.path(), &[]);
-    let codes: Vec<(u64, u64, String)> = problems(&json).into_iter().map(|p| (p.1, p.2, p.3)).collect();
+    let codes: Vec<(u64, u64, String)> = problems(&json)
+        .into_iter()
+        .map(|p| (p.1, p.2, p.3))
+        .collect();
     assert_eq!(
         codes,
         vec![
@@ -529,23 +674,42 @@ items:
         (PLAN_W48, plan),
         ("reviews/2026/11/1-alice.yaml", &review("alice", "1")),
         ("reviews/2026/11/2-erin.yaml", &review("erin", "2")),
-        ("reviews/2026/11/3-carol.yaml", &review("carol", "3").replace("tone: 4", "tone: 9")),
+        (
+            "reviews/2026/11/3-carol.yaml",
+            &review("carol", "3").replace("tone: 4", "tone: 9"),
+        ),
     ])
 }
 
 #[test]
 fn assignments_counts_done_from_valid_reviews_only() {
     let dir = planned_repo();
-    let out = rubric(dir.path()).args(["assignments", "--format", "json"]).output().unwrap();
+    let out = rubric(dir.path())
+        .args(["assignments", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     let c = &json["cycles"][0];
-    assert_eq!((c["cycle"].as_str(), c["assigned"].as_u64(), c["done"].as_u64()), (Some("2026-W48"), Some(3), Some(1)));
+    assert_eq!(
+        (
+            c["cycle"].as_str(),
+            c["assigned"].as_u64(),
+            c["done"].as_u64()
+        ),
+        (Some("2026-W48"), Some(3), Some(1))
+    );
     let items: Vec<(String, bool, Value)> = c["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["conversation"].as_str().unwrap().into(), i["done"].as_bool().unwrap(), i["review"].clone()))
+        .map(|i| {
+            (
+                i["conversation"].as_str().unwrap().into(),
+                i["done"].as_bool().unwrap(),
+                i["review"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         items,
@@ -555,18 +719,30 @@ fn assignments_counts_done_from_valid_reviews_only() {
             ("3".into(), false, Value::Null),
         ]
     );
-    assert_eq!(c["by_reviewer"][0], serde_json::json!({"key": "bob", "assigned": 2, "done": 1, "missing": 1}));
+    assert_eq!(
+        c["by_reviewer"][0],
+        serde_json::json!({"key": "bob", "assigned": 2, "done": 1, "missing": 1})
+    );
     assert_eq!(json["left_out"][0]["path"], "reviews/2026/11/3-carol.yaml");
     assert!(String::from_utf8_lossy(&out.stderr).contains("left out: reviews/2026/11/3-carol.yaml"));
     // The human table and the CSV (a formula-like cell neutralised).
     let out = rubric(dir.path()).args(["assignments"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("2026-W48: 3 assigned, 1 done (33%), 2 missing"), "{text}");
+    assert!(
+        text.contains("2026-W48: 3 assigned, 1 done (33%), 2 missing"),
+        "{text}"
+    );
     assert!(text.contains("reviewer  assigned  done  missing"), "{text}");
-    let out = rubric(dir.path()).args(["assignments", "--format", "csv", "--cycle", "2026-W48"]).output().unwrap();
+    let out = rubric(dir.path())
+        .args(["assignments", "--format", "csv", "--cycle", "2026-W48"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(",'=cmd(),"), "{text}");
-    let out = rubric(dir.path()).args(["assignments", "--format", "json", "--cycle", "2026-W47"]).output().unwrap();
+    let out = rubric(dir.path())
+        .args(["assignments", "--format", "json", "--cycle", "2026-W47"])
+        .output()
+        .unwrap();
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["cycles"], serde_json::json!([]));
 }
@@ -582,11 +758,22 @@ fn new_review_next_starts_the_oldest_undone_item_and_then_the_next() {
             .unwrap()
     };
     let out = next();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "reviews/2026/11/2-alice.yaml");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "reviews/2026/11/2-alice.yaml"
+    );
     let text = std::fs::read_to_string(dir.path().join("reviews/2026/11/2-alice.yaml")).unwrap();
     assert!(text.contains("agent: alice\nreviewer: bob\n"), "{text}");
-    assert!(text.contains("  id: \"2\"\n  url: \"https://desk.example/2\"\n  channel: \"=cmd()\"\n"), "{text}");
+    assert!(
+        text.contains("  id: \"2\"\n  url: \"https://desk.example/2\"\n  channel: \"=cmd()\"\n"),
+        "{text}"
+    );
     // Started: bob has nothing else left.
     let out = next();
     assert_eq!(out.status.code(), Some(2));
@@ -604,16 +791,41 @@ fn new_review_date_url_channel_and_calibration_ids() {
             .output()
             .unwrap()
     };
-    let out = new(&["--reviewer", "bob", "--date", "2026-10-31", "--url", "https://desk.example/77", "--channel", "chat"]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "reviews/2026/10/77-alice.yaml");
+    let out = new(&[
+        "--reviewer",
+        "bob",
+        "--date",
+        "2026-10-31",
+        "--url",
+        "https://desk.example/77",
+        "--channel",
+        "chat",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "reviews/2026/10/77-alice.yaml"
+    );
     let text = std::fs::read_to_string(dir.path().join("reviews/2026/10/77-alice.yaml")).unwrap();
     assert!(text.contains("reviewed_at: 2026-10-31\n"), "{text}");
-    assert!(text.contains("  url: \"https://desk.example/77\"\n  channel: \"chat\"\n"), "{text}");
+    assert!(
+        text.contains("  url: \"https://desk.example/77\"\n  channel: \"chat\"\n"),
+        "{text}"
+    );
     let a = new(&["--reviewer", "bob", "--calibration", "2026-w48"]);
     let b = new(&["--reviewer", "kadri", "--calibration", "2026-w48"]);
-    assert_eq!(String::from_utf8_lossy(&a.stdout).trim(), "reviews/2026/11/77-alice-2026-w48-bob.yaml");
-    assert_eq!(String::from_utf8_lossy(&b.stdout).trim(), "reviews/2026/11/77-alice-2026-w48-kadri.yaml");
-    let text = std::fs::read_to_string(dir.path().join("reviews/2026/11/77-alice-2026-w48-kadri.yaml")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&a.stdout).trim(),
+        "reviews/2026/11/77-alice-2026-w48-bob.yaml"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&b.stdout).trim(),
+        "reviews/2026/11/77-alice-2026-w48-kadri.yaml"
+    );
+    let text = std::fs::read_to_string(
+        dir.path()
+            .join("reviews/2026/11/77-alice-2026-w48-kadri.yaml"),
+    )
+    .unwrap();
     assert!(text.contains("calibration: 2026-w48\n"), "{text}");
     let out = new(&["--reviewer", "bob", "--url", "javascript:alert(1)"]);
     assert_eq!(out.status.code(), Some(2));
@@ -630,9 +842,17 @@ fn the_overview_shows_coverage_and_workload_and_agent_pages_do_not() {
         .arg(&site)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let index = std::fs::read_to_string(site.join("index.md")).unwrap();
-    assert!(index.contains("## Assignments 2026-W48\n\n1 of 3 assigned conversations reviewed."), "{index}");
+    assert!(
+        index.contains("## Assignments 2026-W48\n\n1 of 3 assigned conversations reviewed."),
+        "{index}"
+    );
     assert!(index.contains("| Alice | 1 | 2 |"), "{index}");
     assert!(index.contains("| carol | 0 | 1 |"), "{index}");
     assert!(index.contains("| Bob | 1 | 2 |"), "{index}");

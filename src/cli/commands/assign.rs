@@ -6,6 +6,7 @@ use crate::cli::error::CliError;
 use crate::cli::io::{json, load_state_using, print, StateArgs};
 use rubric::analysis::assign::{columns, Outcome, Sampler, Setup};
 use rubric::analysis::cycles::{cycle_days, cycle_of};
+use rubric::analysis::state::HistoryUse;
 use rubric::analysis::state::QaState;
 use rubric::edit::plan::{self, PlanHead};
 use rubric::load::conversations::read_export;
@@ -14,7 +15,6 @@ use rubric::model::assignments::{AssignConfig, CycleKind, CycleLabel};
 use rubric::report::assignments::{AssignRun, AssignSource, Count};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use rubric::analysis::state::HistoryUse;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -93,7 +93,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         rows: summary.rows,
         schema,
     };
-    plan::write_plan(&ctx.root, &rel, &plan::render(&head, &outcome.items), args.force)?;
+    plan::write_plan(
+        &ctx.root,
+        &rel,
+        &plan::render(&head, &outcome.items),
+        args.force,
+    )?;
     let format = match summary.format {
         rubric::load::conversations::ExportFormat::Csv => "csv",
         rubric::load::conversations::ExportFormat::JsonLines => "jsonl",
@@ -148,11 +153,9 @@ fn cycle(
             CycleKind::Week => "a week such as 2026-W48",
             CycleKind::Month => "a month such as 2026-11",
         };
-        return Err(CliError::Assign(format!(
-            "qa.yaml plans by {:?}: give --cycle as {want}",
-            cfg.cycle
-        )
-        .to_lowercase()));
+        return Err(CliError::Assign(
+            format!("qa.yaml plans by {:?}: give --cycle as {want}", cfg.cycle).to_lowercase(),
+        ));
     }
     Ok(c.to_string())
 }
@@ -206,7 +209,11 @@ fn summarise(
         items: o.items.len(),
         agents: agents.len(),
         by_reviewer,
-        rejected: o.rejected.iter().map(|(r, n)| count(r.name(), *n)).collect(),
+        rejected: o
+            .rejected
+            .iter()
+            .map(|(r, n)| count(r.name(), *n))
+            .collect(),
         unknown_agents: o.unknown_agents.iter().map(|(a, n)| count(a, *n)).collect(),
         left_out: state.left_out.clone(),
     }

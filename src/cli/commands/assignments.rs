@@ -5,9 +5,9 @@ use crate::cli::context::Context;
 use crate::cli::error::CliError;
 use crate::cli::io::{json, load_state_using, print, DataFormat, StateArgs};
 use rubric::analysis::assignments::report;
+use rubric::analysis::state::HistoryUse;
 use rubric::model::assignments::CycleLabel;
 use rubric::output::assignments;
-use rubric::analysis::state::HistoryUse;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -32,7 +32,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         }
         let plain = rubric::output::terminal::plain(&f.rel);
         match state.plans.iter().find(|p| p.rel == f.rel) {
-            None => eprintln!("left out: {plain}: it does not match the plan schema (run `rubric check`)"),
+            None => eprintln!(
+                "left out: {plain}: it does not match the plan schema (run `rubric check`)"
+            ),
             Some(p) if p.has_errors => {
                 eprintln!("warning: {plain} has problems (run `rubric check`)")
             }
