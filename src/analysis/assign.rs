@@ -15,7 +15,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 /// Why a row of the export was not a candidate. Each row counts under its first reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -30,14 +30,14 @@ pub enum Reason {
     UnknownAgent,
     /// A `where` column does not hold one of its values.
     FilteredOut,
-    /// The same conversation id again, later in the export.
-    Duplicate,
     /// A review of that conversation and agent exists.
     AlreadyReviewed,
     /// An earlier plan lists the conversation.
     AlreadyAssigned,
     /// The only reviewer is the agent themselves.
     NoReviewer,
+    /// The same conversation id as an earlier row that could be picked.
+    Duplicate,
 }
 
 impl Reason {
@@ -47,10 +47,10 @@ impl Reason {
         Reason::OutsideCycle,
         Reason::UnknownAgent,
         Reason::FilteredOut,
-        Reason::Duplicate,
         Reason::AlreadyReviewed,
         Reason::AlreadyAssigned,
         Reason::NoReviewer,
+        Reason::Duplicate,
     ];
 
     /// The stable kebab-case name (JSON and the human summary).
@@ -61,10 +61,10 @@ impl Reason {
             Reason::OutsideCycle => "outside-cycle",
             Reason::UnknownAgent => "unknown-agent",
             Reason::FilteredOut => "filtered-out",
-            Reason::Duplicate => "duplicate",
             Reason::AlreadyReviewed => "already-reviewed",
             Reason::AlreadyAssigned => "already-assigned",
             Reason::NoReviewer => "no-reviewer",
+            Reason::Duplicate => "duplicate",
         }
     }
 }
@@ -86,6 +86,8 @@ pub struct Setup<'a> {
     pub reviewed: HashMap<String, Vec<String>>,
     /// Conversation ids that an earlier plan lists.
     pub assigned: HashSet<String>,
+    /// About how many bytes the export has (to size the buffers once).
+    pub size_hint: usize,
 }
 
 /// The columns a sampler reads, in the order of [`Sampler::offer`]'s cells.
@@ -114,7 +116,7 @@ struct Span(u32, u32);
 struct Candidate {
     id: Span,
     agent: u32,
-    /// Local time of creation in the zone, in seconds (for "oldest first").
+    /// When it was created, in seconds since 1970 (a date: its midnight in the zone).
     created: i64,
     created_text: Span,
     url: Option<Span>,
@@ -150,21 +152,28 @@ pub struct Sampler<'a> {
     arena: String,
     candidates: Vec<Candidate>,
     agents: Vec<String>,
-    agent_index: HashMap<String, u32>,
-    seen: HashSet<Box<str>>,
+    /// An agent as the export writes it → its index, or none for an unknown agent.
+    agent_index: HashMap<Box<str>, Option<u32>>,
+    /// The cycle's first and last instant (exclusive), in seconds since 1970.
+    bounds: (i64, i64),
     rejected: [u64; Reason::ALL.len()],
     unknown: HashMap<String, u64>,
 }
 
 impl<'a> Sampler<'a> {
     pub fn new(setup: Setup<'a>) -> Sampler<'a> {
+        // A typical export row is over 100 bytes, of which the sampler keeps about two thirds.
+        let rows = setup.size_hint / 100;
         Sampler {
-            setup,
-            arena: String::new(),
-            candidates: Vec::new(),
+            arena: String::with_capacity(setup.size_hint / 3 * 2),
+            candidates: Vec::with_capacity(rows),
             agents: Vec::new(),
             agent_index: HashMap::new(),
-            seen: HashSet::new(),
+            bounds: (
+                midnight(setup.tz, setup.days.0),
+                midnight(setup.tz, setup.days.1 + chrono::Duration::days(1)),
+            ),
+            setup,
             rejected: [0; Reason::ALL.len()],
             unknown: HashMap::new(),
         }
@@ -193,9 +202,14 @@ impl<'a> Sampler<'a> {
         let cell = |i: usize| cells.get(i).copied().flatten().map(str::trim);
         let id = cell(0).filter(|s| !s.is_empty()).ok_or(Reason::MissingId)?;
         let created_text = cell(2).ok_or(Reason::BadDate)?;
-        let created = created_at(created_text, self.setup.tz).ok_or(Reason::BadDate)?;
-        let day = created.date();
-        if day < self.setup.days.0 || day > self.setup.days.1 {
+        let created = match created_at(created_text).ok_or(Reason::BadDate)? {
+            ReviewDate::Day(d) if d < self.setup.days.0 || d > self.setup.days.1 => {
+                return Err(Reason::OutsideCycle)
+            }
+            ReviewDate::Day(d) => midnight(self.setup.tz, d),
+            ReviewDate::Instant(t) => t.timestamp(),
+        };
+        if created < self.bounds.0 || created >= self.bounds.1 {
             return Err(Reason::OutsideCycle);
         }
         let agent = self.agent(cell(1).unwrap_or(""))?;
@@ -205,10 +219,6 @@ impl<'a> Sampler<'a> {
                 return Err(Reason::FilteredOut);
             }
         }
-        if self.seen.contains(id) {
-            return Err(Reason::Duplicate);
-        }
-        self.seen.insert(id.into());
         let agent_id = &self.agents[agent as usize];
         if self
             .setup
@@ -228,37 +238,49 @@ impl<'a> Sampler<'a> {
         Ok(Candidate {
             id: self.keep(id),
             agent,
-            created: created.and_utc().timestamp(),
+            created,
             created_text: self.keep(created_text),
             url: url.map(|u| self.keep(u)),
             channel: cell(4).map(|c| self.keep(c)),
         })
     }
 
-    /// The agent's index, or `UnknownAgent` (counted by value).
+    /// The agent's index, or `UnknownAgent` (counted by value). Each way of writing an agent
+    /// is resolved once.
     fn agent(&mut self, raw: &str) -> Result<u32, Reason> {
-        let id = match self.setup.roster {
-            Some(r) => r.resolve(raw),
-            None => is_person_id(raw).then_some(raw),
+        let found = match self.agent_index.get(raw) {
+            Some(found) => *found,
+            None => {
+                let found = self.resolve(raw);
+                self.agent_index.insert(raw.into(), found);
+                found
+            }
         };
-        let Some(id) = id else {
+        found.ok_or_else(|| {
             if self.unknown.len() < 10_000 || self.unknown.contains_key(raw) {
                 *self.unknown.entry(raw.to_string()).or_default() += 1;
             }
-            return Err(Reason::UnknownAgent);
+            Reason::UnknownAgent
+        })
+    }
+
+    /// A newly seen agent value: its index (a new one for a new person), or none.
+    fn resolve(&mut self, raw: &str) -> Option<u32> {
+        let id = match self.setup.roster {
+            Some(r) => r.resolve(raw)?,
+            None => is_person_id(raw).then_some(raw)?,
         };
-        if let Some(&i) = self.agent_index.get(id) {
-            return Ok(i);
-        }
-        let i = self.agents.len() as u32;
-        self.agents.push(id.to_string());
-        self.agent_index.insert(id.to_string(), i);
-        Ok(i)
+        let known = self.agents.iter().position(|a| a == id);
+        Some(known.unwrap_or_else(|| {
+            self.agents.push(id.to_string());
+            self.agents.len() - 1
+        }) as u32)
     }
 
     /// Picks and assigns.
-    pub fn finish(self) -> Outcome {
-        let picked = self.pick();
+    pub fn finish(mut self) -> Outcome {
+        let (picked, duplicates) = self.pick();
+        self.rejected[Reason::Duplicate as usize] += duplicates;
         let reviewers = self.reviewer_order();
         let loads = balance(&picked, &self.candidates, &self.agents, &reviewers);
         let mut items: Vec<(i64, Item)> = picked
@@ -295,32 +317,43 @@ impl<'a> Sampler<'a> {
                 .map(|&r| (r, self.rejected[r as usize]))
                 .collect(),
             unknown_agents: unknown,
-            candidates: self.candidates.len() as u64,
+            candidates: self.candidates.len() as u64 - duplicates,
         }
     }
 
     /// Per agent (by id), its candidates sorted by conversation id, shuffled with the agent's
-    /// own seeded generator, and the first `per_agent` of them: candidate indices.
-    fn pick(&self) -> Vec<usize> {
-        let mut by_agent: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, c) in self.candidates.iter().enumerate() {
-            by_agent
-                .entry(&self.agents[c.agent as usize])
-                .or_default()
-                .push(i);
+    /// own seeded generator, and the first `per_agent` of them: candidate indices. A
+    /// conversation id that an earlier candidate row has is a duplicate (their number second).
+    fn pick(&self) -> (Vec<usize>, u64) {
+        let mut order: Vec<usize> = (0..self.candidates.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (ca, cb) = (&self.candidates[a], &self.candidates[b]);
+            self.text(ca.id).cmp(self.text(cb.id)).then(a.cmp(&b))
+        });
+        let mut by_agent: Vec<Vec<usize>> = vec![Vec::new(); self.agents.len()];
+        let mut duplicates = 0;
+        let mut previous: Option<&str> = None;
+        for i in order {
+            let c = &self.candidates[i];
+            let id = self.text(c.id);
+            if previous == Some(id) {
+                duplicates += 1;
+                continue;
+            }
+            previous = Some(id);
+            by_agent[c.agent as usize].push(i);
         }
+        let mut agents: Vec<usize> = (0..self.agents.len()).collect();
+        agents.sort_by(|&a, &b| self.agents[a].cmp(&self.agents[b]));
         let mut out = Vec::new();
-        for (agent, mut list) in by_agent {
-            list.sort_by(|&a, &b| {
-                let (a, b) = (&self.candidates[a], &self.candidates[b]);
-                self.text(a.id).cmp(self.text(b.id))
-            });
-            let mut rng = self.rng(&["agent", agent]);
+        for a in agents {
+            let mut list = std::mem::take(&mut by_agent[a]);
+            let mut rng = self.rng(&["agent", &self.agents[a]]);
             list.shuffle(&mut rng);
             list.truncate(self.setup.per_agent as usize);
             out.extend(list);
         }
-        out
+        (out, duplicates)
     }
 
     /// The reviewers in a seeded order for this cycle: who gets one more when the items do
@@ -346,15 +379,23 @@ impl<'a> Sampler<'a> {
     }
 }
 
-/// `created_at` as the local date and time in `tz` (a date is its midnight), or `None`.
-fn created_at(s: &str, tz: Tz) -> Option<chrono::NaiveDateTime> {
-    if !is_date_shape(s) {
-        return None;
-    }
-    Some(match parse_review_date(s)? {
-        ReviewDate::Day(d) => d.and_hms_opt(0, 0, 0)?,
-        ReviewDate::Instant(t) => t.with_timezone(&tz).naive_local(),
-    })
+/// `created_at` as a day or an instant, or `None`.
+fn created_at(s: &str) -> Option<ReviewDate> {
+    is_date_shape(s).then(|| parse_review_date(s)).flatten()
+}
+
+/// The first instant of `day` in `tz`, in seconds since 1970 (where midnight does not exist,
+/// the first hour that does).
+fn midnight(tz: Tz, day: NaiveDate) -> i64 {
+    use chrono::TimeZone;
+    (0..24)
+        .filter_map(|h| {
+            let local = day.and_hms_opt(h, 0, 0)?;
+            tz.from_local_datetime(&local).earliest()
+        })
+        .map(|t| t.timestamp())
+        .next()
+        .unwrap_or_else(|| day.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp()))
 }
 
 /// The reviewer (index into `reviewers`) of each picked candidate. The items whose agent is a

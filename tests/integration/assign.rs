@@ -177,10 +177,10 @@ fn assign_plans_a_10000_row_export_exactly() {
             ("outside-cycle", 500),
             ("unknown-agent", 500),
             ("filtered-out", 500),
-            ("duplicate", 10),
             ("already-reviewed", 3),
             ("already-assigned", 2),
             ("no-reviewer", 0),
+            ("duplicate", 10),
         ])
     );
     assert_eq!(summary["unknown_agents"][0]["key"], "ghost@nowhere.example");
@@ -322,10 +322,10 @@ fn every_rejected_row_reason_is_counted() {
             ("outside-cycle", 1),
             ("unknown-agent", 1),
             ("filtered-out", 1),
-            ("duplicate", 1),
             ("already-reviewed", 1),
             ("already-assigned", 1),
             ("no-reviewer", 1),
+            ("duplicate", 1),
         ])
     );
     let items = plan_items(dir.path(), PLAN_W48);

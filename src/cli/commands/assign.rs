@@ -13,7 +13,7 @@ use rubric::load::conversations::read_export;
 use rubric::load::people::Roster;
 use rubric::model::assignments::{AssignConfig, CycleKind, CycleLabel};
 use rubric::report::assignments::{AssignRun, AssignSource, Count};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -60,6 +60,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     }
     let filter: Vec<(String, Vec<String>)> = cfg.filter.clone().into_iter().collect();
     let wanted = columns(&filter);
+    let path = ctx.start.join(&args.conversations);
     let mut sampler = Sampler::new(Setup {
         cycle: cycle.clone(),
         days,
@@ -71,8 +72,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         roster: roster.as_ref(),
         reviewed: reviewed(&state),
         assigned: assigned(&state, &rel),
+        size_hint: std::fs::metadata(&path).map_or(0, |m| m.len().min(1 << 30) as usize),
     });
-    let path = ctx.start.join(&args.conversations);
     let summary = read_export(&path, &wanted, &mut |r| sampler.offer(r.cells))?;
     let outcome = sampler.finish();
     let file = path
