@@ -11,11 +11,11 @@ use crate::load::people::Roster;
 use crate::model::{is_date_shape, is_http_url, is_person_id};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use foldhash::{HashMap, HashMapExt, HashSet};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
-use foldhash::{HashMap, HashMapExt, HashSet};
 
 /// Why a row of the export was not a candidate. Each row counts under its first reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -395,7 +395,10 @@ fn midnight(tz: Tz, day: NaiveDate) -> i64 {
         })
         .map(|t| t.timestamp())
         .next()
-        .unwrap_or_else(|| day.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp()))
+        .unwrap_or_else(|| {
+            day.and_hms_opt(0, 0, 0)
+                .map_or(0, |t| t.and_utc().timestamp())
+        })
 }
 
 /// The reviewer (index into `reviewers`) of each picked candidate. The items whose agent is a
@@ -423,13 +426,10 @@ fn balance(
             loads[r] += 1;
         }
     }
-    loop {
-        let (Some(max), Some(min)) = (
-            (0..loads.len()).max_by_key(|&r| (loads[r], std::cmp::Reverse(r))),
-            (0..loads.len()).min_by_key(|&r| (loads[r], r)),
-        ) else {
-            break;
-        };
+    while let (Some(max), Some(min)) = (
+        (0..loads.len()).max_by_key(|&r| (loads[r], std::cmp::Reverse(r))),
+        (0..loads.len()).min_by_key(|&r| (loads[r], r)),
+    ) {
         if loads[max] <= loads[min] + 1 {
             break;
         }

@@ -4,6 +4,7 @@
 use crate::cli::context::Context;
 use crate::cli::error::CliError;
 use crate::cli::io::{json, load_state_using, print, StateArgs};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use rubric::analysis::assign::{columns, Outcome, Sampler, Setup};
 use rubric::analysis::cycles::{cycle_days, cycle_of};
 use rubric::analysis::state::HistoryUse;
@@ -13,7 +14,6 @@ use rubric::load::conversations::read_export;
 use rubric::load::people::Roster;
 use rubric::model::assignments::{AssignConfig, CycleKind, CycleLabel};
 use rubric::report::assignments::{AssignRun, AssignSource, Count};
-use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
