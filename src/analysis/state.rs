@@ -138,6 +138,8 @@ pub struct QaState {
     pub rubrics: std::sync::Mutex<RubricIndex>,
     /// The loaded rubric files of the state (for version discipline).
     pub rubric_files: Vec<Loaded<Rubric>>,
+    /// The assignment plans that match their schema (SPEC §4.1), by path.
+    pub plans: Vec<crate::check::assignments::LoadedPlan>,
     people: People,
     source: Source,
     max_file_size: usize,
@@ -262,6 +264,13 @@ impl QaState {
             diagnostics.extend(r.problems.iter().cloned());
         }
         diagnostics.extend(rubric_own_problems(&rubric_files));
+        let (plans, plan_problems) = crate::check::assignments::check_plans(
+            &files,
+            &read,
+            max,
+            Roster::new(&config).as_ref(),
+        );
+        diagnostics.extend(plan_problems);
         drop(git);
         let walked = walk_history(root, &config, opts, progress)?;
         timing.mark("history scan");
@@ -292,6 +301,7 @@ impl QaState {
             scan,
             rubrics: std::sync::Mutex::new(index),
             rubric_files,
+            plans,
             source,
             max_file_size: max,
         };
@@ -1393,6 +1403,7 @@ fn list(
             kind: FileKind::Review,
         });
     }
+    out.extend(crate::check::assignments::tree_plans(root, g, tip, config)?);
     Ok((out, Vec::new()))
 }
 

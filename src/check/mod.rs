@@ -3,6 +3,7 @@
 //! files to report on. The rules are plain functions; `analysis::state` applies them once to
 //! the one QA state, and every command reads that verdict.
 
+pub mod assignments;
 pub mod config;
 pub mod dispute_history;
 pub mod disputes;

@@ -40,6 +40,13 @@ pub enum CliError {
     Write(#[from] WriteError),
     #[error(transparent)]
     Dispute(#[from] rubric::edit::dispute::DisputeError),
+    #[error(transparent)]
+    Conversations(#[from] rubric::load::conversations::ExportError),
+    #[error(transparent)]
+    Plan(#[from] rubric::edit::plan::PlanError),
+    /// `assign`, `assignments` or `new review --next` cannot run; the message says why.
+    #[error("{0}")]
+    Assign(String),
     #[error(
         "who are you? `git config user.email` is not set (it names who opens or answers a dispute)"
     )]

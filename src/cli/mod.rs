@@ -70,6 +70,11 @@ enum Command {
     Resolve(dispute::ResolveArgs),
     /// Every dispute with its outcome, days to resolve and the scores before and after.
     Disputes(disputes::Args),
+    /// Sample the conversations to review this cycle from a help-desk export; writes
+    /// assignments/<cycle>.yaml.
+    Assign(assign::Args),
+    /// Assigned, done and missing reviews per cycle, per reviewer and per agent.
+    Assignments(assignments::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
     /// Print the man page (roff), or write one page per command with --out DIR.
@@ -110,6 +115,8 @@ fn run(ctx: &Context, command: Command) -> Result<ExitCode, CliError> {
         Command::Dispute(args) => dispute::run(ctx, args),
         Command::Resolve(args) => dispute::run_resolve(ctx, args),
         Command::Disputes(args) => disputes::run(ctx, args),
+        Command::Assign(args) => assign::run(ctx, args),
+        Command::Assignments(args) => assignments::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Man(args) => man::run(ctx, args),
     }

@@ -4,4 +4,5 @@
 pub mod dispute;
 pub mod init;
 pub mod new_review;
+pub mod plan;
 pub mod splice;

@@ -11,7 +11,7 @@ use crate::check;
 use crate::load::repo::{self, FileKind};
 use crate::load::schema::Kind;
 use crate::model::{is_person_id, Category, Config, Rubric};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use std::path::Path;
 
 /// Who the reviewer is.
@@ -37,6 +37,15 @@ pub struct NewReview {
     pub reviewer: Reviewer,
     /// "Now": today in the configured zone names the folder.
     pub now: DateTime<Utc>,
+    /// The review's day: it names the folder and is written as `reviewed_at` (default: today,
+    /// and `reviewed_at` is left to the commit).
+    pub date: Option<NaiveDate>,
+    /// The conversation's link (http or https) and channel.
+    pub url: Option<String>,
+    pub channel: Option<String>,
+    /// A calibration session: written as `calibration`, and the default id gains the session
+    /// and the reviewer, so that each reviewer of the session gets a file of their own.
+    pub calibration: Option<String>,
 }
 
 /// A review file to write.
@@ -82,19 +91,29 @@ pub fn draft(root: &Path, req: &NewReview) -> Result<Draft, NewError> {
         ));
     }
     let reviewer = reviewer_id(roster.as_ref(), &req.reviewer, &mut notes)?;
+    let extra = extras(req)?;
 
     let rubric = pick_rubric(root, &config, req.rubric.as_deref())?;
 
-    let id = new_review_id(root, &config, req.id.as_deref(), conversation, agent)?;
+    let suffix = match (&req.calibration, &reviewer) {
+        (None, _) => agent.to_string(),
+        (Some(session), Some(r)) => format!("{agent}-{session}-{r}"),
+        (Some(_), None) if req.id.is_some() => agent.to_string(),
+        (Some(_), None) => {
+            return Err(NewError::Invalid(
+                "a calibration review's id names its reviewer: set `git config user.email`, \
+                 or give --reviewer or --id"
+                    .into(),
+            ))
+        }
+    };
+    let id = new_review_id(root, &config, req.id.as_deref(), conversation, &suffix)?;
 
     let reviews = config.paths.reviews.as_str();
     let tz = crate::load::config::timezone(&config);
     let today = req.now.with_timezone(&tz).date_naive();
-    let path = format!(
-        "{reviews}/{:04}/{:02}/{id}.yaml",
-        today.year(),
-        today.month()
-    );
+    let day = req.date.unwrap_or(today);
+    let path = format!("{reviews}/{:04}/{:02}/{id}.yaml", day.year(), day.month());
     let schema = root
         .join("schemas")
         .join("review.schema.json")
@@ -109,12 +128,53 @@ pub fn draft(root: &Path, req: &NewReview) -> Result<Draft, NewError> {
         agent,
         reviewer: reviewer.as_deref(),
         conversation,
-        today: &today.format("%Y-%m-%d").to_string(),
+        today: &day.format("%Y-%m-%d").to_string(),
+        dated: req.date.is_some(),
+        extra: &extra,
     });
     Ok(Draft {
         path,
         contents,
         notes,
+    })
+}
+
+/// The optional conversation details and calibration session, checked.
+struct Extra {
+    url: Option<String>,
+    channel: Option<String>,
+    calibration: Option<String>,
+}
+
+fn extras(req: &NewReview) -> Result<Extra, NewError> {
+    let url = req.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    if let Some(u) = url {
+        if !crate::model::is_http_url(u) || u.chars().any(char::is_control) {
+            return Err(NewError::Invalid(format!(
+                "`{u}` is not an http(s) link to the conversation"
+            )));
+        }
+    }
+    let channel = req
+        .channel
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if channel.is_some_and(|c| c.chars().any(char::is_control)) {
+        return Err(NewError::Invalid(
+            "the channel must be text on one line".into(),
+        ));
+    }
+    let calibration = req.calibration.as_deref().map(str::trim);
+    if let Some(c) = calibration.filter(|c| !is_person_id(c)) {
+        return Err(NewError::Invalid(format!(
+            "`{c}` is not a valid calibration session id (letters, digits and . _ @ + -)"
+        )));
+    }
+    Ok(Extra {
+        url: url.map(String::from),
+        channel: channel.map(String::from),
+        calibration: calibration.map(String::from),
     })
 }
 
@@ -351,6 +411,9 @@ struct Fill<'a> {
     reviewer: Option<&'a str>,
     conversation: &'a str,
     today: &'a str,
+    /// `today` was given (`--date`): written as `reviewed_at`.
+    dated: bool,
+    extra: &'a Extra,
 }
 
 use crate::edit::splice::scalar;
@@ -402,16 +465,31 @@ fn render(f: &Fill) -> String {
             "# reviewer: your-id # default: the author of the commit that adds this file\n",
         ),
     }
-    out.push_str(&format!(
-        "# reviewed_at: {} # default: the date of the commit that adds this file\n",
-        f.today
-    ));
+    if f.dated {
+        out.push_str(&format!("reviewed_at: {}\n", f.today));
+    } else {
+        out.push_str(&format!(
+            "# reviewed_at: {} # default: the date of the commit that adds this file\n",
+            f.today
+        ));
+    }
     out.push_str("conversation:\n");
     out.push_str(&format!(
         "  id: {}\n",
         serde_json::Value::from(f.conversation)
     ));
-    out.push_str("  # url: https://\n  # channel: email\n");
+    let x = f.extra;
+    match &x.url {
+        Some(u) => out.push_str(&format!("  url: {}\n", crate::edit::plan::quoted(u))),
+        None => out.push_str("  # url: https://\n"),
+    }
+    match &x.channel {
+        Some(c) => out.push_str(&format!("  channel: {}\n", crate::edit::plan::quoted(c))),
+        None => out.push_str("  # channel: email\n"),
+    }
+    if let Some(c) = &x.calibration {
+        out.push_str(&format!("calibration: {}\n", scalar(c)));
+    }
     out.push_str(
         "# Each rating: a number on the category's scale, `na` where the category allows it,\n\
          # or { rating: 3, comment: \"...\", root_causes: [...] }.\n",

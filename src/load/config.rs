@@ -24,10 +24,14 @@ pub fn lenient_config(v: &serde_json::Value) -> Config {
     if let Some(p) = part(paths.and_then(|p| p.get("templates"))) {
         cfg.paths.templates = p;
     }
+    if let Some(p) = part(paths.and_then(|p| p.get("assignments"))) {
+        cfg.paths.assignments = p;
+    }
     cfg.timezone = part(v.get("timezone"));
     cfg.week_start = part(v.get("week_start"));
     cfg.disputes = part(v.get("disputes")).unwrap_or_default();
     cfg.pages = part(v.get("pages")).unwrap_or_default();
+    cfg.assignments = part(v.get("assignments"));
     // Every person id counts, even one whose details have errors.
     cfg.people = v.get("people").and_then(|p| p.as_object()).map(|people| {
         people

@@ -2,6 +2,7 @@
 //! repository's layout, configuration and people. Only `git` touches git2.
 
 pub mod config;
+pub mod conversations;
 pub mod date;
 pub mod disk;
 pub mod file;

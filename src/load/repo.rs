@@ -15,6 +15,8 @@ pub enum FileKind {
     Config,
     Rubric,
     Review,
+    /// An assignment plan, `assignments/<cycle>.yaml` (SPEC §4.1).
+    Assignment,
 }
 
 /// One file of the QA repository.
@@ -65,7 +67,8 @@ pub fn rel_path(root: &Path, p: &Path) -> String {
 }
 
 /// Lists every file of the repository: `qa.yaml` (if present), rubric files directly in the
-/// rubrics folder, and review files anywhere below the reviews folder (hidden entries skipped).
+/// rubrics folder, review files anywhere below the reviews folder, and assignment plans
+/// directly in the assignments folder (hidden entries skipped).
 /// Sorted by path. A folder or entry that cannot be read is an `io-error` diagnostic, never
 /// silently skipped.
 pub fn list_files(root: &Path, paths: &Paths) -> (Vec<SourceFile>, Vec<Diagnostic>) {
@@ -124,6 +127,7 @@ pub fn list_files(root: &Path, paths: &Paths) -> (Vec<SourceFile>, Vec<Diagnosti
     };
     walk(paths.rubrics.as_str(), 1, FileKind::Rubric);
     walk(paths.reviews.as_str(), usize::MAX, FileKind::Review);
+    walk(paths.assignments.as_str(), 1, FileKind::Assignment);
     (out, problems)
 }
 

@@ -15,16 +15,18 @@ pub enum Kind {
     Rubric,
     Review,
     Config,
+    Assignments,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Rubric, Kind::Review, Kind::Config];
+    pub const ALL: [Kind; 4] = [Kind::Rubric, Kind::Review, Kind::Config, Kind::Assignments];
 
     pub fn name(self) -> &'static str {
         match self {
             Kind::Rubric => "rubric",
             Kind::Review => "review",
             Kind::Config => "config",
+            Kind::Assignments => "assignments",
         }
     }
 
@@ -38,20 +40,20 @@ impl Kind {
             Kind::Rubric => include_str!("../../schemas/rubric.schema.json"),
             Kind::Review => include_str!("../../schemas/review.schema.json"),
             Kind::Config => include_str!("../../schemas/config.schema.json"),
+            Kind::Assignments => include_str!("../../schemas/assignments.schema.json"),
         }
     }
 
     /// The schema as JSON.
     pub fn json(self) -> &'static Value {
-        static CELLS: [OnceLock<Value>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        static CELLS: [OnceLock<Value>; 4] = [const { OnceLock::new() }; 4];
         CELLS[self as usize].get_or_init(|| {
             serde_json::from_str(self.source()).expect("bundled schemas are valid JSON (tested)")
         })
     }
 
     fn validator(self) -> &'static Validator {
-        static CELLS: [OnceLock<Validator>; 3] =
-            [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        static CELLS: [OnceLock<Validator>; 4] = [const { OnceLock::new() }; 4];
         CELLS[self as usize].get_or_init(|| {
             jsonschema::options()
                 .with_draft(Draft::Draft202012)

@@ -82,7 +82,7 @@ codes! {
     /// A value YAML cannot represent as data here (NaN, infinity, bad tag).
     UnsupportedValue = "unsupported-value", Error, "A value cannot be used as data (NaN, infinity, or a value that does not match its tag).", "Write a plain number or quoted text.";
     /// The file does not match its JSON Schema.
-    Schema = "schema", Error, "The file does not match its JSON Schema (schemas/*.schema.json).", "Compare with the schema: `rubric schema rubric|review|config`.";
+    Schema = "schema", Error, "The file does not match its JSON Schema (schemas/*.schema.json).", "Compare with the schema: `rubric schema rubric|review|config|assignments`.";
     /// A rubric's id differs from its file stem.
     RubricIdMismatch = "rubric-id-mismatch", Error, "A rubric's id differs from its file name.", "Rename the file to `<id>.yaml`, or change `id` to the file stem.";
     /// Two rubric files declare the same id.
@@ -185,6 +185,14 @@ codes! {
     RatingsChangedByAgent = "ratings-changed-by-agent", Error, "The ratings of a review were changed in a commit by the review's own agent.", "Restore the ratings; an agent disputes a review (`rubric dispute`) and a reviewer answers (`rubric resolve`).";
     /// A resolved dispute edited or removed later.
     ResolvedDisputeChanged = "resolved-dispute-changed", Error, "A resolved dispute was edited or removed afterwards.", "Restore the dispute as it was resolved; open a new dispute to ask again.";
+    /// A plan whose `cycle` differs from its file name.
+    PlanCycleMismatch = "plan-cycle-mismatch", Error, "An assignment plan's cycle differs from its file name.", "Name the file `<cycle>.yaml` (rubric assign does), or fix `cycle`.";
+    /// A person in a plan who is not in the roster.
+    PlanUnknownPerson = "plan-unknown-person", Error, "An assignment plan names an agent or reviewer who is not in the qa.yaml people roster.", "Use a roster id from `people` in qa.yaml, or add the person.";
+    /// A reviewer assigned their own conversation.
+    PlanSelfReview = "plan-self-review", Error, "An assignment plan gives a reviewer a conversation of their own.", "Give the conversation to another reviewer.";
+    /// A conversation listed twice in one cycle.
+    PlanDuplicateConversation = "plan-duplicate-conversation", Error, "An assignment plan lists a conversation that the same cycle already lists.", "Remove the second listing: a conversation is reviewed once per cycle.";
 }
 
 impl fmt::Display for Code {

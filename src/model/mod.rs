@@ -1,5 +1,6 @@
 //! The typed model of rubric, review and `qa.yaml` files. Deserialising into these types
 //! enforces the same rules as the bundled JSON Schemas (a test keeps the two in step).
+pub mod assignments;
 pub mod diagnostic;
 pub mod rubric_diff;
 
@@ -826,6 +827,8 @@ pub struct Config {
     pub people: Option<BTreeMap<PersonId, Person>>,
     #[serde(default, deserialize_with = "de_map")]
     pub disputes: DisputeLimits,
+    #[serde(default, deserialize_with = "assignments::de_config")]
+    pub assignments: Option<assignments::AssignConfig>,
     #[serde(default, deserialize_with = "de_map")]
     pub pages: PagesConfig,
 }
@@ -891,6 +894,7 @@ pub struct Paths {
     pub rubrics: RelPath,
     pub reviews: RelPath,
     pub templates: RelPath,
+    pub assignments: RelPath,
 }
 
 impl Default for Paths {
@@ -899,6 +903,7 @@ impl Default for Paths {
             rubrics: RelPath("rubrics".into()),
             reviews: RelPath("reviews".into()),
             templates: RelPath("templates".into()),
+            assignments: RelPath("assignments".into()),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! SPEC §7 JSON, GitHub Actions workflow commands, SARIF 2.1.0 and JUnit XML. Every function
 //! returns a string; the binary decides where it goes.
 
+pub mod assignments;
 pub mod disputes;
 pub mod export;
 pub mod markdown;

@@ -3,6 +3,7 @@
 //! overrides through one loader, and written as a whole: into a temp folder beside the output
 //! folder, then swapped in.
 
+mod assignments;
 mod disputes;
 pub mod private;
 pub mod reviewers;
@@ -63,6 +64,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "private.js.j2",
         include_str!("../../templates/private.js.j2"),
+    ),
+    (
+        "assignments.html.j2",
+        include_str!("../../templates/assignments.html.j2"),
+    ),
+    (
+        "assignments.md.j2",
+        include_str!("../../templates/assignments.md.j2"),
     ),
 ];
 
@@ -916,6 +925,7 @@ pub fn build_context(
         dispute_accept_rates: parts.disputes.rates.clone(),
         calibration,
         reviewer_stats,
+        assignments: assignments::site_assignments(state, anonymize, now),
         months: sel.months,
         agents,
         pages,

@@ -1,6 +1,7 @@
 //! The report types that other tools rely on (SPEC §7): what `--format json` prints and what
 //! templates see. Field names here are a public contract; change them only with the SPEC.
 
+pub mod assignments;
 pub mod calibration;
 pub mod diff;
 pub mod disputes;
@@ -173,6 +174,8 @@ pub struct SiteContext {
     /// deviations and N/A rates per category (empty when anonymized); the site gets a
     /// reviewers page when there are any.
     pub reviewer_stats: Vec<reviewers::ReviewerPage>,
+    /// The current cycle's assignments (coverage per agent, reviewer workload), or none.
+    pub assignments: Option<assignments::SiteAssignments>,
     /// One entry per agent page (the index does not need them; each agent page gets its own
     /// as `page`).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -9,10 +9,11 @@ use std::process::Command as Process;
 const DATE: &str = "2026-01-05T10:00:00+00:00";
 
 /// Every file `rubric init` writes with the GitHub workflow, except the dated example review.
-const GITHUB_FILES: [&str; 8] = [
+const GITHUB_FILES: [&str; 9] = [
     "qa.yaml",
     "rubrics/support.yaml",
     "schemas/rubric.schema.json",
+    "schemas/assignments.schema.json",
     "schemas/review.schema.json",
     "schemas/config.schema.json",
     ".vscode/settings.json",
@@ -169,7 +170,7 @@ fn init_writes_the_bundled_schemas_and_points_every_file_at_them() {
     let settings: serde_json::Value =
         serde_json::from_str(&read(dir, ".vscode/settings.json")).unwrap();
     let map = settings["yaml.schemas"].as_object().unwrap();
-    assert_eq!(map.len(), 3);
+    assert_eq!(map.len(), 4);
     for (schema, globs) in map {
         assert!(dir.join(schema).is_file(), "{schema}");
         let globs: Vec<&str> = globs
@@ -182,6 +183,8 @@ fn init_writes_the_bundled_schemas_and_points_every_file_at_them() {
             "qa.yaml"
         } else if schema.contains("rubric") {
             "rubrics/*.yaml"
+        } else if schema.contains("assignments") {
+            "assignments/*.yaml"
         } else {
             "reviews/**/*.yaml"
         };

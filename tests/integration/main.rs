@@ -1,5 +1,6 @@
 //! The one integration-test binary: the `rubric` command run on fixture repositories.
 
+mod assign;
 mod cli;
 mod diagnostics;
 mod diff;

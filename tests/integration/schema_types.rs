@@ -12,6 +12,9 @@ fn typed_ok(kind: Kind, v: &Value) -> bool {
         Kind::Rubric => serde_json::from_value::<Rubric>(v.clone()).is_ok(),
         Kind::Review => serde_json::from_value::<Review>(v.clone()).is_ok(),
         Kind::Config => serde_json::from_value::<Config>(v.clone()).is_ok(),
+        Kind::Assignments => {
+            serde_json::from_value::<rubric::model::assignments::Plan>(v.clone()).is_ok()
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! One module per command: its clap arguments and its `run`.
 
+pub mod assign;
+pub mod assignments;
 pub mod calibrate;
 pub mod check;
 pub mod completions;

@@ -18,6 +18,7 @@ enum SchemaKind {
     Rubric,
     Review,
     Config,
+    Assignments,
 }
 
 pub fn run(_ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
@@ -25,6 +26,7 @@ pub fn run(_ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         SchemaKind::Rubric => Kind::Rubric,
         SchemaKind::Review => Kind::Review,
         SchemaKind::Config => Kind::Config,
+        SchemaKind::Assignments => Kind::Assignments,
     };
     print(kind.source())?;
     Ok(ExitCode::SUCCESS)
