@@ -327,11 +327,26 @@ fn interrupted_scan(d: &Path, when: Interrupt, cold: std::time::Duration) -> (u3
             }
         }
     }
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &pid.to_string()])
-        .status()
-        .unwrap();
-    let finished = !kill.success() || child.wait().unwrap().success();
+    let signal = |name: &str| {
+        std::process::Command::new("kill")
+            .args([name, &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    };
+    let sent = signal("-INT");
+    // A test run started in the background inherits SIGINT ignored (as a shell's background
+    // jobs do), and then Ctrl-C cannot reach the child; SIGTERM ends it the same abrupt way.
+    for _ in 0..100 {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    if child.try_wait().unwrap().is_none() {
+        signal("-TERM");
+    }
+    let finished = !sent || child.wait().unwrap().success();
     (pid, finished)
 }
 
