@@ -31,24 +31,12 @@ pub fn cycle_days(label: &str, week_start: Weekday) -> Option<(NaiveDate, NaiveD
         CycleKind::Week => {
             let week: u32 = label.get(6..8)?.parse().ok()?;
             let thursday = NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Thu)?;
-            let start_index = week_start_index(week_start);
+            let start_index = week_start.days_from_monday();
             let back = (thursday.weekday().num_days_from_monday() + 7 - start_index) % 7;
             let first = thursday - Duration::days(i64::from(back));
             let days = (first, first + Duration::days(6));
             (cycle_of(first, kind, week_start) == label).then_some(days)
         }
-    }
-}
-
-fn week_start_index(w: Weekday) -> u32 {
-    match w {
-        Weekday::Monday => 0,
-        Weekday::Tuesday => 1,
-        Weekday::Wednesday => 2,
-        Weekday::Thursday => 3,
-        Weekday::Friday => 4,
-        Weekday::Saturday => 5,
-        Weekday::Sunday => 6,
     }
 }
 

@@ -48,27 +48,16 @@ impl By {
     }
 }
 
-fn weekday_index(w: Weekday) -> u32 {
-    match w {
-        Weekday::Monday => 0,
-        Weekday::Tuesday => 1,
-        Weekday::Wednesday => 2,
-        Weekday::Thursday => 3,
-        Weekday::Friday => 4,
-        Weekday::Saturday => 5,
-        Weekday::Sunday => 6,
-    }
-}
-
 /// The period a calendar day falls in: its label (`2026-W47`, `2026-11`, `2026-Q4`, `2026`)
 /// and an ordinal in which consecutive periods differ by one.
 pub fn period_of(day: NaiveDate, period: Period, week_start: Weekday) -> (String, i64) {
     match period {
         Period::Week => {
-            let back = (day.weekday().num_days_from_monday() + 7 - weekday_index(week_start)) % 7;
+            let back =
+                (day.weekday().num_days_from_monday() + 7 - week_start.days_from_monday()) % 7;
             let start = day - Duration::days(i64::from(back));
             // The week is labelled with the ISO week of its Thursday.
-            let to_thursday = (3 + 7 - weekday_index(week_start)) % 7;
+            let to_thursday = (3 + 7 - week_start.days_from_monday()) % 7;
             let thursday = start + Duration::days(i64::from(to_thursday));
             let iso = thursday.iso_week();
             let ordinal = (start - NaiveDate::from_ymd_opt(1970, 1, 5).unwrap_or(start)).num_days();

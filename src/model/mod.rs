@@ -887,6 +887,21 @@ pub enum Weekday {
     Sunday,
 }
 
+impl Weekday {
+    /// Days from Monday: 0 for Monday … 6 for Sunday.
+    pub fn days_from_monday(self) -> u32 {
+        match self {
+            Weekday::Monday => 0,
+            Weekday::Tuesday => 1,
+            Weekday::Wednesday => 2,
+            Weekday::Thursday => 3,
+            Weekday::Friday => 4,
+            Weekday::Saturday => 5,
+            Weekday::Sunday => 6,
+        }
+    }
+}
+
 /// Folders of the QA repository.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
