@@ -1,12 +1,18 @@
-// Browser test of a rendered site (`rubric render --out SITE`): loads the index and one agent
-// page from file:// in Debian's Chromium (headless, through playwright-core), runs axe-core on
-// them at desktop and phone widths, and takes full-page screenshots.
+// Browser test of a rendered site (`rubric render --out SITE`): loads its pages from file:// in
+// Debian's Chromium (headless, through playwright-core) at phone (390 px) and desktop (1280 px)
+// widths, runs axe-core on each and takes full-page screenshots.
 //
-// Fails (exit 1) on any axe violation, any console error or uncaught page error, any request
-// that is not file:// or data:, and any relative link that points at a missing file.
+// Fails (exit 1) on, for any page at either width:
+//   - an axe violation, a console error or an uncaught page error;
+//   - a request that is not file:// or data:, or a relative link to a missing file;
+//   - sideways scroll (the page wider than the screen: wide tables scroll in their own box);
+//   - an RFC 3339 time (`2026-11-26T11:00`) in the visible text (dates are for people; the
+//     machine form stays in <time datetime>);
+//   - two chart labels whose boxes overlap, or a label over a chart's point marker.
 //
-// usage: node scripts/browser-test.mjs SITE_DIR SHOTS_DIR [AGENT_PAGE]
-//   AGENT_PAGE: a path under SITE_DIR/agents (default: the first agent page by name).
+// usage: node scripts/browser-test.mjs SITE_DIR SHOTS_DIR [PAGE ...]
+//   PAGE: a page of the site to test (default: the overview, the first agent page by name, the
+//         first archive page, the calibration page and the reviewers page, those that exist).
 //   BROWSER_TOOLS: folder with node_modules/playwright-core and @axe-core/playwright
 //                  (default: target/browser-tools of this repository).
 //   CHROMIUM: the browser (default: /usr/bin/chromium).
@@ -19,9 +25,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const [siteArg, shotsArg, agentArg] = process.argv.slice(2);
+const [siteArg, shotsArg, ...pageArgs] = process.argv.slice(2);
 if (!siteArg || !shotsArg) {
-  console.error("usage: node scripts/browser-test.mjs SITE_DIR SHOTS_DIR [AGENT_PAGE]");
+  console.error("usage: node scripts/browser-test.mjs SITE_DIR SHOTS_DIR [PAGE ...]");
   process.exit(2);
 }
 const site = resolve(siteArg);
@@ -46,28 +52,43 @@ if (!existsSync(index)) {
   console.error(`no ${index}: render the site first (rubric render --out ${siteArg})`);
   process.exit(2);
 }
-let agent;
-if (agentArg) {
-  agent = resolve(agentArg);
+const firstHtml = (dir) =>
+  existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".html")).sort()[0] : undefined;
+let pages;
+if (pageArgs.length > 0) {
+  pages = pageArgs.map((p) => resolve(p));
 } else {
-  const dir = join(site, "agents");
-  const pages = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".html")).sort() : [];
-  if (pages.length === 0) {
-    console.error(`no agent page in ${dir}`);
+  const agents = join(site, "agents");
+  const agent = firstHtml(agents);
+  if (!agent) {
+    console.error(`no agent page in ${agents}`);
     process.exit(2);
   }
-  agent = join(dir, pages[0]);
+  // Archive pages: agents/<id>/<month>.html, the first agent with one.
+  const archiveDirs = existsSync(agents)
+    ? readdirSync(agents)
+        .filter((d) => statSync(join(agents, d)).isDirectory())
+        .sort()
+    : [];
+  const archive = archiveDirs
+    .map((d) => (firstHtml(join(agents, d)) ? join(agents, d, firstHtml(join(agents, d))) : undefined))
+    .find(Boolean);
+  pages = [index, join(agents, agent), archive, join(site, "calibration.html"), join(site, "reviewers.html")]
+    .filter((p) => p && existsSync(p));
 }
 mkdirSync(shots, { recursive: true });
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
-const checks = [
-  { name: "index (desktop)", file: index, viewport: DESKTOP, shot: "index-desktop.png" },
-  { name: "index (phone)", file: index, viewport: PHONE, shot: "index-phone.png" },
-  { name: "agent (desktop)", file: agent, viewport: DESKTOP, shot: "agent-desktop.png" },
-  { name: "agent (phone)", file: agent, viewport: PHONE, shot: "agent-phone.png" },
-];
+const shotName = (file) =>
+  file
+    .slice(site.length + 1)
+    .replace(/\.html$/, "")
+    .replace(/[^A-Za-z0-9_-]+/g, "-");
+const checks = pages.flatMap((file) => [
+  { name: `${shotName(file)} (desktop)`, file, viewport: DESKTOP, shot: `${shotName(file)}-desktop.png` },
+  { name: `${shotName(file)} (phone)`, file, viewport: PHONE, shot: `${shotName(file)}-phone.png` },
+]);
 
 const profile = mkdtempSync(join(tmpdir(), "rubric-browser-"));
 let passed = 0;
@@ -130,6 +151,34 @@ try {
     );
     if (overflow > 1) problems.push(`page is ${overflow}px wider than the ${check.viewport.width}px viewport`);
 
+    // Dates are for people: no RFC 3339 time in what the page shows.
+    const visible = await page.evaluate(() => document.body.innerText);
+    const rfc3339 = visible.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/g);
+    if (rfc3339) problems.push(`RFC 3339 time in the visible text: ${[...new Set(rfc3339)].join(", ")}`);
+
+    // Chart labels: no two boxes overlap, and none covers a point's marker (as drawn, in
+    // screen pixels, half a pixel of anti-aliasing allowed).
+    const clashes = await page.evaluate(() => {
+      const out = [];
+      const overlap = (a, b) =>
+        a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+      document.querySelectorAll("svg").forEach((svg, n) => {
+        const labels = [...svg.querySelectorAll("text")].map((t) => ({ t: t.textContent, r: t.getBoundingClientRect() }));
+        const markers = [...svg.querySelectorAll("circle.chart-marker")].map((c) => c.getBoundingClientRect());
+        for (let i = 0; i < labels.length; i++) {
+          for (let j = i + 1; j < labels.length; j++) {
+            if (overlap(labels[i].r, labels[j].r)) out.push(`chart ${n + 1}: "${labels[i].t}" overlaps "${labels[j].t}"`);
+          }
+          for (const m of markers) {
+            if (overlap(labels[i].r, m)) out.push(`chart ${n + 1}: "${labels[i].t}" covers a point`);
+          }
+        }
+      });
+      return out;
+    });
+    for (const c of clashes) problems.push(c);
+    const charts = await page.evaluate(() => document.querySelectorAll("svg text").length);
+
     const results = await new AxeBuilder({ page }).analyze();
     for (const v of results.violations) {
       problems.push(`axe ${v.id} (${v.impact}): ${v.help}`);
@@ -143,7 +192,10 @@ try {
 
     if (problems.length === 0) {
       passed++;
-      console.log(`ok   ${check.name}: ${results.passes.length} axe rules passed, 0 violations -> ${check.shot}`);
+      console.log(
+        `ok   ${check.name}: ${results.passes.length} axe rules passed, 0 violations, no sideways scroll, ` +
+          `no RFC 3339 time, ${charts} chart labels clear -> ${check.shot}`,
+      );
     } else {
       failed++;
       console.log(`FAIL ${check.name} (${url})`);

@@ -1,6 +1,6 @@
 //! Disputes on the pages: each review's disputes for its card, and for the overview the open
 //! disputes (oldest first) and the accept rate per reviewer. The same figures as
-//! `rubric disputes`.
+//! `rubric disputes`, with people named and categories titled as everywhere on the pages.
 
 use crate::analysis::disputes::{collect, report, StatusFilter};
 use crate::analysis::state::QaState;
@@ -29,6 +29,30 @@ pub(super) fn site_disputes(
         Vec::new(),
     );
     let mut rows = r.disputes;
+    // Pages show people by name and categories by title (the `disputes` report keeps ids).
+    let reviews: HashMap<&str, &crate::analysis::state::ReviewFacts> =
+        state.reviews.iter().map(|r| (r.id.as_str(), r)).collect();
+    for d in &mut rows {
+        d.agent = state.name(&d.agent);
+        d.by = state.name(&d.by);
+        d.reviewer = state.name(&d.reviewer);
+        d.resolved_by = d.resolved_by.as_deref().map(|p| state.name(p));
+        d.proposed_agent = d.proposed_agent.as_deref().map(|p| state.name(p));
+        if let Some(r) = reviews.get(d.review.as_str()) {
+            let title = |c: &str| {
+                r.rubric_version
+                    .categories
+                    .iter()
+                    .find(|x| x.id.as_str() == c)
+                    .map_or_else(|| c.to_string(), |x| x.title.0.clone())
+            };
+            d.proposed = std::mem::take(&mut d.proposed)
+                .into_iter()
+                .map(|(c, v)| (title(&c), v))
+                .collect();
+            d.granted = d.granted.iter().map(|c| title(c)).collect();
+        }
+    }
     if anonymize {
         for d in &mut rows {
             d.reviewer = String::new();
@@ -66,7 +90,11 @@ pub(super) fn site_disputes(
         rates: if anonymize {
             Vec::new()
         } else {
-            r.summary.accept_rate_by_reviewer
+            let mut rates = r.summary.accept_rate_by_reviewer;
+            for rate in &mut rates {
+                rate.key = state.name(&rate.key);
+            }
+            rates
         },
     }
 }

@@ -4,6 +4,7 @@
 //! folder, then swapped in.
 
 mod assignments;
+pub mod chart;
 mod disputes;
 pub mod private;
 pub mod reviewers;
@@ -182,12 +183,19 @@ fn template_error(env: &Environment<'static>, e: minijinja::Error) -> RenderErro
     err
 }
 
-/// A date or RFC 3339 time as a person reads it: `18 Nov 2026`, or `1 Oct 2026, 01:40` (the
+/// A date, month or RFC 3339 time as a person reads it: `18 Nov 2026`, `Nov 2026`, or
+/// `1 Oct 2026, 01:40` (the
 /// time as written: review dates are already in the `qa.yaml` zone). Anything else is returned
 /// as it is. Templates keep the machine format in `<time datetime>`.
 fn human_date(value: String) -> String {
     if let Ok(d) = chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
         return d.format("%-d %b %Y").to_string();
+    }
+    // A period: `2026-11` is `Nov 2026`.
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d") {
+        if value.len() == 7 {
+            return d.format("%b %Y").to_string();
+        }
     }
     match chrono::DateTime::parse_from_rfc3339(&value) {
         Ok(t) => t.format("%-d %b %Y, %H:%M").to_string(),
@@ -518,6 +526,7 @@ fn reviewers_table(sel: &Selection, anonymize: bool) -> Vec<ReviewerActivity> {
     reviewers
         .into_iter()
         .map(|(reviewer, (n, last))| ReviewerActivity {
+            name: sel.state.name(reviewer),
             reviewer: reviewer.to_string(),
             reviews: n,
             last: last.format("%Y-%m-%d").to_string(),
@@ -833,8 +842,10 @@ fn agent_page(
             review_card(parts, r, &d)
         })
         .collect();
+    let trend = trend(&parts.sel.months, &sorted);
     AgentPage {
-        trend: trend(&parts.sel.months, &sorted),
+        chart: chart::trend_chart(&trend, parts.sel.current.as_deref()),
+        trend,
         categories,
         strongest,
         weakest,

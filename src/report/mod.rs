@@ -3,6 +3,7 @@
 
 pub mod assignments;
 pub mod calibration;
+pub mod chart;
 pub mod diff;
 pub mod disputes;
 pub mod reviewers;
@@ -229,7 +230,10 @@ pub struct CategoryFailures {
 /// How many reviews a reviewer wrote.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewerActivity {
+    /// The roster id.
     pub reviewer: String,
+    /// The roster name (the id where the roster has none).
+    pub name: String,
     pub reviews: usize,
     /// The latest review's date.
     pub last: String,
@@ -241,6 +245,8 @@ pub struct AgentPage {
     pub agent: AgentSummary,
     /// IQS by month, with the review count per point and the rubric versions first used then.
     pub trend: Vec<TrendPoint>,
+    /// The trend as a chart: every mark and label placed (`pages::chart`).
+    pub chart: chart::TrendChart,
     /// Each category's average for the agent against the team's (value ×100).
     pub categories: Vec<CategoryCompare>,
     /// Up to three, best first / worst first.
