@@ -13,10 +13,11 @@ pub const HEIGHT: f64 = 290.0;
 /// The plot area: left, top, right, bottom.
 const X0: f64 = 40.0;
 const Y0: f64 = 62.0;
-const X1: f64 = 468.0;
+const X1: f64 = 470.0;
 const Y1: f64 = 222.0;
-/// Space between the plot's edges and the first and last month.
-const PAD: f64 = 16.0;
+/// Space between the plot's edges and the first and last month: room for half a month's
+/// name, so that each name is centred under its own month.
+const PAD: f64 = 30.0;
 /// Font sizes of the labels (in viewBox units).
 const VALUE_SIZE: f64 = 15.0;
 const AXIS_SIZE: f64 = 14.0;
@@ -241,25 +242,23 @@ pub fn trend_chart(points: &[TrendPoint], until: Option<&str>) -> TrendChart {
         });
     }
 
-    // Month names under the axis: every month that has room, the newest first so that the
-    // current period is always named.
-    let mut month_boxes: Vec<Rect> = Vec::new();
-    for (i, k) in axis.iter().enumerate().rev() {
-        let l = label(x_of(i), Y1 + 20.0, month_name(*k), "middle", AXIS_SIZE);
-        let spaced = Rect {
-            x: l.bbox.x - 6.0,
-            w: l.bbox.w + 12.0,
-            ..l.bbox
-        };
-        let l = if l.bbox.inside(&frame) {
-            l
-        } else if i == 0 {
-            label(x_of(i) - 8.0, Y1 + 20.0, month_name(*k), "start", AXIS_SIZE)
-        } else {
-            label(x_of(i) + 8.0, Y1 + 20.0, month_name(*k), "end", AXIS_SIZE)
-        };
-        if fits(&l.bbox, &placed) && !month_boxes.iter().any(|b| b.overlaps(&spaced)) {
-            month_boxes.push(spaced);
+    // Month names under the axis, centred on their month: every k-th month counted back from
+    // the newest (so that the current period is always named), k the least that leaves room
+    // between the names.
+    let widest = axis
+        .iter()
+        .map(|k| text_width(&month_name(*k), AXIS_SIZE))
+        .fold(0.0, f64::max);
+    let every = match n {
+        0 | 1 => 1,
+        _ => {
+            let dx = (X1 - X0 - 2.0 * PAD) / (n - 1) as f64;
+            ((widest + 12.0) / dx).ceil().max(1.0) as usize
+        }
+    };
+    for i in (0..n).rev().step_by(every) {
+        let l = label(x_of(i), Y1 + 20.0, month_name(axis[i]), "middle", AXIS_SIZE);
+        if fits(&l.bbox, &placed) {
             placed.push(l.bbox);
             months[i].label = Some(l);
         }
@@ -319,6 +318,7 @@ pub fn trend_chart(points: &[TrendPoint], until: Option<&str>) -> TrendChart {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn point(period: &str, iqs: f64, reviews: usize, versions: &[&str]) -> TrendPoint {
         TrendPoint {
@@ -480,6 +480,18 @@ mod tests {
         // newest month is always named.
         assert!(c.months.last().and_then(|m| m.label.as_ref()).is_some());
         assert!(c.points.iter().any(|p| p.label.is_some()));
+        // Each month's name is centred on its own month, and the named months are evenly
+        // spaced, counted back from the newest.
+        let named: Vec<usize> = (0..c.months.len())
+            .filter(|i| c.months[*i].label.is_some())
+            .collect();
+        for i in &named {
+            let l = c.months[*i].label.as_ref().unwrap();
+            assert_eq!((l.x, l.anchor), (c.months[*i].x, "middle"));
+        }
+        let gaps: BTreeSet<usize> = named.windows(2).map(|w| w[1] - w[0]).collect();
+        assert_eq!(gaps.len(), 1, "{named:?}");
+        assert!(named.len() >= 4, "{named:?}");
     }
 
     #[test]

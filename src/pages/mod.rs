@@ -17,8 +17,8 @@ use crate::load::file::Input;
 use crate::load::review::Details;
 use crate::model::is_person_id;
 use crate::report::{
-    AgentPage, AgentSummary, CategoryCompare, CategoryFailures, HeatRow, RatingCard, ReviewCard,
-    ReviewerActivity, RootCauseCount, SiteContext, TrendPoint,
+    AgentPage, AgentSummary, ArchiveLink, ArchivePage, CategoryCompare, CategoryFailures, HeatRow,
+    RatingCard, ReviewCard, ReviewerActivity, RootCauseCount, SiteContext, TrendPoint,
 };
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use rayon::prelude::*;
@@ -73,6 +73,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "assignments.md.j2",
         include_str!("../../templates/assignments.md.j2"),
+    ),
+    (
+        "archive.html.j2",
+        include_str!("../../templates/archive.html.j2"),
+    ),
+    (
+        "archive.md.j2",
+        include_str!("../../templates/archive.md.j2"),
+    ),
+    (
+        "reviews.html.j2",
+        include_str!("../../templates/reviews.html.j2"),
+    ),
+    (
+        "reviews.md.j2",
+        include_str!("../../templates/reviews.md.j2"),
     ),
 ];
 
@@ -574,6 +590,12 @@ fn read_details<'r>(
                 .map(|r| r.path.as_str())
         })
         .collect();
+    read_paths(state, paths)
+}
+
+/// The [`Details`] of the files at `paths`: bytes read through the state on this thread, then
+/// parsed in parallel.
+fn read_paths<'r>(state: &QaState, paths: Vec<&'r str>) -> HashMap<&'r str, Details> {
     let inputs: Vec<(&str, Input)> = paths.iter().map(|p| (*p, state.read(p))).collect();
     inputs
         .into_par_iter()
@@ -590,14 +612,15 @@ fn read_details<'r>(
         .collect()
 }
 
-/// What every agent page is built from.
-struct PageParts<'s, 'a> {
-    sel: &'s Selection<'a>,
-    values: &'s CategoryValues,
-    team_cats: &'s TeamCategories,
+/// What every agent page (and archive page) is built from.
+struct PageParts<'a> {
+    sel: Selection<'a>,
+    values: CategoryValues,
+    team_cats: TeamCategories,
     /// (path, id) → index in `Selection::reviews` (and `CategoryValues::per_review`).
     position: HashMap<(&'a str, &'a str), usize>,
     anonymize: bool,
+    format: PageFormat,
     disputes: disputes::SiteDisputes,
 }
 
@@ -630,7 +653,7 @@ fn trend(months: &[String], sorted: &[&ReviewFacts]) -> Vec<TrendPoint> {
 
 /// An agent's mean per category against the agent's team.
 fn compare_categories(
-    parts: &PageParts,
+    parts: &PageParts<'_>,
     team: Option<String>,
     rs: &[&ReviewFacts],
 ) -> Vec<CategoryCompare> {
@@ -764,7 +787,7 @@ fn rating_cards(
 
 /// One review on an agent's page, with its disputes; edited when its score changed since it
 /// was first written other than by a granted dispute.
-fn review_card(parts: &PageParts, r: &ReviewFacts, d: &Details) -> ReviewCard {
+fn review_card(parts: &PageParts<'_>, r: &ReviewFacts, d: &Details) -> ReviewCard {
     let state = parts.sel.state;
     let anonymize = parts.anonymize;
     let first = state.first_score(r);
@@ -822,7 +845,7 @@ fn group_titles(rubric: &crate::model::Rubric, ids: &[String]) -> Vec<String> {
 /// One agent's page. `details` holds the files read ahead; a review missing from it is read
 /// here.
 fn agent_page(
-    parts: &PageParts,
+    parts: &PageParts<'_>,
     agent: AgentSummary,
     rs: &[&ReviewFacts],
     details: &mut HashMap<&str, Details>,
@@ -843,9 +866,14 @@ fn agent_page(
         })
         .collect();
     let trend = trend(&parts.sel.months, &sorted);
+    let archive = archive_months(&sorted)
+        .into_iter()
+        .map(|(period, rs)| archive_link(&agent.id, &period, rs.len(), parts.format))
+        .collect();
     AgentPage {
         chart: chart::trend_chart(&trend, parts.sel.current.as_deref()),
         trend,
+        archive,
         categories,
         strongest,
         weakest,
@@ -869,6 +897,170 @@ fn calibration_sessions(state: &QaState, anonymize: bool) -> Vec<Session> {
     report.sessions
 }
 
+/// The reviews of an agent (sorted oldest first) that the agent's page does not list — all but
+/// the latest [`LATEST_REVIEWS`] — by month (`2026-10`), newest month first, each month's
+/// reviews newest first.
+fn archive_months<'r>(sorted: &[&'r ReviewFacts]) -> Vec<(String, Vec<&'r ReviewFacts>)> {
+    let older = sorted.len().saturating_sub(LATEST_REVIEWS);
+    let mut months: BTreeMap<String, Vec<&ReviewFacts>> = BTreeMap::new();
+    for r in sorted[..older].iter().rev() {
+        months.entry(month(r.day)).or_default().push(r);
+    }
+    months.into_iter().rev().collect()
+}
+
+/// The link to one month of an agent's archive: `agents/<id>/<month>.<ext>` from the site's
+/// root.
+fn archive_link(agent: &str, period: &str, reviews: usize, format: PageFormat) -> ArchiveLink {
+    ArchiveLink {
+        period: period.to_string(),
+        reviews,
+        link: format!("agents/{agent}/{period}.{}", format.ext()),
+    }
+}
+
+/// The site built from the state: the context of the overview and agent pages, and the archive
+/// pages, built an agent at a time so that a long history is never held whole.
+pub struct SiteBuilder<'a> {
+    parts: PageParts<'a>,
+    by_agent: BTreeMap<&'a str, Vec<&'a ReviewFacts>>,
+    /// One summary per agent, for the index and for the agent's pages.
+    agents: Vec<AgentSummary>,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl<'a> SiteBuilder<'a> {
+    pub fn new(
+        state: &'a QaState,
+        format: PageFormat,
+        anonymize: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> SiteBuilder<'a> {
+        let sel = Selection::new(state);
+        let by_agent = sel.by_agent();
+        let agents: Vec<AgentSummary> = by_agent
+            .iter()
+            .map(|(id, rs)| summary(&sel, format, id, rs))
+            .collect();
+        let values = CategoryValues::new(&sel);
+        let team_cats = team_categories(&sel, &values);
+        let position = sel
+            .reviews
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.path.as_str(), r.id.as_str()), i))
+            .collect();
+        SiteBuilder {
+            parts: PageParts {
+                sel,
+                values,
+                team_cats,
+                position,
+                anonymize,
+                format,
+                disputes: disputes::site_disputes(state, anonymize, now),
+            },
+            by_agent,
+            agents,
+            now,
+        }
+    }
+
+    /// The site context. With `agent`, only that agent's page is built.
+    pub fn context(&self, agent: Option<&str>) -> Result<SiteContext, RenderError> {
+        let (parts, state) = (&self.parts, self.parts.sel.state);
+        let sel = &parts.sel;
+        if let Some(a) = agent.filter(|a| !self.by_agent.contains_key(a)) {
+            return Err(RenderError::NoSuchAgent(a.to_string()));
+        }
+        let wanted: Vec<(&str, &[&ReviewFacts], &AgentSummary)> = self
+            .by_agent
+            .iter()
+            .zip(&self.agents)
+            .filter(|((id, _), _)| agent.is_none_or(|a| a == **id))
+            .map(|((id, rs), s)| (*id, rs.as_slice(), s))
+            .collect();
+        let to_read: Vec<(&str, &[&ReviewFacts])> =
+            wanted.iter().map(|(id, rs, _)| (*id, *rs)).collect();
+        let mut details = read_details(state, &to_read);
+        let pages = wanted
+            .iter()
+            .map(|(_, rs, s)| agent_page(parts, (*s).clone(), rs, &mut details))
+            .collect();
+        let calibration = calibration_sessions(state, parts.anonymize);
+        // The reviewers page belongs to the overview: not built for one agent's page.
+        let reviewer_stats = match agent {
+            None => reviewers::reviewer_pages(state, &calibration, parts.anonymize),
+            Some(_) => Vec::new(),
+        };
+        Ok(SiteContext {
+            generated_at: self
+                .now
+                .with_timezone(&state.tz)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            timezone: state.tz.name().to_string(),
+            current_period: sel.current.clone(),
+            anonymized: parts.anonymize,
+            heatmap: heatmap(sel),
+            failing_categories: failing_categories(&parts.values),
+            reviewers: reviewers_table(sel, parts.anonymize),
+            left_out: state.left_out.clone(),
+            open_disputes: parts.disputes.open.clone(),
+            dispute_accept_rates: parts.disputes.rates.clone(),
+            calibration,
+            reviewer_stats,
+            assignments: assignments::site_assignments(state, parts.anonymize, self.now),
+            months: sel.months.clone(),
+            agents: self.agents.clone(),
+            pages,
+        })
+    }
+
+    /// The archive pages of one agent (none for an agent without reviews): a page per month of
+    /// the reviews that the agent's page does not list, newest month first.
+    pub fn archive(&self, agent: &str) -> Vec<ArchivePage> {
+        let (Some(rs), Some(summary)) = (
+            self.by_agent.get(agent),
+            self.agents.iter().find(|a| a.id == agent),
+        ) else {
+            return Vec::new();
+        };
+        let parts = &self.parts;
+        let sorted = by_day(rs);
+        let months = archive_months(&sorted);
+        let links: Vec<ArchiveLink> = months
+            .iter()
+            .map(|(m, rs)| archive_link(agent, m, rs.len(), parts.format))
+            .collect();
+        months
+            .iter()
+            .enumerate()
+            .map(|(i, (period, rs))| {
+                let mut details = read_paths(
+                    parts.sel.state,
+                    rs.iter().map(|r| r.path.as_str()).collect(),
+                );
+                let reviews = rs
+                    .iter()
+                    .map(|r| {
+                        let d = details
+                            .remove(r.path.as_str())
+                            .unwrap_or_else(|| parts.sel.state.details(&r.path));
+                        review_card(parts, r, &d)
+                    })
+                    .collect();
+                ArchivePage {
+                    agent: summary.clone(),
+                    period: period.clone(),
+                    reviews,
+                    newer: i.checked_sub(1).map(|j| links[j].clone()),
+                    older: links.get(i + 1).cloned(),
+                }
+            })
+            .collect()
+    }
+}
+
 /// Builds the site context. With `agent`, only that agent's page is built.
 pub fn build_context(
     state: &QaState,
@@ -877,70 +1069,7 @@ pub fn build_context(
     agent: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<SiteContext, RenderError> {
-    let sel = Selection::new(state);
-    let by_agent = sel.by_agent();
-    if let Some(a) = agent.filter(|a| !by_agent.contains_key(a)) {
-        return Err(RenderError::NoSuchAgent(a.to_string()));
-    }
-    // One summary per agent, for the index and for the agent's page.
-    let agents: Vec<AgentSummary> = by_agent
-        .iter()
-        .map(|(id, rs)| summary(&sel, format, id, rs))
-        .collect();
-    let values = CategoryValues::new(&sel);
-    let team_cats = team_categories(&sel, &values);
-    let wanted: Vec<(&str, &[&ReviewFacts], &AgentSummary)> = by_agent
-        .iter()
-        .zip(&agents)
-        .filter(|((id, _), _)| agent.is_none_or(|a| a == **id))
-        .map(|((id, rs), s)| (*id, rs.as_slice(), s))
-        .collect();
-    let to_read: Vec<(&str, &[&ReviewFacts])> =
-        wanted.iter().map(|(id, rs, _)| (*id, *rs)).collect();
-    let mut details = read_details(state, &to_read);
-    let parts = PageParts {
-        sel: &sel,
-        values: &values,
-        team_cats: &team_cats,
-        position: sel
-            .reviews
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ((r.path.as_str(), r.id.as_str()), i))
-            .collect(),
-        anonymize,
-        disputes: disputes::site_disputes(state, anonymize, now),
-    };
-    let pages = wanted
-        .iter()
-        .map(|(_, rs, s)| agent_page(&parts, (*s).clone(), rs, &mut details))
-        .collect();
-    let calibration = calibration_sessions(state, anonymize);
-    // The reviewers page belongs to the overview: not built for one agent's page.
-    let reviewer_stats = match agent {
-        None => reviewers::reviewer_pages(state, &calibration, anonymize),
-        Some(_) => Vec::new(),
-    };
-    Ok(SiteContext {
-        generated_at: now
-            .with_timezone(&state.tz)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-        timezone: state.tz.name().to_string(),
-        current_period: sel.current.clone(),
-        anonymized: anonymize,
-        heatmap: heatmap(&sel),
-        failing_categories: failing_categories(&values),
-        reviewers: reviewers_table(&sel, anonymize),
-        left_out: state.left_out.clone(),
-        open_disputes: parts.disputes.open.clone(),
-        dispute_accept_rates: parts.disputes.rates.clone(),
-        calibration,
-        reviewer_stats,
-        assignments: assignments::site_assignments(state, anonymize, now),
-        months: sel.months,
-        agents,
-        pages,
-    })
+    SiteBuilder::new(state, format, anonymize, now).context(agent)
 }
 
 /// The site as templates see it: the context, with each calibration category's
@@ -979,9 +1108,8 @@ pub fn render_pages(
 ) -> Result<Vec<(PathBuf, String)>, RenderError> {
     use minijinja::value::{Serde, Value};
     let ext = format.ext();
-    let mut site = ctx.clone();
-    let pages = std::mem::take(&mut site.pages);
-    let site_value = template_site(&site);
+    let pages = &ctx.pages;
+    let site_value = site_value(ctx);
     let mut out = Vec::new();
     if index {
         let t = env.get_template(&format!("index.{ext}.j2"))?;
@@ -1027,6 +1155,55 @@ pub fn render_pages(
     Ok(out)
 }
 
+/// Renders archive pages (`agents/<id>/<month>.<ext>`) with `archive.<ext>.j2`, which sees
+/// `site` (the site without its pages, as every page does) and `page` (an [`ArchivePage`]).
+pub fn render_archive(
+    env: &Environment<'static>,
+    site: &minijinja::Value,
+    pages: &[ArchivePage],
+    format: PageFormat,
+) -> Result<Vec<(PathBuf, String)>, RenderError> {
+    use minijinja::value::{Serde, Value};
+    let ext = format.ext();
+    let t = env.get_template(&format!("archive.{ext}.j2"))?;
+    pages
+        .par_iter()
+        .map(|page| {
+            let id = &page.agent.id;
+            // Paths come only from validated ids and `YYYY-MM` periods.
+            let period_ok = page.period.len() == 7
+                && page.period.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                });
+            if !is_person_id(id) || !period_ok {
+                return Err(RenderError::Outside(format!("{id}/{}", page.period)));
+            }
+            let text = t
+                .render(
+                    minijinja::context! { site => site.clone(), page => Value::from(Serde(page)) },
+                )
+                .map_err(|e| template_error(env, e))?;
+            Ok((
+                PathBuf::from("agents")
+                    .join(id)
+                    .join(format!("{}.{ext}", page.period)),
+                text,
+            ))
+        })
+        .collect()
+}
+
+/// The site as every template sees it (`site`): the context without its pages.
+pub fn site_value(ctx: &SiteContext) -> minijinja::Value {
+    let mut site = ctx.clone();
+    site.pages = Vec::new();
+    template_site(&site)
+}
+
 /// Writes the pages into `out` as a whole: a temp folder beside it is filled, then swapped in,
 /// so an interrupted render leaves the previous site as it was (and what a killed render left
 /// beside `out` is removed by the next one). With `keep_others`, files of the
@@ -1047,74 +1224,139 @@ pub fn write_site_on(
     pages: &[(PathBuf, String)],
     keep_others: bool,
 ) -> Result<(), RenderError> {
-    use crate::load::file::write_plain;
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| RenderError::Write { path, source }
-    };
-    if !replaceable(out) {
-        return Err(RenderError::NotASite(out.display().to_string()));
+    let mut writer = SiteWriter::begin_on(disk, out, keep_others)?;
+    for (rel, text) in pages {
+        writer.write(rel, text)?;
     }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "site".into());
-    remove_leftovers(parent, &name);
-    let tmp = parent.join(format!(".{name}.rubric-tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-    let result = (|| {
+    writer.finish()
+}
+
+/// A site being written: pages go into a temporary folder beside `out` as they are rendered,
+/// and [`finish`](SiteWriter::finish) swaps it in whole. Dropped unfinished (an error, a
+/// panic), the temporary folder is removed and the previous site stays as it was.
+pub struct SiteWriter<'d> {
+    disk: &'d dyn crate::load::disk::Disk,
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    tmp: PathBuf,
+    finished: bool,
+    written: usize,
+}
+
+impl<'d> SiteWriter<'d> {
+    /// Starts a site on the real disk.
+    pub fn begin(out: &Path, keep_others: bool) -> Result<SiteWriter<'static>, RenderError> {
+        SiteWriter::begin_on(&crate::load::disk::REAL, out, keep_others)
+    }
+
+    /// Starts a site written through `disk`. With `keep_others`, the previous site's files are
+    /// copied first, so that those not written again (other agents' pages) are kept.
+    pub fn begin_on(
+        disk: &'d dyn crate::load::disk::Disk,
+        out: &Path,
+        keep_others: bool,
+    ) -> Result<SiteWriter<'d>, RenderError> {
+        use crate::load::file::write_plain;
+        if !replaceable(out) {
+            return Err(RenderError::NotASite(out.display().to_string()));
+        }
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "site".into());
+        remove_leftovers(&parent, &name);
+        let tmp = parent.join(format!(".{name}.rubric-tmp-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).map_err(io_error(&tmp))?;
+        let writer = SiteWriter {
+            disk,
+            out: out.to_path_buf(),
+            parent,
+            name,
+            tmp,
+            finished: false,
+            written: 0,
+        };
         // The marker first: a render killed from here on leaves a folder the next render
         // knows as its own leftover.
-        let marker = tmp.join(MARKER);
         write_plain(
             disk,
-            &marker,
+            &writer.tmp.join(MARKER),
             b"rendered by rubric render; this folder is replaced whole\n",
         )
-        .map_err(io(&out.join(MARKER)))?;
+        .map_err(io_error(&out.join(MARKER)))?;
         if keep_others && out.is_dir() {
-            copy_tree(disk, out, &tmp)?;
+            copy_tree(disk, out, &writer.tmp)?;
         }
-        for (rel, text) in pages {
-            let target = tmp.join(rel);
-            // Never outside the folder: relative, no `..`, no absolute parts.
-            if rel.is_absolute()
-                || rel
-                    .components()
-                    .any(|c| !matches!(c, std::path::Component::Normal(_)))
-                || !target.starts_with(&tmp)
-            {
-                return Err(RenderError::Outside(rel.display().to_string()));
-            }
-            // Errors name the page where it was to go: the temporary folder is removed.
-            let named = out.join(rel);
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir).map_err(io(named.parent().unwrap_or(out)))?;
-            }
-            write_plain(disk, &target, text.as_bytes()).map_err(io(&named))?;
+        Ok(writer)
+    }
+
+    /// Writes one page at `rel` (relative, no `..`: never outside the folder).
+    pub fn write(&mut self, rel: &Path, text: &str) -> Result<(), RenderError> {
+        let target = self.tmp.join(rel);
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+            || !target.starts_with(&self.tmp)
+        {
+            return Err(RenderError::Outside(rel.display().to_string()));
         }
-        let old = parent.join(format!(".{name}.rubric-old-{}", std::process::id()));
+        // Errors name the page where it was to go: the temporary folder is removed.
+        let named = self.out.join(rel);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(io_error(named.parent().unwrap_or(&self.out)))?;
+        }
+        crate::load::file::write_plain(self.disk, &target, text.as_bytes())
+            .map_err(io_error(&named))?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Pages written so far.
+    pub fn written(&self) -> usize {
+        self.written
+    }
+
+    /// Swaps the new site in for the previous one.
+    pub fn finish(mut self) -> Result<(), RenderError> {
+        let (out, tmp) = (&self.out, &self.tmp);
+        let old = self
+            .parent
+            .join(format!(".{}.rubric-old-{}", self.name, std::process::id()));
         if out.exists() {
-            std::fs::rename(out, &old).map_err(io(out))?;
+            std::fs::rename(out, &old).map_err(io_error(out))?;
         }
-        if let Err(e) = std::fs::rename(&tmp, out) {
+        if let Err(e) = std::fs::rename(tmp, out) {
             // Put the previous site back.
             let _ = std::fs::rename(&old, out);
-            return Err(io(out)(e));
+            return Err(io_error(out)(e));
         }
+        self.finished = true;
         let _ = std::fs::remove_dir_all(&old);
         Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
     }
-    result
+}
+
+impl Drop for SiteWriter<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// A write error naming `path`.
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> RenderError {
+    let path = path.display().to_string();
+    move |source| RenderError::Write { path, source }
 }
 
 /// Removes what earlier renders of `name` that were killed left in `parent`: folders named

@@ -82,12 +82,27 @@ pub fn plain_pages(ctx: &SiteContext) -> Vec<PlainPage> {
             agent: Some(a.id.clone()),
         });
     }
+    // Archive pages are the agent's own, like the agent page.
+    for p in &ctx.pages {
+        for a in &p.archive {
+            pages.push(PlainPage {
+                path: a.link.clone(),
+                agent: Some(p.agent.id.clone()),
+            });
+        }
+    }
     pages
 }
 
-/// The agent whose page `path` is (`agents/<id>.html`), if it is one.
+/// The agent whose page `path` is (`agents/<id>.html`, or an archive page
+/// `agents/<id>/<month>.html`), if it is one.
 fn agent_of(path: &str) -> Option<&str> {
-    path.strip_prefix("agents/")?.strip_suffix(".html")
+    let rest = path.strip_prefix("agents/")?;
+    match rest.split_once('/') {
+        Some((id, page)) if !page.contains('/') && page.ends_with(".html") => Some(id),
+        Some(_) => None,
+        None => rest.strip_suffix(".html"),
+    }
 }
 
 /// The name a plain page is published under: the overview's own, else from the secret.
@@ -124,16 +139,23 @@ pub fn keys(secret: &Secret, people: &[Reader], pages: &[PlainPage]) -> Vec<Pers
 /// published name at the site's root, its links to other pages pointed at their names, its key
 /// wrapped for the agent it belongs to and every lead (the others: leads only), and as many
 /// key slots on every page (leads + 1). Each plain page is dropped once it is sealed.
+/// `site` is every page of the site (links may lead to pages sealed in another batch).
 pub fn seal_site(
     env: &Environment<'static>,
     secret: &Secret,
     people: &[Reader],
+    site: &[PlainPage],
     pages: Vec<(PathBuf, String)>,
 ) -> Result<Vec<(PathBuf, String)>, RenderError> {
     let plain = |p: &PathBuf| p.to_string_lossy().replace('\\', "/");
-    let names: HashMap<String, String> = pages
+    let names: HashMap<String, String> = site
         .iter()
-        .map(|(p, _)| (plain(p), published_name(secret, &plain(p))))
+        .map(|p| p.path.clone())
+        .chain(pages.iter().map(|(p, _)| plain(p)))
+        .map(|p| {
+            let name = published_name(secret, &p);
+            (p, name)
+        })
         .collect();
     let keys: Vec<(&Reader, PersonKey)> = people
         .iter()
@@ -319,7 +341,10 @@ mod tests {
             lead: true,
         };
         assert!(may_open(&agent, "agents/alice.html"));
+        assert!(may_open(&agent, "agents/alice/2026-10.html"));
         assert!(!may_open(&agent, "agents/bob.html"));
+        assert!(!may_open(&agent, "agents/bob/2026-10.html"));
+        assert!(!may_open(&agent, "agents/alice/x/2026-10.html"));
         assert!(!may_open(&agent, "index.html"));
         assert!(!may_open(&agent, "calibration.html"));
         for p in [

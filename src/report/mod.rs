@@ -256,6 +256,32 @@ pub struct AgentPage {
     pub root_causes: Vec<RootCauseCount>,
     /// The latest reviews, newest first.
     pub reviews: Vec<ReviewCard>,
+    /// The agent's older reviews: one archive page per month, newest first.
+    pub archive: Vec<ArchiveLink>,
+}
+
+/// A link to one month of an agent's archive.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArchiveLink {
+    /// `2026-10`.
+    pub period: String,
+    /// Reviews on that page.
+    pub reviews: usize,
+    /// From the site's root: `agents/<id>/2026-10.html`.
+    pub link: String,
+}
+
+/// One month of an agent's older reviews (those the agent's page does not list): the agent's
+/// own page, like the agent page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArchivePage {
+    pub agent: AgentSummary,
+    pub period: String,
+    /// Newest first.
+    pub reviews: Vec<ReviewCard>,
+    /// The next newer and older months of the archive.
+    pub newer: Option<ArchiveLink>,
+    pub older: Option<ArchiveLink>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,7 +5,7 @@ use crate::cli::error::CliError;
 use crate::cli::io::{load_state, print_json, StateArgs};
 use rubric::analysis::state::QaState;
 use rubric::pages::private::{parse_secret, Secret, SECRET_ENV};
-use rubric::pages::{sealed, PageFormat};
+use rubric::pages::{sealed, PageFormat, SiteBuilder, SiteWriter};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -60,13 +60,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     }
     // ctx.now is SOURCE_DATE_EPOCH when set: the "generated" time of reproducible pages.
     let agent = args.agent.as_deref().map(|a| state.person(a));
-    let site = rubric::pages::build_context(
-        &state,
-        format,
-        args.anonymize_reviewers,
-        agent.as_deref(),
-        ctx.now,
-    )?;
+    let builder = SiteBuilder::new(&state, format, args.anonymize_reviewers, ctx.now);
+    let site = builder.context(agent.as_deref())?;
     timing.mark("context");
     if args.context {
         print_json(&site)?;
@@ -75,15 +70,48 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     let env = rubric::pages::environment(overrides(ctx, &state, args.templates.as_ref()));
     let mut pages = rubric::pages::render_pages(&env, &site, format, agent.is_none())?;
     timing.mark("templates");
-    if let Some(secret) = &secret {
-        pages = seal(&env, secret, &state, &site, pages)?;
+    let sealer = secret.as_ref().map(|s| Sealer::new(&env, s, &state, &site));
+    if let Some(sealer) = &sealer {
+        pages = sealer.seal(pages)?;
         timing.mark("sealed");
     }
     let out = ctx.start.join(&args.out);
-    rubric::pages::write_site(&out, &pages, agent.is_some())?;
+    let mut writer = SiteWriter::begin(&out, agent.is_some())?;
+    for (rel, text) in &pages {
+        writer.write(rel, text)?;
+    }
+    drop(pages);
+    // Archive pages, a few agents at a time: a long history is never held whole.
+    let site_value = rubric::pages::site_value(&site);
+    let with_archive: Vec<&str> = site
+        .pages
+        .iter()
+        .filter(|p| !p.archive.is_empty())
+        .map(|p| p.agent.id.as_str())
+        .collect();
+    for agents in with_archive.chunks(ARCHIVE_BATCH) {
+        let mut batch = Vec::new();
+        for a in agents {
+            batch.extend(rubric::pages::render_archive(
+                &env,
+                &site_value,
+                &builder.archive(a),
+                format,
+            )?);
+        }
+        if let Some(sealer) = &sealer {
+            batch = sealer.seal(batch)?;
+        }
+        for (rel, text) in &batch {
+            writer.write(rel, text)?;
+        }
+    }
+    timing.mark("archive pages");
+    let written = writer.written();
+    writer.finish()?;
     timing.mark("written");
     let kind = if secret.is_some() { "private " } else { "" };
-    eprintln!("wrote {} {kind}page(s) to {}", pages.len(), out.display());
+    eprintln!("wrote {written} {kind}page(s) to {}", out.display());
     if secret.is_some() {
         eprintln!("each person's key and link: rubric keys");
     }
@@ -120,24 +148,51 @@ fn private_secret(format: PageFormat, args: &Args) -> Result<Secret, CliError> {
 
 /// The rendered pages sealed into a private site; a warning when no one is a lead (the
 /// overview then opens for no one).
-fn seal(
-    env: &minijinja::Environment<'static>,
-    secret: &Secret,
-    state: &QaState,
-    site: &rubric::report::SiteContext,
-    pages: Vec<(PathBuf, String)>,
-) -> Result<Vec<(PathBuf, String)>, CliError> {
-    let readers = sealed::readers(state, site);
-    if !readers.iter().any(|r| r.lead) {
-        eprintln!(
-            "warning: no person in qa.yaml has `lead: true`, so the overview, calibration and \
-             reviewers pages open for no one (agents still open their own pages)"
-        );
-    }
-    Ok(sealed::seal_site(env, secret, &readers, pages)?)
+/// How many agents' archive pages are rendered (and sealed) before they are written.
+const ARCHIVE_BATCH: usize = 16;
+
+/// Seals pages for a private site, in batches: the readers and every page's published name
+/// are worked out once.
+struct Sealer<'e> {
+    env: &'e minijinja::Environment<'static>,
+    secret: &'e Secret,
+    readers: Vec<sealed::Reader>,
+    site: Vec<sealed::PlainPage>,
 }
 
-/// The templates folder: `--templates`, else the repository's templates folder if it exists.
+impl<'e> Sealer<'e> {
+    fn new(
+        env: &'e minijinja::Environment<'static>,
+        secret: &'e Secret,
+        state: &QaState,
+        site: &rubric::report::SiteContext,
+    ) -> Sealer<'e> {
+        let readers = sealed::readers(state, site);
+        if !readers.iter().any(|r| r.lead) {
+            eprintln!(
+                "warning: no person in qa.yaml has `lead: true`, so the overview, calibration \
+                 and reviewers pages open for no one (agents still open their own pages)"
+            );
+        }
+        Sealer {
+            env,
+            secret,
+            readers,
+            site: sealed::plain_pages(site),
+        }
+    }
+
+    fn seal(&self, pages: Vec<(PathBuf, String)>) -> Result<Vec<(PathBuf, String)>, CliError> {
+        Ok(sealed::seal_site(
+            self.env,
+            self.secret,
+            &self.readers,
+            &self.site,
+            pages,
+        )?)
+    }
+}
+
 fn overrides(ctx: &Context, state: &QaState, given: Option<&PathBuf>) -> Option<PathBuf> {
     given.map(|t| ctx.start.join(t)).or_else(|| {
         let dir = ctx.root.join(state.config.paths.templates.as_str());
