@@ -8,6 +8,7 @@ pub mod checking;
 pub mod cycles;
 pub mod disputes;
 pub mod impact;
+pub mod increment;
 pub mod reviewers;
 pub mod score;
 pub mod state;

@@ -145,6 +145,46 @@ pub struct QaState {
     max_file_size: usize,
 }
 
+/// Which commit a review's file belongs to, from the review timelines of the state's history
+/// and the blobs of the state's files (the `--rev` tree, or the working tree).
+pub struct ReviewCommits<'a> {
+    scan: Option<&'a Scan>,
+    source: Source,
+    /// Review files whose blob is known without reading them (the tree's, or the files that
+    /// are unchanged against the index).
+    known: HashMap<String, ObjectId>,
+}
+
+impl ReviewCommits<'_> {
+    /// The blob of the state's file `rel`, if it has one.
+    fn blob(&self, rel: &str) -> Option<ObjectId> {
+        if let Some(b) = self.known.get(rel) {
+            return Some(*b);
+        }
+        match (self.source, self.scan) {
+            (Source::Disk, Some(s)) => s.history.workdir_blob(rel),
+            _ => None,
+        }
+    }
+
+    /// The full id of the latest commit that added, edited, moved or deleted the review `id`,
+    /// when the state holds the review as that commit left it: `path` is the review's file in
+    /// the state (none for a review the state does not have, or left out). Null when the
+    /// state's file is not the committed one (an uncommitted change) or outside git.
+    pub fn of(&self, id: &str, path: Option<&str>) -> Option<String> {
+        let scan = self.scan?;
+        let last = scan.timelines.reviews.get(id)?.last()?;
+        let commit = scan.timelines.commits.get(last.commit)?;
+        let committed = match (last.kind, path) {
+            (EventKind::Deleted, None) => true,
+            (EventKind::Deleted, Some(_)) => false,
+            (_, Some(p)) if p != last.path => false,
+            _ => self.blob(&last.path) == Some(last.blob),
+        };
+        committed.then(|| commit.id.to_string())
+    }
+}
+
 /// Maps the ways a person is named (roster id, e-mail, commit identity) to one id.
 struct People {
     roster: Option<Roster>,
@@ -946,10 +986,12 @@ impl QaState {
     /// One row per rating of every review, for `rubric export`: views of each review's
     /// `ScoreRow`, its rubric content and its file's details.
     pub fn export_rows(&self) -> Vec<crate::report::ExportRow> {
+        let commits = self.review_commits();
         let mut out = Vec::new();
         for r in &self.reviews {
             let details = self.details(&r.path);
             let team = self.team(&r.agent);
+            let commit = commits.of(&r.id, Some(&r.path));
             for c in r.rubric_version.categories.iter() {
                 let Some(rating) = r.snapshot.rating(c.id.as_str()) else {
                     continue;
@@ -982,10 +1024,31 @@ impl QaState {
                         .cloned()
                         .unwrap_or_default(),
                     review_comment: details.comment.clone(),
+                    change: crate::report::Change::Upsert,
+                    commit: commit.clone(),
                 });
             }
         }
         out
+    }
+
+    /// Which commit each review's file belongs to (`export`'s `commit` column).
+    pub fn review_commits(&self) -> ReviewCommits<'_> {
+        let reviews_dir = self.config.paths.reviews.as_str();
+        let known = match (&self.scan, self.source) {
+            (Some(s), Source::Tree(tip)) => s
+                .history
+                .tree_files(tip, reviews_dir)
+                .map(|v| v.into_iter().collect())
+                .unwrap_or_default(),
+            (Some(s), Source::Disk) => s.history.clean_files(reviews_dir).unwrap_or_default(),
+            (None, _) => HashMap::new(),
+        };
+        ReviewCommits {
+            scan: self.scan.as_ref(),
+            source: self.source,
+            known,
+        }
     }
 
     /// Every numeric or `na` rating of the calibration reviews, for agreement.

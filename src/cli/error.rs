@@ -76,6 +76,13 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// `export --since-commit` names no commit of the repository (or there is no repository).
+    #[error("--since-commit `{rev}`: {source}")]
+    SinceCommit {
+        rev: String,
+        #[source]
+        source: rubric::load::git::HistoryError,
+    },
     #[error("cannot render the man page: {0}")]
     Man(#[source] std::io::Error),
     #[error("cannot write `{path}`: {source}")]

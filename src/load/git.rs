@@ -437,7 +437,15 @@ impl History {
                     .and_then(|reference| reference.resolve())
                     .ok()
                     .and_then(|reference| reference.target())
-                    .or_else(|| Oid::from_str(r).ok().filter(|_| r.len() == 40))
+                    .or_else(|| {
+                        // A full id that names no object here (from another clone, or lost in
+                        // a rewrite) is not found, not a damaged object.
+                        let exists =
+                            |oid: &Oid| self.repo.odb().map(|o| o.exists(*oid)).unwrap_or(false);
+                        Oid::from_str(r)
+                            .ok()
+                            .filter(|oid| r.len() == 40 && exists(oid))
+                    })
                     .ok_or(HistoryError::BadRevision {
                         rev: r.to_string(),
                         source,
@@ -783,6 +791,20 @@ impl History {
             }
         }
         Ok(out)
+    }
+
+    /// The blob id git would give the working-tree file `rel` (relative to the QA root), as
+    /// `git hash-object` computes it without filters; none for a file that is missing or not a
+    /// regular file. For files that [`History::clean_files`] cannot vouch for.
+    pub fn workdir_blob(&self, rel: &str) -> Option<ObjectId> {
+        let path = self.repo.workdir()?.join(self.repo_path(rel));
+        let meta = std::fs::symlink_metadata(&path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        Oid::hash_file(ObjectType::Blob, &path)
+            .ok()
+            .map(ObjectId::from_oid)
     }
 
     /// The bytes of a file (path relative to the QA root) in a commit, if it exists there.

@@ -50,6 +50,8 @@ struct CsvRow<'a> {
     comment: Option<Cell<'a>>,
     root_causes: String,
     review_comment: Option<Cell<'a>>,
+    change: &'a str,
+    commit: Option<&'a str>,
 }
 
 fn cell(s: &Option<String>) -> Option<Cell<'_>> {
@@ -81,6 +83,8 @@ fn csv_row(r: &ExportRow) -> CsvRow<'_> {
         comment: cell(&r.comment),
         root_causes: r.root_causes.join("; "),
         review_comment: cell(&r.review_comment),
+        change: r.change.as_str(),
+        commit: r.commit.as_deref(),
     }
 }
 
@@ -104,9 +108,20 @@ pub fn export(
         w.write_record(CSV_HEADER)?;
     }
     for r in rows {
-        w.serialize(csv_row(r))?;
+        w.serialize(csv_row(r)).map_err(io_error)?;
     }
     w.flush()
+}
+
+/// A CSV error as an I/O error, keeping the kind of an I/O one (a closed pipe stays one).
+fn io_error(e: csv::Error) -> std::io::Error {
+    if !e.is_io_error() {
+        return e.into();
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(inner) => inner,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// Writes the export into the file `path` as a whole (a temporary file beside it, then a
@@ -145,6 +160,8 @@ const CSV_HEADER: &[&str] = &[
     "comment",
     "root_causes",
     "review_comment",
+    "change",
+    "commit",
 ];
 
 #[cfg(test)]

@@ -396,4 +396,30 @@ pub struct ExportRow {
     pub root_causes: Vec<String>,
     /// The review's own comment (the same on every row of the review).
     pub review_comment: Option<String>,
+    /// `upsert` (every row of a full export), or `delete` in an increment (`--since-commit`):
+    /// a row that was in the export at that commit and is gone now.
+    pub change: Change,
+    /// The full id of the commit the row belongs to: the latest commit that added, edited or
+    /// moved the review's file (for a review that is gone: the commit that deleted it); null
+    /// when the file as it is now is not committed.
+    pub commit: Option<String>,
+}
+
+/// What a row of an export means to a table that holds an earlier export (`--since-commit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Insert the row, or replace the row with the same `review` and `category`.
+    Upsert,
+    /// Remove the row with the same `review` and `category`.
+    Delete,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Upsert => "upsert",
+            Change::Delete => "delete",
+        }
+    }
 }

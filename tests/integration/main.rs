@@ -5,6 +5,7 @@ mod cli;
 mod diagnostics;
 mod diff;
 mod disputes;
+mod export;
 mod formats;
 mod fuzz_regressions;
 mod hardening;

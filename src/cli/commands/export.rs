@@ -1,8 +1,11 @@
-//! `rubric export`: one row per rating, as JSON Lines or CSV.
+//! `rubric export`: one row per rating, as JSON Lines or CSV; with `--since-commit`, only the
+//! rows that changed since a commit (upserts and deletes), for a warehouse table.
 
 use crate::cli::context::Context;
 use crate::cli::error::CliError;
 use crate::cli::io::{load_state, StateArgs};
+use rubric::analysis::state::{HistoryUse, QaState, StateOptions};
+use rubric::report::{Change, ExportRow};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -13,6 +16,12 @@ pub struct Args {
     /// rename: a failed export leaves a previous file as it was), instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<std::path::PathBuf>,
+    /// Only the rows that changed since the export at this commit: `upsert` rows (every row
+    /// of a review added or changed) and `delete` rows (rows gone), keyed by review and
+    /// category. Applied to a table holding the export at COMMIT, they make it equal to the
+    /// export now.
+    #[arg(long, value_name = "COMMIT")]
+    since_commit: Option<String>,
     #[command(flatten)]
     state: StateArgs,
 }
@@ -25,7 +34,10 @@ enum ExportFormat {
 
 pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     let state = load_state(ctx, &args.state)?;
-    let rows = state.export_rows();
+    let rows = match &args.since_commit {
+        None => state.export_rows(),
+        Some(rev) => increment(ctx, &args.state, &state, rev)?,
+    };
     let csv = args.format == ExportFormat::Csv;
     if let Some(path) = &args.output {
         let disk = &rubric::load::disk::REAL;
@@ -45,4 +57,57 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         Err(e) => return Err(CliError::Export(e)),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The rows that turn the export of the state at `rev` into the export of `now`: both
+/// exports computed by the same code, from the same kind of state, and compared.
+fn increment(
+    ctx: &Context,
+    args: &StateArgs,
+    now: &QaState,
+    rev: &str,
+) -> Result<Vec<ExportRow>, CliError> {
+    let since_error = |source| CliError::SinceCommit {
+        rev: rev.to_string(),
+        source,
+    };
+    let Some(scan) = &now.scan else {
+        return Err(since_error(rubric::load::git::HistoryError::NoRepository));
+    };
+    let from = scan.history.resolve(Some(rev)).map_err(since_error)?;
+    let to = scan.tip;
+    if !scan.history.is_ancestor(from, to) {
+        eprintln!(
+            "warning: --since-commit {rev} ({from}) is not an ancestor of {to}: the rows are \
+             still the difference between the two exports"
+        );
+    }
+    let opts = StateOptions {
+        history: HistoryUse::Required,
+        scan: rubric::history::scan::ScanOptions {
+            rev: Some(from.to_string()),
+            no_cache: args.no_cache,
+            allow_shallow: args.allow_shallow,
+        },
+        now: ctx.now,
+        ..StateOptions::default()
+    };
+    // The earlier state's own notes (files left out then) are not news: not printed.
+    let before = QaState::load(&ctx.root, &opts, &mut |_| {})?;
+    let commits = now.review_commits();
+    let rows =
+        rubric::analysis::increment::increment(&before.export_rows(), &now.export_rows(), &|id| {
+            commits.of(id, None)
+        });
+    let count = |c: Change| rows.iter().filter(|r| r.change == c).count();
+    let target = match &args.rev {
+        Some(_) => format!("{to}"),
+        None => format!("the working tree (HEAD {to})"),
+    };
+    eprintln!(
+        "export: since {from} to {target}: {} upsert and {} delete row(s)",
+        count(Change::Upsert),
+        count(Change::Delete)
+    );
+    Ok(rows)
 }
