@@ -474,3 +474,77 @@ fn an_overridden_unlock_script_is_allowed_by_its_own_hash() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("must not contain `</script`"), "{err}");
 }
+
+#[test]
+fn archive_pages_open_for_their_agent_and_the_leads_only() {
+    // Ada has 12 reviews: the two oldest (September) go to her archive page.
+    let qa = "people:\n  agent.ada: {name: Ada Lovelace, team: team.red}\n  agent.bo: {name: Bo Diddley-Jones, team: team.red}\n  lead.cy: {name: Cy Twombly, team: team.qa, lead: true}\n";
+    let rubric = "id: support\nversion: 1\ntitle: Support\ncategories:\n  - {id: tone, title: Tone, scale: 3}\n";
+    let mut files: Vec<(String, String)> = vec![
+        ("qa.yaml".into(), qa.into()),
+        ("rubrics/support.yaml".into(), rubric.into()),
+        ("reviews/bo.yaml".into(), "id: rev.bo\nrubric: support@1\nagent: agent.bo\nreviewer: lead.cy\nreviewed_at: 2026-11-02\nconversation: {id: c-bo}\nratings: {tone: 3}\n".into()),
+    ];
+    for n in 1..=12 {
+        let day = if n <= 2 {
+            format!("2026-09-{n:02}")
+        } else {
+            format!("2026-11-{n:02}")
+        };
+        files.push((
+            format!("reviews/ada-{n:02}.yaml"),
+            format!("id: rev.ada-{n:02}\nrubric: support@1\nagent: agent.ada\nreviewer: lead.cy\nreviewed_at: {day}\nconversation: {{id: c-{n}}}\nratings: {{tone: 2}}\ncomment: \"Ada note {n}\"\n"),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let dir = temp_repo(&refs);
+    git(dir.path(), &["init", "-q"], "2026-11-01T10:00:00Z");
+    commit_all(dir.path(), "reviews", "2026-11-20T10:00:00Z");
+    let (code, err) = render_private(dir.path(), "site", Some(SECRET), &[]);
+    assert_eq!(code, 0, "{err}");
+    let site = published(&dir.path().join("site"));
+    let keys = keys_json(dir.path(), SECRET);
+    let pages_of = |person: &str| -> Vec<String> {
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["person"] == person)
+            .unwrap()["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (ada, bo, cy) = (
+        pages_of("agent.ada"),
+        pages_of("agent.bo"),
+        pages_of("lead.cy"),
+    );
+    // Ada: her page and her archive page; Bo: his page; the lead: all of them and the overview.
+    assert_eq!((ada.len(), bo.len()), (2, 1));
+    assert!(ada.iter().chain(&bo).all(|p| cy.contains(p)));
+    let secret = parse_secret(Some(SECRET)).unwrap();
+    let opened: Vec<String> = ada
+        .iter()
+        .map(|p| open(&sealed_of(&site[p]), &person_key(&secret, "agent.ada")).unwrap())
+        .collect();
+    let archive = opened
+        .iter()
+        .find(|html| html.contains("reviews of"))
+        .expect("Ada's archive page");
+    assert!(archive.contains("Ada note 1") && archive.contains("Ada note 2"));
+    assert!(!archive.contains("Ada note 3"));
+    // Its link back to Ada's page is her page's published name.
+    let own = &ada[opened
+        .iter()
+        .position(|h| h.contains("Latest reviews"))
+        .unwrap()];
+    assert!(archive.contains(&format!("href=\"{own}\"")), "{archive}");
+    for p in &ada {
+        assert!(open(&sealed_of(&site[p]), &person_key(&secret, "agent.bo")).is_none());
+    }
+}

@@ -533,3 +533,125 @@ fn calibration_pages_say_why_an_alpha_is_missing() {
         }
     }
 }
+
+/// Alice's reviews: three in September, five in October and six in November 2026, each with
+/// its number in its comment (`review 1` is the oldest).
+fn long_history() -> tempfile::TempDir {
+    let days = [
+        "2026-09-05",
+        "2026-09-12",
+        "2026-09-19",
+        "2026-10-03",
+        "2026-10-10",
+        "2026-10-17",
+        "2026-10-24",
+        "2026-10-31",
+        "2026-11-01",
+        "2026-11-02",
+        "2026-11-03",
+        "2026-11-04",
+        "2026-11-05",
+        "2026-11-06",
+    ];
+    let reviews: Vec<(String, String)> = days
+        .iter()
+        .enumerate()
+        .map(|(i, day)| {
+            let n = i + 1;
+            (
+                format!("reviews/r{n:02}.yaml"),
+                format!(
+                    "id: r{n:02}\nrubric: support@1\nagent: alice\nreviewer: quinn\nreviewed_at: {day}\nconversation: {{id: \"c{n}\"}}\nratings:\n  solution: 4\n  tone: 3\ncomment: \"review {n} here\"\n"
+                ),
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = vec![("rubrics/support.yaml", RUBRIC)];
+    files.extend(reviews.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    let dir = temp_repo(&files);
+    git(dir.path(), &["init", "-q"], "2026-11-01T10:00:00Z");
+    commit_all(dir.path(), "reviews", "2026-11-07T10:00:00Z");
+    dir
+}
+
+/// The review numbers (`review N here`) a page shows, in page order.
+fn review_numbers(page: &str) -> Vec<u32> {
+    page.match_indices("review ")
+        .filter_map(|(i, _)| {
+            let rest = &page[i + 7..];
+            let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+            rest[digits.len()..]
+                .starts_with(" here")
+                .then(|| digits.parse().ok())?
+        })
+        .collect()
+}
+
+#[test]
+fn an_agent_page_lists_the_latest_10_and_archives_the_rest_by_month() {
+    let dir = long_history();
+    let (code, err) = render(dir.path(), &["--out", "site"]);
+    assert_eq!(code, 0, "{err}");
+    let site = dir.path().join("site");
+    // As minijinja writes a `/` in an attribute.
+    let read = |p: &str| {
+        std::fs::read_to_string(site.join(p))
+            .unwrap()
+            .replace("&#x2f;", "/")
+    };
+    let alice = read("agents/alice.html");
+    // The latest ten, newest first: November's six and October's four latest.
+    assert_eq!(review_numbers(&alice), (5..=14).rev().collect::<Vec<_>>());
+    // The rest is one page per month, newest month first, linked from the agent page.
+    assert!(alice.contains(r#"<a href="../agents/alice/2026-10.html"><time datetime="2026-10">Oct 2026</time></a> <span class="muted">(1 review)</span>"#), "{alice}");
+    assert!(alice.contains(r#"<a href="../agents/alice/2026-09.html"><time datetime="2026-09">Sep 2026</time></a> <span class="muted">(3 reviews)</span>"#));
+    assert!(alice.find("2026-10.html") < alice.find("2026-09.html"));
+    let oct = read("agents/alice/2026-10.html");
+    assert_eq!(review_numbers(&oct), [4]);
+    assert!(oct.contains("reviews of <time datetime=\"2026-10\">Oct 2026</time>"));
+    assert!(oct.contains(r#"<a href="../../agents/alice/2026-09.html">Older: <time datetime="2026-09">Sep 2026</time></a>"#), "{oct}");
+    assert!(oct.contains(
+        r#"<a href="../alice.html"><span aria-hidden="true">← </span>Back to alice</a>"#
+    ));
+    let sep = read("agents/alice/2026-09.html");
+    assert_eq!(review_numbers(&sep), [3, 2, 1]);
+    assert!(sep.contains(r#"<a href="../../agents/alice/2026-10.html">Newer: "#));
+    assert!(!sep.contains("Older: "));
+    assert_eq!(
+        files(&site),
+        [
+            ".rubric-site",
+            "agents/alice.html",
+            "agents/alice/2026-09.html",
+            "agents/alice/2026-10.html",
+            "index.html",
+            "reviewers.html",
+        ]
+    );
+
+    // Markdown, and one agent's pages alone, have their archive too.
+    let (code, err) = render(dir.path(), &["--format", "md", "--out", "md"]);
+    assert_eq!(code, 0, "{err}");
+    let sep = std::fs::read_to_string(dir.path().join("md/agents/alice/2026-09.md")).unwrap();
+    assert_eq!(review_numbers(&sep), [3, 2, 1]);
+    assert!(
+        sep.contains("[Newer: Oct 2026](../../agents/alice/2026-10.md)"),
+        "{sep}"
+    );
+    let md = std::fs::read_to_string(dir.path().join("md/agents/alice.md")).unwrap();
+    assert!(
+        md.contains("- [Sep 2026](../agents/alice/2026-09.md) (3 reviews)"),
+        "{md}"
+    );
+    let (code, err) = render(dir.path(), &["--agent", "alice", "--out", "one"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        files(&dir.path().join("one")),
+        [
+            ".rubric-site",
+            "agents/alice.html",
+            "agents/alice/2026-09.html",
+            "agents/alice/2026-10.html",
+        ]
+    );
+}
