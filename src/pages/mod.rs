@@ -17,7 +17,7 @@ use crate::load::file::Input;
 use crate::load::review::Details;
 use crate::model::is_person_id;
 use crate::report::{
-    AgentPage, AgentSummary, ArchiveLink, ArchivePage, CategoryCompare, CategoryFailures, HeatRow,
+    AgentPage, AgentSummary, ArchiveLink, ArchivePage, ChannelFigure, CategoryCompare, CategoryFailures, HeatRow,
     RatingCard, ReviewCard, ReviewerActivity, RootCauseCount, SiteContext, TrendPoint,
 };
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
@@ -651,6 +651,33 @@ fn trend(months: &[String], sorted: &[&ReviewFacts]) -> Vec<TrendPoint> {
     trend
 }
 
+/// The IQS per channel of an agent's reviews in `period` (`2026-11`), every channel the agent's
+/// reviews have (`(no channel)` for those without one); empty when there is only one.
+fn channel_figures(rs: &[&ReviewFacts], period: &str) -> Vec<ChannelFigure> {
+    const NONE: &str = "(no channel)";
+    let channel = |r: &ReviewFacts| r.snapshot.channel.clone().unwrap_or_else(|| NONE.into());
+    let all: BTreeSet<String> = rs.iter().map(|r| channel(r)).collect();
+    if all.len() < 2 {
+        return Vec::new();
+    }
+    let k = parse_ym(period);
+    all.into_iter()
+        .map(|c| {
+            let scores: Vec<f64> = rs
+                .iter()
+                .filter(|r| ym(r.day) == k && channel(r) == c)
+                .filter_map(|r| r.score)
+                .collect();
+            ChannelFigure {
+                channel: c,
+                period: period.to_string(),
+                iqs: mean(scores.iter().copied()),
+                reviews: scores.len(),
+            }
+        })
+        .collect()
+}
+
 /// An agent's mean per category against the agent's team.
 fn compare_categories(
     parts: &PageParts<'_>,
@@ -866,6 +893,11 @@ fn agent_page(
         })
         .collect();
     let trend = trend(&parts.sel.months, &sorted);
+    let period = match agent.iqs {
+        Some(_) => parts.sel.current.clone(),
+        None => agent.last_period.clone(),
+    };
+    let channels = period.map_or_else(Vec::new, |p| channel_figures(&sorted, &p));
     let archive = archive_months(&sorted)
         .into_iter()
         .map(|(period, rs)| archive_link(&agent.id, &period, rs.len(), parts.format))
@@ -874,6 +906,7 @@ fn agent_page(
         chart: chart::trend_chart(&trend, parts.sel.current.as_deref()),
         trend,
         archive,
+        channels,
         categories,
         strongest,
         weakest,

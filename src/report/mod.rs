@@ -258,6 +258,22 @@ pub struct AgentPage {
     pub reviews: Vec<ReviewCard>,
     /// The agent's older reviews: one archive page per month, newest first.
     pub archive: Vec<ArchiveLink>,
+    /// IQS per `conversation.channel` in the period of the page's IQS figure (the current
+    /// period, else the agent's last), when the agent's reviews have more than one channel;
+    /// otherwise empty.
+    pub channels: Vec<ChannelFigure>,
+}
+
+/// One channel's IQS in a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelFigure {
+    /// As written (`chat`, `email`), or `(no channel)`.
+    pub channel: String,
+    /// `2026-11`.
+    pub period: String,
+    /// None: no scored review of this channel in the period.
+    pub iqs: Option<f64>,
+    pub reviews: usize,
 }
 
 /// A link to one month of an agent's archive.
