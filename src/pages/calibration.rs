@@ -76,18 +76,16 @@ fn session_page(
         .collect();
     let days = || reviews.iter().map(|r| r.day);
     let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    // (conversation, reviewer, category) → the rating (none for `na`) and its value.
-    let given: BTreeMap<(&str, &str, &str), (Option<i64>, Option<f64>)> = ratings
+    // (conversation, reviewer, category) → the rating.
+    let given: BTreeMap<(&str, &str, &str), &CalibrationRating> = ratings
         .iter()
         .map(|r| {
-            (
-                (
-                    r.conversation.as_str(),
-                    r.reviewer.as_str(),
-                    r.category.as_str(),
-                ),
-                (r.rating, r.value),
-            )
+            let key = (
+                r.conversation.as_str(),
+                r.reviewer.as_str(),
+                r.category.as_str(),
+            );
+            (key, *r)
         })
         .collect();
     let rubric = rubric_categories(reviews);
@@ -102,18 +100,18 @@ fn session_page(
             let rows = conversation_ids
                 .iter()
                 .map(|conv| {
-                    let cells: Vec<Option<&(Option<i64>, Option<f64>)>> = reviewer_ids
+                    let cells: Vec<Option<&CalibrationRating>> = reviewer_ids
                         .iter()
-                        .map(|who| given.get(&(*conv, *who, c.category.as_str())))
+                        .map(|who| given.get(&(*conv, *who, c.category.as_str())).copied())
                         .collect();
-                    let mut values: Vec<f64> = cells.iter().filter_map(|g| (*g)?.1).collect();
+                    let mut values: Vec<f64> = cells.iter().filter_map(|g| (*g)?.value).collect();
                     MatrixRow {
                         conversation: conv.to_string(),
                         ratings: cells
                             .iter()
                             .map(|g| MatrixCell {
                                 rated: g.is_some(),
-                                rating: g.and_then(|g| g.0),
+                                rating: g.and_then(|g| g.rating),
                             })
                             .collect(),
                         // The consensus of values 0..1, on the category's scale.

@@ -282,7 +282,12 @@ fn example_repository_context_and_markdown_snapshots() {
     insta::assert_snapshot!("example_alice_md", alice);
     // The calibration page names reviewers, agents and categories; no ids.
     let calibration = std::fs::read_to_string(site.join("calibration.md")).unwrap();
-    for name in ["Bob Jones", "Kadri Saar", "Priya Nair", "Follow-up and next steps"] {
+    for name in [
+        "Bob Jones",
+        "Kadri Saar",
+        "Priya Nair",
+        "Follow-up and next steps",
+    ] {
         assert!(calibration.contains(name), "{name}");
     }
     for id in ["bob", "kadri", "priya", "follow_up"] {
