@@ -17,8 +17,9 @@ use crate::load::file::Input;
 use crate::load::review::Details;
 use crate::model::is_person_id;
 use crate::report::{
-    AgentPage, AgentSummary, ArchiveLink, ArchivePage, ChannelFigure, CategoryCompare, CategoryFailures, HeatRow,
-    RatingCard, ReviewCard, ReviewerActivity, RootCauseCount, SiteContext, TrendPoint,
+    AgentPage, AgentSummary, ArchiveLink, ArchivePage, CategoryCompare, CategoryFailures,
+    ChannelFigure, HeatRow, RatingCard, ReviewCard, ReviewerActivity, RootCauseCount, SiteContext,
+    TrendPoint,
 };
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use rayon::prelude::*;
