@@ -19,6 +19,17 @@ pub enum Metric {
 /// Alphas closer to 0 than this are 0 (floating-point residue such as 2.2e-16).
 const TINY: f64 = 1e-9;
 
+/// Can a unit's values be paired (SPEC §5.4)? Only a conversation with at least two numeric
+/// ratings of a category takes part in its alpha; its ratings are the category's pairable ones.
+pub fn is_pairable(unit: &[f64]) -> bool {
+    unit.len() >= 2
+}
+
+/// How many of `units`' values can be paired: the ratings alpha is computed from.
+pub fn pairable(units: &[Vec<f64>]) -> usize {
+    units.iter().filter(|u| is_pairable(u)).map(Vec::len).sum()
+}
+
 /// Krippendorff's alpha for `units`, each the values its coders gave (missing values simply
 /// absent). Units with fewer than two values cannot be paired and are left out. `None` where
 /// alpha is undefined (no pairable values, or no variation at all).
@@ -32,7 +43,7 @@ pub fn alpha_or_why(units: &[Vec<f64>], metric: Metric) -> Result<f64, Undefined
     let values: Vec<f64> = {
         let mut v: Vec<f64> = units
             .iter()
-            .filter(|u| u.len() >= 2)
+            .filter(|u| is_pairable(u))
             .flatten()
             .copied()
             .collect();
@@ -46,7 +57,7 @@ pub fn alpha_or_why(units: &[Vec<f64>], metric: Metric) -> Result<f64, Undefined
     let index = |x: f64| values.iter().position(|v| *v == x).unwrap_or(0);
     let k = values.len();
     let mut o = vec![vec![0.0; k]; k];
-    for u in units.iter().filter(|u| u.len() >= 2) {
+    for u in units.iter().filter(|u| is_pairable(u)) {
         let m = u.len() as f64;
         for (i, a) in u.iter().enumerate() {
             for (j, b) in u.iter().enumerate() {
@@ -96,7 +107,9 @@ pub fn alpha_or_why(units: &[Vec<f64>], metric: Metric) -> Result<f64, Undefined
     Ok(if a.abs() < TINY { 0.0 } else { a })
 }
 
-fn median(v: &mut [f64]) -> Option<f64> {
+/// The consensus of a conversation's ratings of a category: their median (the mean of the two
+/// middle values for an even count); none without numeric ratings.
+pub fn consensus(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
@@ -180,6 +193,7 @@ fn agreement(rs: &[&CalibrationRating]) -> Vec<CategoryAgreement> {
                 alpha_ordinal: alpha(&points, Metric::Ordinal),
                 alpha_nominal: alpha(&points, Metric::Nominal),
                 ratings: values.iter().map(Vec::len).sum(),
+                pairable: pairable(&values),
                 undefined: interval.err(),
             }
         })
@@ -200,7 +214,7 @@ fn deviations(rs: &[&CalibrationRating]) -> Vec<Deviation> {
     }
     let medians: BTreeMap<(&str, &str), f64> = groups
         .into_iter()
-        .filter_map(|(k, mut v)| median(&mut v).map(|m| (k, m)))
+        .filter_map(|(k, mut v)| consensus(&mut v).map(|m| (k, m)))
         .collect();
     let reviewers: BTreeSet<&str> = rs.iter().map(|r| r.reviewer.as_str()).collect();
     reviewers

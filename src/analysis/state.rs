@@ -104,6 +104,15 @@ impl ReviewFacts {
     pub fn row(&self) -> ScoreRow {
         self.row.clone()
     }
+
+    /// The conversation the review rates, as calibration pairs ratings: its `conversation.id`,
+    /// else the review id.
+    pub fn conversation_key(&self) -> String {
+        self.snapshot
+            .conversation
+            .clone()
+            .unwrap_or_else(|| self.id.clone())
+    }
 }
 
 /// Where the state's files come from.
@@ -1058,11 +1067,7 @@ impl QaState {
             let Some(session) = &r.calibration else {
                 continue;
             };
-            let conversation = r
-                .snapshot
-                .conversation
-                .clone()
-                .unwrap_or_else(|| r.id.clone());
+            let conversation = r.conversation_key();
             for c in r.rubric_version.categories.iter() {
                 let Some(rating) = r.snapshot.rating(c.id.as_str()) else {
                     continue;

@@ -4,21 +4,22 @@
 //! folder, then swapped in.
 
 mod assignments;
+mod calibration;
 pub mod chart;
 mod disputes;
 pub mod private;
 pub mod reviewers;
 pub mod sealed;
 
-use crate::analysis::calibration::Session;
 use crate::analysis::score::mean;
 use crate::analysis::state::{QaState, ReviewFacts};
 use crate::load::file::Input;
 use crate::load::review::Details;
 use crate::model::is_person_id;
 use crate::report::{
-    AgentPage, AgentSummary, ArchiveLink, ArchivePage, ChannelFigure, CategoryCompare, CategoryFailures, HeatRow,
-    RatingCard, ReviewCard, ReviewerActivity, RootCauseCount, SiteContext, TrendPoint,
+    AgentPage, AgentSummary, ArchiveLink, ArchivePage, CategoryCompare, CategoryFailures,
+    ChannelFigure, HeatRow, RatingCard, ReviewCard, ReviewerActivity, RootCauseCount, SiteContext,
+    TrendPoint,
 };
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use rayon::prelude::*;
@@ -916,20 +917,6 @@ fn agent_page(
     }
 }
 
-/// The calibration sessions; with `anonymize`, reviewers become "Reviewer 1", "Reviewer 2", …
-/// per session.
-fn calibration_sessions(state: &QaState, anonymize: bool) -> Vec<Session> {
-    let mut report = crate::analysis::calibration::calibrate(&state.calibration_ratings());
-    if anonymize {
-        for s in &mut report.sessions {
-            for (i, d) in s.deviations.iter_mut().enumerate() {
-                d.reviewer = format!("Reviewer {}", i + 1);
-            }
-        }
-    }
-    report.sessions
-}
-
 /// The reviews of an agent (sorted oldest first) that the agent's page does not list — all but
 /// the latest [`LATEST_REVIEWS`] — by month (`2026-10`), newest month first, each month's
 /// reviews newest first.
@@ -1020,10 +1007,10 @@ impl<'a> SiteBuilder<'a> {
             .iter()
             .map(|(_, rs, s)| agent_page(parts, (*s).clone(), rs, &mut details))
             .collect();
-        let calibration = calibration_sessions(state, parts.anonymize);
+        let calibration = calibration::site_calibration(state, parts.anonymize);
         // The reviewers page belongs to the overview: not built for one agent's page.
         let reviewer_stats = match agent {
-            None => reviewers::reviewer_pages(state, &calibration, parts.anonymize),
+            None => reviewers::reviewer_pages(state, &calibration.sessions, parts.anonymize),
             Some(_) => Vec::new(),
         };
         Ok(SiteContext {
@@ -1040,7 +1027,7 @@ impl<'a> SiteBuilder<'a> {
             left_out: state.left_out.clone(),
             open_disputes: parts.disputes.open.clone(),
             dispute_accept_rates: parts.disputes.rates.clone(),
-            calibration,
+            calibration: calibration.pages,
             reviewer_stats,
             assignments: assignments::site_assignments(state, parts.anonymize, self.now),
             months: sel.months.clone(),
@@ -1105,30 +1092,9 @@ pub fn build_context(
     SiteBuilder::new(state, format, anonymize, now).context(agent)
 }
 
-/// The site as templates see it: the context, with each calibration category's
-/// `undefined_reason` (why its alphas are none: `no_variation` where every rating was the same,
-/// `too_few_ratings` where no conversation was rated twice; none where they are defined). It is
-/// not in `calibrate`'s JSON (SPEC §7), so it is added here.
+/// The site as templates see it.
 fn template_site(site: &SiteContext) -> minijinja::Value {
-    use minijinja::value::{Serde, Value};
-    let calibration: Vec<Value> = site
-        .calibration
-        .iter()
-        .map(|s| {
-            let categories: Vec<Value> = s
-                .categories
-                .iter()
-                .map(|c| {
-                    minijinja::context! {
-                        undefined_reason => c.undefined.map(|u| u.name()),
-                        ..Value::from(Serde(c))
-                    }
-                })
-                .collect();
-            minijinja::context! { categories => categories, ..Value::from(Serde(s)) }
-        })
-        .collect();
-    minijinja::context! { calibration => calibration, ..Value::from(Serde(site)) }
+    minijinja::Value::from(minijinja::value::Serde(site))
 }
 
 /// Renders the site's pages: `index.<ext>` (unless only one agent was asked for) and

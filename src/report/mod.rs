@@ -168,9 +168,10 @@ pub struct SiteContext {
     /// The share of resolved disputes accepted in whole or in part, per reviewer of the
     /// disputed review (empty when anonymized).
     pub dispute_accept_rates: Vec<disputes::AcceptRate>,
-    /// Calibration sessions (agreement and reviewer deviations); the site gets a calibration
-    /// page when there are any.
-    pub calibration: Vec<calibration::Session>,
+    /// Calibration sessions as the calibration page shows them (days, conversations, who
+    /// rated what, agreement, reviewer deviations); the site gets a calibration page when
+    /// there are any.
+    pub calibration: Vec<calibration::SessionPage>,
     /// Per reviewer: the figures of `rubric reviewers` overall and by month, calibration
     /// deviations and N/A rates per category (empty when anonymized); the site gets a
     /// reviewers page when there are any.

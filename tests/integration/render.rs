@@ -280,6 +280,20 @@ fn example_repository_context_and_markdown_snapshots() {
     insta::assert_snapshot!("example_index_md", index);
     let alice = std::fs::read_to_string(site.join("agents/alice.md")).unwrap();
     insta::assert_snapshot!("example_alice_md", alice);
+    // The calibration page names reviewers, agents and categories; no ids.
+    let calibration = std::fs::read_to_string(site.join("calibration.md")).unwrap();
+    for name in [
+        "Bob Jones",
+        "Kadri Saar",
+        "Priya Nair",
+        "Follow-up and next steps",
+    ] {
+        assert!(calibration.contains(name), "{name}");
+    }
+    for id in ["bob", "kadri", "priya", "follow_up"] {
+        assert!(!calibration.contains(id), "{id}");
+    }
+    insta::assert_snapshot!("example_calibration_md", calibration);
 }
 
 #[test]
@@ -496,12 +510,12 @@ fn calibration_pages_say_why_an_alpha_is_missing() {
         let agreed = calibration_row(&page, format, "protection");
         assert!(agreed.contains("all agreed"), "{agreed}");
         assert!(
-            !agreed.contains('–') && !agreed.contains("too few"),
+            !agreed.contains('–') && !agreed.contains("cannot be computed"),
             "{agreed}"
         );
-        assert!(calibration_row(&page, format, "accuracy").contains("0.727"));
+        assert!(calibration_row(&page, format, "Accurate information").contains("0.727"));
     }
-    // A session where no conversation was rated twice: too few ratings, not agreement.
+    // A session where no conversation was rated twice: cannot be computed, not agreement.
     let calibration = |conversation: &str, reviewer: &str, solution: u8| {
         format!(
             "rubric: support@1\nagent: alice\nreviewer: {reviewer}\nreviewed_at: 2026-11-02\ncalibration: w45\nconversation: {{id: \"{conversation}\"}}\nratings:\n  solution: {solution}\n  tone: 3\n"
@@ -521,16 +535,20 @@ fn calibration_pages_say_why_an_alpha_is_missing() {
         let page =
             std::fs::read_to_string(repo.path().join(format!("{format}/calibration.{format}")))
                 .unwrap();
-        for category in ["solution", "tone"] {
-            let needle = if format == "html" {
-                format!(">{category}</th>")
-            } else {
-                format!("| {category} |")
-            };
-            let row = calibration_row(&page, format, &needle);
-            assert!(row.contains("too few ratings"), "{row}");
-            assert!(!row.contains("all agreed"), "{row}");
+        // The agreement table's rows, by the categories' titles.
+        let needles = if format == "html" {
+            [">Solution &lt;b&gt;offered", ">Tone</a></th>"]
+        } else {
+            ["offered", "| Tone |"]
+        };
+        for needle in needles {
+            let row = calibration_row(&page, format, needle);
+            assert!(row.contains("cannot be computed"), "{row}");
+            assert!(!row.contains("all agreed") && !row.contains('–'), "{row}");
         }
+        assert!(page.contains(
+            "Alpha: cannot be computed. No conversation has two numeric ratings of this category to compare."
+        ));
     }
 }
 
@@ -654,4 +672,226 @@ fn an_agent_page_lists_the_latest_10_and_archives_the_rest_by_month() {
             "agents/alice/2026-10.html",
         ]
     );
+}
+
+/// A calibration fixture with a roster: session `w45`, reviewed 2 and 4 Nov 2026 (UTC).
+///
+/// | conversation (agent, link) | category | quinn | rita | sam | consensus |
+/// |---|---|---|---|---|---|
+/// | 1 (Alice Tamm, desk.example/t/1) | solution (1–4) | 2 | 4 | 3 | 3 |
+/// | | tone (1–3, `na`) | 2 | n/a | n/a | 2 |
+/// | | greeting (1–2) | 2 | 2 | 2 | 2 |
+/// | 2 (Bob Stone, no link) | solution | 1 | 2 | not rated | 1.5 |
+/// | | tone | n/a | 3 | not rated | 3 |
+/// | | greeting | 2 | 2 | not rated | 2 |
+///
+/// solution: 5 pairable ratings, alpha (interval) 0.385 (values ⅓, 1, ⅔ and 0, ⅓); tone: no
+/// conversation has two numeric ratings, cannot be computed; greeting: 5 pairable, all agreed.
+fn calibration_repo() -> tempfile::TempDir {
+    const CONFIG: &str = "timezone: UTC\npeople:\n  alice: {name: Alice Tamm}\n  bob: {name: Bob Stone}\n  quinn: {name: Quinn Reed}\n  rita: {name: Rita Moss}\n  sam: {name: Sam Ode}\n";
+    const RUBRIC: &str = "id: support\nversion: 1\ntitle: Support\ncategories:\n  - {id: solution, title: Solution offered, scale: 4}\n  - {id: tone, title: Tone of voice, scale: 3, na: true}\n  - {id: greeting, title: Warm greeting, scale: 2}\n";
+    let review = |conversation: &str,
+                  agent: &str,
+                  reviewer: &str,
+                  day: &str,
+                  ratings: [&str; 3]| {
+        let url = if conversation == "1" {
+            ", url: \"https://desk.example/t/1\""
+        } else {
+            ""
+        };
+        format!(
+            "rubric: support@1\nagent: {agent}\nreviewer: {reviewer}\nreviewed_at: 2026-11-0{day}\ncalibration: w45\nconversation: {{id: \"{conversation}\"{url}}}\nratings:\n  solution: {}\n  tone: {}\n  greeting: {}\n",
+            ratings[0], ratings[1], ratings[2]
+        )
+    };
+    let dir = temp_repo(&[
+        ("qa.yaml", CONFIG),
+        ("rubrics/support.yaml", RUBRIC),
+        (
+            "reviews/1-quinn.yaml",
+            &review("1", "alice", "quinn", "2", ["2", "2", "2"]),
+        ),
+        (
+            "reviews/1-rita.yaml",
+            &review("1", "alice", "rita", "3", ["4", "na", "2"]),
+        ),
+        (
+            "reviews/1-sam.yaml",
+            &review("1", "alice", "sam", "4", ["3", "na", "2"]),
+        ),
+        (
+            "reviews/2-quinn.yaml",
+            &review("2", "bob", "quinn", "2", ["1", "na", "2"]),
+        ),
+        (
+            "reviews/2-rita.yaml",
+            &review("2", "bob", "rita", "3", ["2", "3", "2"]),
+        ),
+    ]);
+    git(dir.path(), &["init", "-q"], "2026-11-01T10:00:00Z");
+    commit_all(dir.path(), "calibration", "2026-11-05T10:00:00Z");
+    dir
+}
+
+/// A page's text as a reader sees it: HTML's tags dropped and the fixture's entities decoded
+/// (Markdown kept as it is), white space collapsed.
+fn visible(page: &str, html: bool) -> String {
+    if !html {
+        return page.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    let mut text = String::new();
+    let mut in_tag = false;
+    for ch in page.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => text.push(ch),
+            _ => {}
+        }
+    }
+    let text = text.replace("&#x2f;", "/").replace("&quot;", "\"");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_calibration_page_shows_who_rated_what_by_name() {
+    let repo = calibration_repo();
+    for format in ["html", "md"] {
+        let (code, err) = render(repo.path(), &["--out", format, "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        let page =
+            std::fs::read_to_string(repo.path().join(format!("{format}/calibration.{format}")))
+                .unwrap();
+        let html = format == "html";
+        let text = visible(&page, html);
+        // The date range, readable (the machine form only in `datetime`).
+        assert!(
+            text.contains("Reviewed from 2 Nov 2026 to 4 Nov 2026: 2 conversations, 3 reviewers (Quinn Reed, Rita Moss, Sam Ode)."),
+            "{text}"
+        );
+        if html {
+            assert!(page.contains("<time datetime=\"2026-11-02\">2 Nov 2026</time>"));
+            assert!(page.contains("<time datetime=\"2026-11-04\">4 Nov 2026</time>"));
+        }
+        // Each conversation with its agent's name and its link.
+        let (one, two) = if html {
+            ("1 Alice Tamm Open conversation 1", "2 Bob Stone no link")
+        } else {
+            (
+                "| 1 | Alice Tamm | <https://desk.example/t/1> |",
+                "| 2 | Bob Stone | no link |",
+            )
+        };
+        assert!(text.contains(one), "{text}");
+        assert!(text.contains(two), "{text}");
+        if html {
+            assert!(page.contains(
+                "<a href=\"https:&#x2f;&#x2f;desk.example&#x2f;t&#x2f;1\" rel=\"noopener noreferrer\">Open conversation 1</a>"
+            ));
+        }
+        // The matrix of a category: a column per reviewer, by name, and the consensus; n/a
+        // and "not rated" told apart.
+        let matrix = |title: &str| -> String {
+            let head = if html {
+                format!(">{title}</h3>")
+            } else {
+                format!("### {title}")
+            };
+            let from = page
+                .find(&head)
+                .unwrap_or_else(|| panic!("{head} in {page}"));
+            let rest = &page[from + head.len()..];
+            let to = rest
+                .find(if html { "<h3" } else { "###" })
+                .or_else(|| rest.find("Mean deviation"))
+                .unwrap();
+            visible(&rest[..to], html)
+        };
+        let solution = matrix("Solution offered");
+        let tone = matrix("Tone of voice");
+        let greeting = matrix("Warm greeting");
+        if html {
+            assert!(
+                solution.contains("Conversation Quinn Reed Rita Moss Sam Ode Consensus"),
+                "{solution}"
+            );
+            assert!(solution.contains("1 · Alice Tamm 2 4 3 3 "), "{solution}");
+            assert!(
+                solution.contains("2 · Bob Stone 1 2 –not rated 1.5 "),
+                "{solution}"
+            );
+            assert!(
+                tone.contains("1 · Alice Tamm 2 n/a (not applicable) n/a (not applicable) 2 2 · Bob Stone n/a (not applicable) 3 –not rated 3 "),
+                "{tone}"
+            );
+        } else {
+            assert!(
+                solution
+                    .contains("| Conversation | Quinn Reed | Rita Moss | Sam Ode | Consensus |"),
+                "{solution}"
+            );
+            assert!(
+                solution.contains("| 1 · Alice Tamm | 2 | 4 | 3 | 3 |"),
+                "{solution}"
+            );
+            assert!(
+                solution.contains("| 2 · Bob Stone | 1 | 2 | not rated | 1.5 |"),
+                "{solution}"
+            );
+            assert!(
+                tone.contains("| 1 · Alice Tamm | 2 | n/a | n/a | 2 |"),
+                "{tone}"
+            );
+        }
+        // The alphas: a number, "cannot be computed" and "all agreed", each explained.
+        assert!(solution.contains("Alpha 0.385 (interval)"), "{solution}");
+        assert!(
+            tone.contains("Alpha: cannot be computed. No conversation has two numeric ratings of this category to compare."),
+            "{tone}"
+        );
+        assert!(
+            greeting.contains("Alpha: all agreed. Every pairable rating was the same, so there was nothing to disagree about."),
+            "{greeting}"
+        );
+        // Fewer than 10 pairable ratings: a note; none where nothing pairs at all.
+        let note = "Only 5 pairable ratings: an alpha from a sample this small says little.";
+        assert!(solution.contains(note), "{solution}");
+        assert!(greeting.contains(note), "{greeting}");
+        assert!(!tone.contains("pairable ratings:"), "{tone}");
+        // The agreement table and the deviations: titles and names, never ids.
+        for id in [
+            "quinn",
+            "rita",
+            ">sam<",
+            "| sam |",
+            "alice",
+            ">solution<",
+            "| solution |",
+            "| greeting |",
+        ] {
+            assert!(!page.contains(id), "{id} in {page}");
+        }
+        assert!(text.contains("Rita Moss"));
+    }
+    // Anonymized: "Reviewer 1" … in id order, the same in the matrix and the deviations;
+    // agents keep their names.
+    let (code, err) = render(repo.path(), &["--out", "anon", "--anonymize-reviewers"]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(repo.path().join("anon/calibration.html")).unwrap();
+    let text = visible(&page, true);
+    for name in ["Quinn", "Rita", "Sam Ode", "quinn", "rita"] {
+        assert!(!page.contains(name), "{name} in {page}");
+    }
+    assert!(
+        text.contains(
+            "Conversation Reviewer 1 Reviewer 2 Reviewer 3 Consensus 1 · Alice Tamm 2 4 3 3"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Reviewer Mean deviation Reviewer 1 "),
+        "{text}"
+    );
+    assert!(text.contains("Reviewer 3 0.0"), "{text}");
 }
