@@ -298,7 +298,12 @@ fn document_end(text: &str) -> usize {
     let mut at = text.len();
     let mut end = text.len();
     while at > 0 {
-        let start = text[..at.saturating_sub(1)]
+        // The line that ends at `at` (its own newline left out): `at` is the end of the text
+        // or a line's start, so no slice falls inside a character.
+        let before = &text[..at];
+        let start = before
+            .strip_suffix('\n')
+            .unwrap_or(before)
             .rfind('\n')
             .map_or(0, |i| i + 1);
         let line = text[start..at].trim_end_matches(['\n', '\r']).trim_end();
@@ -428,6 +433,16 @@ fn block_end(text: &str, start: usize, indent: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_document_ends_before_a_final_dots_line_and_never_inside_a_character() {
+        // Found by the `splice` fuzz target: a last line ending in a two-byte character with
+        // no newline after it was cut inside that character.
+        assert_eq!(document_end("x: \u{65e}"), "x: \u{65e}".len());
+        assert_eq!(document_end("x: 1\n...\n# end\n"), 5);
+        assert_eq!(document_end("x: \u{65e}\n...\n"), "x: \u{65e}\n".len());
+        assert_eq!(document_end("\u{65e}\n\n"), "\u{65e}\n\n".len());
+    }
 
     fn edit(text: &str, f: impl Fn(&Editable) -> Vec<Splice>) -> String {
         let e = Editable::new("x.yaml", text).unwrap();
