@@ -79,12 +79,20 @@ pub fn dispute_findings(
             proposal(r, snap, i, d, &mut out);
         }
         outcome(snap, i, d, &mut out);
+        let reviewer = snap
+            .reviewer
+            .clone()
+            .or_else(|| versions.first().map(|v| v.author.clone()));
         if let Some(resolver) = resolver(versions, i) {
-            self_resolved(rules, snap, i, d, &resolver, &mut out);
+            if !self_resolved(rules, snap, i, d, &resolver, &mut out) {
+                outsider(rules, reviewer.as_deref(), i, d, &resolver, &mut out);
+            }
         }
         let answering = answering_author(versions, i).filter(|a| Some(a) != d.resolved_by.as_ref());
         if let Some(author) = answering {
-            self_resolved(rules, snap, i, d, &author, &mut out);
+            if !self_resolved(rules, snap, i, d, &author, &mut out) {
+                outsider(rules, reviewer.as_deref(), i, d, &author, &mut out);
+            }
         }
     }
     dispute_history::rules(rules.roster, versions, &mut out);
@@ -422,6 +430,42 @@ fn outcome(snap: &Snapshot, i: usize, d: &DisputeSnap, out: &mut Vec<Finding>) {
     out.extend(why.map(mismatch));
 }
 
+/// Once `qa.yaml` marks anyone `lead: true`, a dispute is answered by the review's reviewer or
+/// a lead, not by any other person of the roster.
+fn outsider(
+    rules: &DisputeRules<'_>,
+    reviewer: Option<&str>,
+    i: usize,
+    d: &DisputeSnap,
+    resolver: &str,
+    out: &mut Vec<Finding>,
+) {
+    let Some(roster) = rules.roster.filter(|r| r.has_leads()) else {
+        return;
+    };
+    let is_reviewer = reviewer.is_some_and(|r| same_person(rules.roster, r, resolver));
+    if is_reviewer || roster.is_lead(resolver) {
+        return;
+    }
+    let spot = if d.resolved_by.is_some() {
+        Spot::Value(ptr(i, "/resolved_by"))
+    } else {
+        Spot::Value(ptr(i, "/status"))
+    };
+    out.push(Finding::new(
+        Code::DisputeAnsweredByOutsider,
+        spot,
+        format!(
+            "dispute {} was answered by `{resolver}`, who is neither the review's reviewer{} \
+             nor a lead (`lead: true` in qa.yaml)",
+            i + 1,
+            reviewer.map(|r| format!(" (`{r}`)")).unwrap_or_default()
+        ),
+    ));
+}
+
+/// Reports a dispute answered by the person who opened it or by the review's agent; true when
+/// it was.
 fn self_resolved(
     rules: &DisputeRules<'_>,
     snap: &Snapshot,
@@ -429,7 +473,7 @@ fn self_resolved(
     d: &DisputeSnap,
     resolver: &str,
     out: &mut Vec<Finding>,
-) {
+) -> bool {
     let by_self =
         d.by.as_deref()
             .is_some_and(|b| same_person(rules.roster, b, resolver));
@@ -455,4 +499,5 @@ fn self_resolved(
             ),
         ));
     }
+    by_self || by_agent
 }

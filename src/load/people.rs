@@ -8,6 +8,8 @@ pub struct Roster {
     /// Roster id and lowercased e-mail → roster id.
     lookup: HashMap<String, String>,
     pub ids: Vec<String>,
+    /// The ids of people with `lead: true`.
+    leads: std::collections::BTreeSet<String>,
 }
 
 impl Roster {
@@ -15,7 +17,11 @@ impl Roster {
         let people = config.people.as_ref()?;
         let mut lookup = HashMap::new();
         let mut ids = Vec::new();
+        let mut leads = std::collections::BTreeSet::new();
         for (id, person) in people {
+            if person.lead {
+                leads.insert(id.as_str().to_string());
+            }
             lookup.insert(id.as_str().to_string(), id.as_str().to_string());
             ids.push(id.as_str().to_string());
             for e in person.emails.iter().flat_map(|e| e.iter()) {
@@ -24,7 +30,17 @@ impl Roster {
                     .or_insert_with(|| id.as_str().to_string());
             }
         }
-        Some(Roster { lookup, ids })
+        Some(Roster { lookup, ids, leads })
+    }
+
+    /// Does the roster mark anyone `lead: true`?
+    pub fn has_leads(&self) -> bool {
+        !self.leads.is_empty()
+    }
+
+    /// Is `id` (a roster id or e-mail) a person with `lead: true`?
+    pub fn is_lead(&self, id: &str) -> bool {
+        self.resolve(id).is_some_and(|p| self.leads.contains(p))
     }
 
     pub fn resolve(&self, id: &str) -> Option<&str> {

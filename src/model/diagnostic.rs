@@ -169,6 +169,8 @@ codes! {
     DisputeResolvedBeforeOpened = "dispute-resolved-before-opened", Error, "A dispute was resolved before it was opened.", "Fix `resolved` (or `opened`): a dispute is answered after it is opened.";
     /// A dispute answered by the person who opened it, or by the review's agent.
     SelfResolvedDispute = "self-resolved-dispute", Error, "A dispute was answered by the person who opened it, or by the review's agent.", "A reviewer or QA lead answers a dispute: have them resolve it (`rubric resolve`).";
+    /// A dispute answered by someone who is neither the reviewer nor a lead.
+    DisputeAnsweredByOutsider = "dispute-answered-by-outsider", Error, "A dispute was answered by someone who is neither the review's reviewer nor a QA lead (checked once qa.yaml marks a person `lead: true`).", "Have the review's reviewer or a lead answer it (`rubric resolve`), or mark the person `lead: true` in qa.yaml.";
     /// The ratings changed after a rejection.
     RatingsChangedAfterRejection = "ratings-changed-after-rejection", Error, "A review's ratings changed after a dispute of it was rejected, without a later accepted dispute.", "Restore the ratings the rejection kept, or open a new dispute and accept it.";
     /// A dispute on a calibration review.

@@ -1112,3 +1112,63 @@ fn a_shallow_clone_says_the_dispute_history_rules_did_not_run() {
         vec![at(12, 1, "dispute-history-unavailable")]
     );
 }
+
+#[test]
+fn once_qa_yaml_has_a_lead_only_the_reviewer_or_a_lead_answers_a_dispute() {
+    // Marek is in the roster but neither bob (the reviewer) nor a lead.
+    let with_lead = QA.replace(
+        "  marek: { name: Marek Tamm, emails: [marek@acme.example] }\n",
+        "  marek: { name: Marek Tamm, emails: [marek@acme.example] }\n  lena: { name: Lena Lead, lead: true, emails: [lena@acme.example] }\n",
+    );
+    let answer = |qa: &str, who: (&str, &str)| {
+        let d = repo(qa, &[(PATH, REVIEW)]);
+        act_commit(
+            d.path(),
+            ALICE,
+            "2026-11-21",
+            &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+        );
+        // Answered by hand (as `resolve` would refuse it), committed by `who`.
+        let open = read(d.path(), PATH);
+        let answered = open.replace(
+            "    status: open\n",
+            "    status: rejected\n    resolved: 2026-11-22\n    response: No.\n",
+        );
+        std::fs::write(d.path().join(PATH), answered).unwrap();
+        commit(d.path(), who, "2026-11-22T12:00:00Z");
+        let (code, json) = check_json(d.path(), &[]);
+        (code, problems(&json), json)
+    };
+    let (code, found, json) = answer(&with_lead, MAREK);
+    assert_eq!(code, 1);
+    assert_eq!(found, vec![at(17, 13, "dispute-answered-by-outsider")]);
+    assert!(
+        json.to_string()
+            .contains("dispute 1 was answered by `marek`, who is neither the review's reviewer (`bob`) nor a lead"),
+        "{json}"
+    );
+    // The reviewer and a lead may answer it.
+    let lena = ("Lena Lead", "lena@acme.example");
+    assert_eq!(answer(&with_lead, BOB).0, 0);
+    assert_eq!(answer(&with_lead, lena).0, 0);
+    // Without any lead in qa.yaml, the rule does not apply (teams that mark no roles).
+    assert_eq!(answer(QA, MAREK).0, 0);
+    // `rubric resolve` run by marek is refused, and writes nothing.
+    let d = repo(&with_lead, &[(PATH, REVIEW)]);
+    act_commit(
+        d.path(),
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    let before = read(d.path(), PATH);
+    let (code, _, err) = act(
+        d.path(),
+        MAREK,
+        "2026-11-22",
+        &["resolve", "r1", "--reject", "--response", "No."],
+    );
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("dispute-answered-by-outsider"), "{err}");
+    assert_eq!(read(d.path(), PATH), before);
+}
