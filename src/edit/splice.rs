@@ -293,7 +293,7 @@ pub fn verify(path: &str, text: &str, expected: &Value) -> Result<(), SpliceErro
 }
 
 /// Where the document's content ends: before a final `...` line (and the comments and blank
-/// lines after it), else the end of the text.
+/// lines after it), else after its last line that is neither blank nor a comment.
 fn document_end(text: &str) -> usize {
     let mut at = text.len();
     let mut end = text.len();
@@ -441,7 +441,8 @@ mod tests {
         assert_eq!(document_end("x: \u{65e}"), "x: \u{65e}".len());
         assert_eq!(document_end("x: 1\n...\n# end\n"), 5);
         assert_eq!(document_end("x: \u{65e}\n...\n"), "x: \u{65e}\n".len());
-        assert_eq!(document_end("\u{65e}\n\n"), "\u{65e}\n\n".len());
+        // Blank lines and comments after the last content stay after the end.
+        assert_eq!(document_end("\u{65e}\n\n"), "\u{65e}\n".len());
     }
 
     fn edit(text: &str, f: impl Fn(&Editable) -> Vec<Splice>) -> String {
