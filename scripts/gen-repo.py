@@ -746,6 +746,9 @@ class Planner:
         days = max(1, args.months * 30.44)
         self.steps_per_day = self.n / days
         self.archive_every = max(1, round(7 * self.steps_per_day))
+        self._hire_positions = sorted({a.hire_at for a in self.agents})
+        self._agents_at: dict[int, list[Person]] = {}
+        self._cum_weights: dict[int, tuple[list[Person], list[float]]] = {}
 
     # -- helpers ---------------------------------------------------------
     def pos(self, step: int) -> float:
@@ -760,7 +763,21 @@ class Planner:
         return max(1, round(days * self.steps_per_day))
 
     def agents_at(self, step: int) -> list[Person]:
-        return [a for a in self.agents if a.hire_at <= self.pos(step)]
+        # Memoised by how many hiring positions have passed: the list only changes there.
+        pos = self.pos(step)
+        key = bisect.bisect_right(self._hire_positions, pos)
+        hit = self._agents_at.get(key)
+        if hit is None:
+            hit = self._agents_at[key] = [a for a in self.agents if a.hire_at <= pos]
+        return hit
+
+    def pick(self, people: list[Person]) -> Person:
+        """One of `people`, weighted by workload (the same draw as `choices(weights=...)`)."""
+        hit = self._cum_weights.get(id(people))
+        if hit is None or hit[0] is not people:
+            hit = (people, list(itertools.accumulate(p.workload for p in people)))
+            self._cum_weights[id(people)] = hit
+        return self.rng.choices(people, cum_weights=hit[1])[0]
 
     def rubric_for(self, agent: Person, rubrics: dict) -> dict:
         if agent.team == "billing" and self.rng.random() < 0.8:
@@ -856,9 +873,9 @@ class Planner:
     def normal_review(self, step: int, reviewer: Person | None = None,
                       agents: list[Person] | None = None, rubrics: dict | None = None) -> Review:
         rng = self.rng
-        reviewer = reviewer or rng.choices(self.reviewers, [r.workload for r in self.reviewers])[0]
+        reviewer = reviewer or self.pick(self.reviewers)
         agents = agents or self.agents_at(step)
-        agent = rng.choices(agents, [a.workload for a in agents])[0]
+        agent = self.pick(agents)
         return self.new_review(step, reviewer, agent, self.rubric_for(agent, rubrics or self.rubrics))
 
     # -- follow-up events ------------------------------------------------
