@@ -9,7 +9,7 @@ process, so 20,000 reviews (about 21,000 commits) take seconds.
         [--reviewers 5] [--months 12] [--end 2026-11-15] [--timezone UTC]
         [--edit-rate 0.05] [--move-rate 0.02] [--delete-rate 0.01]
         [--merge-rate 0.003] [--calibration-rate 0.03] [--no-checkout]
-        [--scorecards]
+        [--scorecards] [--layout month|day|reviewer]
 
 Determinism: the same arguments give byte-identical files and identical
 commit ids (all names, e-mails and dates come from `random.Random(seed)`;
@@ -52,7 +52,10 @@ zones with DST, including -03:30, +05:30 and +05:45):
   * initial commit by a lead: qa.yaml, .mailmap, README.md, support and
     billing v1;
   * one commit per added review (the reviewer is the author), path
-    reviews/YYYY/MM/<id>.yaml from the review date. ~20% omit `reviewer`
+    reviews/YYYY/MM/<id>.yaml from the review date (with --layout day,
+    reviews/YYYY/MM/DD/<id>.yaml; with --layout reviewer,
+    reviews/YYYY/MM/<reviewer>/<id>.yaml; the same content and commits
+    otherwise, only the paths and so the trees differ). ~20% omit `reviewer`
     and ~20% omit `reviewed_at` (then the commit's author and date are the
     defaults); a few name agent or reviewer by e-mail; `reviewed_at` is a
     date or an RFC 3339 time up to two weeks before the commit;
@@ -1107,7 +1110,7 @@ def data(b: bytes) -> bytes:
     return b"data %d\n%s\n" % (len(b), b)
 
 
-def render(events: list[Event], times: list[int], stream: Stream) -> dict:
+def render(events: list[Event], times: list[int], stream: Stream, layout: str = "month") -> dict:
     """Assign dates, fill in date-dependent review fields, write the commands."""
     tips = {MAIN: 0, TOPIC: 0}
     mark = 0
@@ -1138,7 +1141,12 @@ def render(events: list[Event], times: list[int], stream: Stream) -> dict:
             if rv.calibration and rv.calibration.session is None:
                 y, w, _ = when.date().isocalendar()
                 rv.calibration.session = f"{y}-w{w:02d}"
-            rv.path = f"reviews/{day.year:04d}/{day.month:02d}/{rv.id}.yaml"
+            folder = f"reviews/{day.year:04d}/{day.month:02d}"
+            if layout == "day":
+                folder += f"/{day.day:02d}"
+            elif layout == "reviewer":
+                folder += f"/{rv.reviewer.id}"
+            rv.path = f"{folder}/{rv.id}.yaml"
             rv.text = render_review(rv, ev.ratings, ev.comment)
             ops = [b"M 100644 inline %s\n%s" % (rv.path.encode(), data(rv.text))]
             stats["calibration" if rv.calibration else "added"] += 1
@@ -1205,6 +1213,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--calibration-rate", type=float, default=0.03,
                    help="approximate share of calibration reviews (default 0.03)")
     p.add_argument("--no-checkout", action="store_true", help="leave the working tree empty")
+    p.add_argument("--layout", choices=["month", "day", "reviewer"], default="month",
+                   help="review folders: reviews/YYYY/MM/ (default), reviews/YYYY/MM/DD/, or "
+                        "reviews/YYYY/MM/<reviewer>/. Every commit rewrites its folder's tree, "
+                        "so month folders make git's work grow with the square of --reviews; "
+                        "day or reviewer folders keep 1,000,000 reviews to minutes")
     p.add_argument("--scorecards", action="store_true",
                    help="support v3 with `critical: group` categories and a bonus category")
     args = p.parse_args(argv)
@@ -1237,7 +1250,7 @@ def main(argv: list[str]) -> int:
     proc = subprocess.Popen(["git", "-C", out, "fast-import", "--quiet", "--done"],
                             stdin=subprocess.PIPE)
     try:
-        stats = render(events, times, Stream(proc.stdin))
+        stats = render(events, times, Stream(proc.stdin), args.layout)
     finally:
         proc.stdin.close()
     if proc.wait() != 0:

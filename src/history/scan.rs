@@ -10,6 +10,7 @@ use crate::timing::Timing;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 
 /// The cache format (see `history::cache`).
@@ -251,6 +252,7 @@ fn walk_new(
         seen: gathered.snapshots.keys().copied().collect(),
         pending: Vec::new(),
         wanted: Vec::new(),
+        in_flight: None,
     };
     let mut n = 0usize;
     let mut merged = false;
@@ -274,6 +276,7 @@ fn walk_new(
         },
     )?;
     batch.flush(&mut gathered.snapshots, &mut gathered.timelines)?;
+    batch.finish(&mut gathered.snapshots, &mut gathered.timelines);
     timing.mark("scan: every file version parsed");
     Ok((n, merged))
 }
@@ -309,7 +312,8 @@ fn collect_rubrics(
 }
 
 /// Commits wait here until the new file versions they touch are parsed; then they join the
-/// timelines. Parsing in batches keeps memory flat and uses every core.
+/// timelines. Parsing in batches keeps memory flat; a batch is parsed on the thread pool
+/// while this thread walks on to the next one (the walk and the parse overlap).
 struct Batch<'a> {
     history: &'a History,
     timing: &'a Timing,
@@ -318,7 +322,12 @@ struct Batch<'a> {
     pending: Vec<CommitChanges>,
     /// The file versions to parse, each with a path it was seen at.
     wanted: Vec<(ObjectId, String)>,
+    /// The batch being parsed: its commits, and where its snapshots arrive.
+    in_flight: Option<(Vec<CommitChanges>, Receiver<Parsed>)>,
 }
+
+/// A batch's parsed file versions.
+type Parsed = Vec<(ObjectId, Arc<Snapshot>)>;
 
 impl Batch<'_> {
     /// Queues a commit, and the file versions it touches that are not yet seen.
@@ -333,26 +342,47 @@ impl Batch<'_> {
         self.pending.push(c);
     }
 
-    /// Parses the wanted file versions (in parallel), then adds the waiting commits to the
-    /// timelines.
+    /// Reads the wanted file versions and hands them to the thread pool to parse; the batch
+    /// before joins the timelines first.
     fn flush(
         &mut self,
         snapshots: &mut HashMap<ObjectId, Arc<Snapshot>>,
         timelines: &mut Timelines,
     ) -> Result<(), HistoryError> {
-        let raw: Vec<(ObjectId, &str, Vec<u8>)> = self
+        let raw: Vec<(ObjectId, String, Vec<u8>)> = self
             .wanted
-            .iter()
+            .drain(..)
             .map(|(id, path)| {
-                let bytes = self.history.read_blob(*id).map_err(|e| e.at_path(path))?;
-                Ok((*id, path.as_str(), bytes))
+                let bytes = self.history.read_blob(id).map_err(|e| e.at_path(&path))?;
+                Ok((id, path, bytes))
             })
             .collect::<Result<_, HistoryError>>()?;
-        let parsed: Vec<(ObjectId, Arc<Snapshot>)> = raw
-            .par_iter()
-            .map(|(id, path, bytes)| (*id, Arc::new(Snapshot::from_bytes(path, bytes))))
-            .collect();
-        drop(raw);
+        self.finish(snapshots, timelines);
+        let (tx, rx) = std::sync::mpsc::channel();
+        rayon::spawn(move || {
+            let parsed: Parsed = raw
+                .par_iter()
+                .map(|(id, path, bytes)| (*id, Arc::new(Snapshot::from_bytes(path, bytes))))
+                .collect();
+            // The receiver is gone only when the scan stopped on an error.
+            let _ = tx.send(parsed);
+        });
+        self.in_flight = Some((std::mem::take(&mut self.pending), rx));
+        Ok(())
+    }
+
+    /// Waits for the batch being parsed, then adds its commits to the timelines.
+    fn finish(
+        &mut self,
+        snapshots: &mut HashMap<ObjectId, Arc<Snapshot>>,
+        timelines: &mut Timelines,
+    ) {
+        let Some((commits, rx)) = self.in_flight.take() else {
+            return;
+        };
+        // The parse returns a snapshot for any bytes; a panic there aborts the process (rayon's
+        // default for a spawned task), so a batch is never silently lost.
+        let parsed = rx.recv().unwrap_or_default();
         snapshots.extend(parsed);
         if self.timing.enabled() && snapshots.len() % 20000 < 4096 {
             self.timing.mark(&format!(
@@ -361,13 +391,11 @@ impl Batch<'_> {
                 timelines.commits.len()
             ));
         }
-        self.wanted.clear();
-        for c in self.pending.drain(..) {
+        for c in commits {
             timelines.push_commit(c.commit, &c.changes, &|b| {
                 snapshots.get(&b).and_then(|s| s.id.clone())
             });
         }
-        Ok(())
     }
 }
 

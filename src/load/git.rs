@@ -6,6 +6,7 @@
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Sort};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// Why a history question could not be answered.
 #[derive(Debug, thiserror::Error)]
@@ -926,7 +927,9 @@ impl History {
         // The watched folders' tree ids per commit seen: parents come before children, so a
         // parent's are read once, when it is walked.
         let mut dir_ids: HashMap<Oid, Vec<Option<Oid>>> = HashMap::new();
+        let mut trees = TreeCache::default();
         for (n, oid) in walk.into_iter().enumerate() {
+            trees.next_commit();
             let commit = self.commit(oid)?;
             let new_dirs = self.dir_trees(commit.tree, &dir_paths)?;
             let parent_ids: Vec<Oid> = commit.parents.clone();
@@ -940,7 +943,7 @@ impl History {
             let mut changes = Vec::new();
             for (i, base) in bases.iter().enumerate() {
                 let old = parent_dirs.first().and_then(|d| d[i]);
-                self.diff_dirs(old, new_dirs[i], base, &mut changes)?;
+                self.diff_dirs(old, new_dirs[i], base, &mut trees, &mut changes)?;
             }
             if parent_ids.len() > 1 && !changes.is_empty() {
                 self.drop_merged_in(&parent_ids[1..], &mut changes)?;
@@ -999,27 +1002,52 @@ impl History {
         Ok(())
     }
 
+    /// A tree's raw bytes: from `trees` when the previous commit's compare read it (a folder's
+    /// old side is usually the new side of the commit before), else from the object database.
+    fn raw_tree(&self, oid: Oid, trees: &mut TreeCache) -> Result<Rc<[u8]>, HistoryError> {
+        if let Some(t) = trees.current.get(&oid).or_else(|| trees.previous.get(&oid)) {
+            let t = t.clone();
+            trees.current.insert(oid, t.clone());
+            return Ok(t);
+        }
+        let data: Rc<[u8]> = match self.raw(oid)? {
+            (ObjectType::Tree, data) => data.into(),
+            (kind, _) => return Err(damaged(oid, format!("a {kind} where a tree was expected"))),
+        };
+        trees.current.insert(oid, data.clone());
+        Ok(data)
+    }
+
     /// Compares two trees by entry ids, descending only into subtrees that differ. Both trees
-    /// list their entries in git's order, so one merge-join pass finds the differences.
+    /// list their entries in git's order, so one merge-join pass over their raw bytes finds
+    /// the differences (no tree object is built: a month's folder of thousands of reviews is
+    /// compared at every commit that touches it).
     fn diff_dirs(
         &self,
         old: Option<Oid>,
         new: Option<Oid>,
         path: &str,
+        trees: &mut TreeCache,
         out: &mut Vec<FileChange>,
     ) -> Result<(), HistoryError> {
         if old == new {
             return Ok(());
         }
-        let read = |id: Oid| self.tree(id).map_err(|e| e.at_path(path));
-        let old_tree = old.map(read).transpose()?;
-        let new_tree = new.map(read).transpose()?;
-        let mut a = old_tree.iter().flat_map(|t| t.iter()).peekable();
-        let mut b = new_tree.iter().flat_map(|t| t.iter()).peekable();
+        let mut read = |id: Oid| -> Result<(Rc<[u8]>, Vec<RawEntry>), HistoryError> {
+            let data = self.raw_tree(id, trees).map_err(|e| e.at_path(path))?;
+            let mut entries = Vec::new();
+            parse_tree(&data, &mut |e| entries.push(e))
+                .map_err(|reason| damaged(id, reason).at_path(path))?;
+            Ok((data, entries))
+        };
+        let old_tree = old.map(&mut read).transpose()?;
+        let new_tree = new.map(&mut read).transpose()?;
+        let mut a = views(&old_tree).peekable();
+        let mut b = views(&new_tree).peekable();
         // git orders a tree named `x` as if it were `x/`.
-        let key = |e: &git2::TreeEntry<'_>| -> Vec<u8> {
-            let mut k = e.name_bytes().to_vec();
-            if e.kind() == Some(ObjectType::Tree) {
+        let key = |e: &EntryView<'_>| -> Vec<u8> {
+            let mut k = e.name.to_vec();
+            if e.kind == ObjectType::Tree {
                 k.push(b'/');
             }
             k
@@ -1030,7 +1058,7 @@ impl History {
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (Some(x), Some(y)) => {
-                    if x.name_bytes() == y.name_bytes() && x.kind() == y.kind() {
+                    if x.name == y.name && x.kind == y.kind {
                         std::cmp::Ordering::Equal
                     } else {
                         key(x).cmp(&key(y))
@@ -1043,28 +1071,38 @@ impl History {
                 std::cmp::Ordering::Equal => (a.next(), b.next()),
             };
             if let (Some(x), Some(y)) = (&o, &n) {
-                if x.id() == y.id() {
+                if x.id == y.id {
                     continue;
                 }
             }
-            let entry = o.as_ref().or(n.as_ref());
-            let Some(entry) = entry else { continue };
-            let Ok(name) = entry.name() else { continue };
+            let Some(entry) = o.as_ref().or(n.as_ref()) else {
+                continue;
+            };
+            let Ok(name) = std::str::from_utf8(entry.name) else {
+                continue;
+            };
             let child = format!("{path}/{name}");
-            match entry.kind() {
-                Some(ObjectType::Tree) if !name.starts_with('.') => {
+            let id = |e: &EntryView<'_>| Oid::from_bytes(e.id);
+            match entry.kind {
+                ObjectType::Tree if !name.starts_with('.') => {
                     self.diff_dirs(
-                        o.as_ref().map(|e| e.id()),
-                        n.as_ref().map(|e| e.id()),
+                        o.as_ref().map(id).transpose()?,
+                        n.as_ref().map(id).transpose()?,
                         &child,
+                        trees,
                         out,
                     )?;
                 }
-                Some(ObjectType::Blob) if crate::load::repo::is_yaml_name(name) => {
+                ObjectType::Blob if crate::load::repo::is_yaml_name(name) => {
+                    let object = |e: &EntryView<'_>| {
+                        let mut b = [0u8; 20];
+                        b.copy_from_slice(e.id);
+                        ObjectId(b)
+                    };
                     out.push(FileChange {
                         path: child,
-                        old: o.as_ref().map(|e| ObjectId::from_oid(e.id())),
-                        new: n.as_ref().map(|e| ObjectId::from_oid(e.id())),
+                        old: o.as_ref().map(object),
+                        new: n.as_ref().map(object),
                     })
                 }
                 _ => {}
@@ -1072,6 +1110,101 @@ impl History {
         }
         Ok(())
     }
+}
+
+/// A parsed tree's entries, with their names and ids borrowed from its bytes.
+fn views(t: &Option<(Rc<[u8]>, Vec<RawEntry>)>) -> impl Iterator<Item = EntryView<'_>> {
+    t.iter()
+        .flat_map(|(data, entries)| entries.iter().map(move |e| e.view(data)))
+}
+
+/// The trees read by the compares of the commit being walked and of the one before it.
+#[derive(Default)]
+struct TreeCache {
+    current: HashMap<Oid, Rc<[u8]>>,
+    previous: HashMap<Oid, Rc<[u8]>>,
+}
+
+impl TreeCache {
+    /// The next commit: what this one read is kept one more commit, the rest dropped.
+    fn next_commit(&mut self) {
+        self.previous = std::mem::take(&mut self.current);
+    }
+}
+
+/// One entry of a raw tree: where its name and id are in the tree's bytes, and its kind.
+#[derive(Clone, Copy)]
+struct RawEntry {
+    name: (u32, u32),
+    id: u32,
+    kind: ObjectType,
+}
+
+/// An entry with its name and id borrowed from the tree's bytes.
+struct EntryView<'a> {
+    name: &'a [u8],
+    id: &'a [u8],
+    kind: ObjectType,
+}
+
+impl RawEntry {
+    fn view<'a>(&self, data: &'a [u8]) -> EntryView<'a> {
+        let (start, end) = (self.name.0 as usize, self.name.1 as usize);
+        let id = self.id as usize;
+        EntryView {
+            name: &data[start..end],
+            id: &data[id..id + 20],
+            kind: self.kind,
+        }
+    }
+}
+
+/// Reads a tree object's entries (`<octal mode> <name>\0<20-byte id>`, repeated) in order;
+/// the kind comes from the mode as libgit2 reads it (a folder, a submodule, else a file).
+fn parse_tree(data: &[u8], each: &mut dyn FnMut(RawEntry)) -> Result<(), &'static str> {
+    if u32::try_from(data.len()).is_err() {
+        return Err("a tree too large to read");
+    }
+    let mut pos = 0usize;
+    while pos < data.len() {
+        let space = data[pos..]
+            .iter()
+            .position(|&b| b == b' ')
+            .ok_or("a tree entry without a mode")?;
+        let mode_text = &data[pos..pos + space];
+        if mode_text.is_empty() || !mode_text.iter().all(|b| (b'0'..=b'7').contains(b)) {
+            return Err("a tree entry with a bad mode");
+        }
+        let mode = mode_text
+            .iter()
+            .try_fold(0u32, |m, &b| m.checked_mul(8).map(|m| m + u32::from(b - b'0')))
+            .ok_or("a tree entry with a bad mode")?;
+        let name_start = pos + space + 1;
+        let nul = data[name_start..]
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or("a tree entry without a name")?;
+        if nul == 0 {
+            return Err("a tree entry with an empty name");
+        }
+        let id = name_start + nul + 1;
+        if id + 20 > data.len() {
+            return Err("a tree entry cut short");
+        }
+        let kind = match mode {
+            0o040000 => ObjectType::Tree,
+            0o160000 => ObjectType::Commit,
+            _ => ObjectType::Blob,
+        };
+        // The length check above keeps every offset within u32.
+        each(RawEntry {
+            name: (name_start as u32, (name_start + nul) as u32),
+            id: id as u32,
+            kind,
+        });
+        pos = id + 20;
+    }
+    Ok(())
 }
 
 /// A bounded check of a loose object's zlib stream. libgit2 (1.9) spins forever on a loose
