@@ -782,17 +782,23 @@ impl QaState {
         }
         let twice = calibrated_twice(&judged);
         let shared: HashSet<usize> = by_id.values().chain(&twice).flatten().copied().collect();
-        let docs = self.documents(&judged, &shared);
-        let mut problems: Vec<Vec<Diagnostic>> = judged
-            .iter()
-            .enumerate()
-            .map(|(i, j)| {
-                let doc = j.file.doc.as_ref().or(docs.get(&i));
+        // Documents are read a chunk of files at a time and dropped once their findings are
+        // placed (memory stays flat however many files have findings); only the documents
+        // of files that share an id or a calibration rating are kept, for the checks below.
+        let mut docs: HashMap<usize, Document> = HashMap::new();
+        let mut problems: Vec<Vec<Diagnostic>> = Vec::with_capacity(judged.len());
+        for start in (0..judged.len()).step_by(2048) {
+            let range = start..judged.len().min(start + 2048);
+            let chunk = self.documents(&judged, range.clone(), &shared);
+            for i in range {
+                let j = &judged[i];
+                let doc = j.file.doc.as_ref().or(chunk.get(&i));
                 let mut found = j.file.problems.clone();
                 found.extend(j.findings.iter().map(|f| f.locate(&j.file.rel, doc)));
-                found
-            })
-            .collect();
+                problems.push(found);
+            }
+            docs.extend(chunk.into_iter().filter(|(i, _)| shared.contains(i)));
+        }
         let mut groups: Vec<(&str, &Vec<usize>)> = by_id.iter().map(|(k, v)| (*k, v)).collect();
         groups.sort();
         for (id, places) in groups {
@@ -855,13 +861,19 @@ impl QaState {
             .sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
     }
 
-    /// The documents of the reviews that need one to place a finding (valid files whose
-    /// snapshot came without one): read and parsed in parallel.
-    fn documents(&self, judged: &[Judged], shared: &HashSet<usize>) -> HashMap<usize, Document> {
+    /// The documents of the reviews in `range` that need one to place a finding (valid files
+    /// whose snapshot came without one): read and parsed in parallel.
+    fn documents(
+        &self,
+        judged: &[Judged],
+        range: std::ops::Range<usize>,
+        shared: &HashSet<usize>,
+    ) -> HashMap<usize, Document> {
         let max = self.max_file_size;
-        let inputs: Vec<(usize, Input)> = judged
+        let inputs: Vec<(usize, Input)> = judged[range.clone()]
             .iter()
             .enumerate()
+            .map(|(k, j)| (range.start + k, j))
             .filter(|(i, j)| j.file.doc.is_none() && (!j.findings.is_empty() || shared.contains(i)))
             .map(|(i, j)| (i, self.read(&j.file.rel)))
             .collect();

@@ -1002,26 +1002,43 @@ impl History {
         Ok(())
     }
 
-    /// A tree's raw bytes: from `trees` when the previous commit's compare read it (a folder's
-    /// old side is usually the new side of the commit before), else from the object database.
-    fn raw_tree(&self, oid: Oid, trees: &mut TreeCache) -> Result<Rc<[u8]>, HistoryError> {
-        if let Some(t) = trees.current.get(&oid).or_else(|| trees.previous.get(&oid)) {
-            let t = t.clone();
-            trees.current.insert(oid, t.clone());
+    /// A tree's raw bytes, read from the object database.
+    fn raw_tree(&self, oid: Oid) -> Result<Rc<[u8]>, HistoryError> {
+        match self.raw(oid)? {
+            (ObjectType::Tree, data) => Ok(data.into()),
+            (kind, _) => Err(damaged(oid, format!("a {kind} where a tree was expected"))),
+        }
+    }
+
+    /// A folder's tree with its entries: from `trees` when a compare of this commit or the
+    /// one before read it (a folder's old side is usually the new side of the commit before),
+    /// else read and parsed. `like` is a parsed tree it probably shares most entries with
+    /// (the old side): the entries before the first byte that differs and after the last one
+    /// are taken from it, so a folder of thousands of files is not parsed again for the one
+    /// file a commit adds.
+    fn parsed_tree(
+        &self,
+        oid: Oid,
+        like: Option<&Rc<ParsedTree>>,
+        path: &str,
+        trees: &mut TreeCache,
+    ) -> Result<Rc<ParsedTree>, HistoryError> {
+        if let Some(t) = trees.get(oid) {
             return Ok(t);
         }
-        let data: Rc<[u8]> = match self.raw(oid)? {
-            (ObjectType::Tree, data) => data.into(),
-            (kind, _) => return Err(damaged(oid, format!("a {kind} where a tree was expected"))),
-        };
-        trees.current.insert(oid, data.clone());
-        Ok(data)
+        let data = self.raw_tree(oid).map_err(|e| e.at_path(path))?;
+        let t = Rc::new(
+            ParsedTree::new(data, like).map_err(|reason| damaged(oid, reason).at_path(path))?,
+        );
+        trees.current.insert(oid, t.clone());
+        Ok(t)
     }
 
     /// Compares two trees by entry ids, descending only into subtrees that differ. Both trees
-    /// list their entries in git's order, so one merge-join pass over their raw bytes finds
-    /// the differences (no tree object is built: a month's folder of thousands of reviews is
-    /// compared at every commit that touches it).
+    /// list their entries in git's order, so one merge-join pass finds the differences; the
+    /// entries of the common start and end of the two trees' bytes are skipped unread (no
+    /// tree object is built: a month's folder of thousands of reviews is compared at every
+    /// commit that touches it).
     fn diff_dirs(
         &self,
         old: Option<Oid>,
@@ -1033,17 +1050,28 @@ impl History {
         if old == new {
             return Ok(());
         }
-        let mut read = |id: Oid| -> Result<(Rc<[u8]>, Vec<RawEntry>), HistoryError> {
-            let data = self.raw_tree(id, trees).map_err(|e| e.at_path(path))?;
-            let mut entries = Vec::new();
-            parse_tree(&data, &mut |e| entries.push(e))
-                .map_err(|reason| damaged(id, reason).at_path(path))?;
-            Ok((data, entries))
+        let old_tree = old
+            .map(|id| self.parsed_tree(id, None, path, trees))
+            .transpose()?;
+        let new_tree = new
+            .map(|id| self.parsed_tree(id, old_tree.as_ref(), path, trees))
+            .transpose()?;
+        let (old_range, new_range) = match (&old_tree, &new_tree) {
+            (Some(a), Some(b)) => ParsedTree::differing(a, b),
+            (a, b) => {
+                let all = |t: &Option<Rc<ParsedTree>>| 0..t.as_ref().map_or(0, |t| t.entries.len());
+                (all(a), all(b))
+            }
         };
-        let old_tree = old.map(&mut read).transpose()?;
-        let new_tree = new.map(&mut read).transpose()?;
-        let mut a = views(&old_tree).peekable();
-        let mut b = views(&new_tree).peekable();
+        fn views(t: &Option<Rc<ParsedTree>>, r: std::ops::Range<usize>) -> Vec<EntryView<'_>> {
+            t.as_ref()
+                .map(|t| t.entries[r].iter().map(|e| e.view(&t.data)).collect())
+                .unwrap_or_default()
+        }
+        let old_views = views(&old_tree, old_range);
+        let new_views = views(&new_tree, new_range);
+        let mut a = old_views.into_iter().peekable();
+        let mut b = new_views.into_iter().peekable();
         // git orders a tree named `x` as if it were `x/`.
         let key = |e: &EntryView<'_>| -> Vec<u8> {
             let mut k = e.name.to_vec();
@@ -1112,17 +1140,11 @@ impl History {
     }
 }
 
-/// A parsed tree's entries, with their names and ids borrowed from its bytes.
-fn views(t: &Option<(Rc<[u8]>, Vec<RawEntry>)>) -> impl Iterator<Item = EntryView<'_>> {
-    t.iter()
-        .flat_map(|(data, entries)| entries.iter().map(move |e| e.view(data)))
-}
-
 /// The trees read by the compares of the commit being walked and of the one before it.
 #[derive(Default)]
 struct TreeCache {
-    current: HashMap<Oid, Rc<[u8]>>,
-    previous: HashMap<Oid, Rc<[u8]>>,
+    current: HashMap<Oid, Rc<ParsedTree>>,
+    previous: HashMap<Oid, Rc<ParsedTree>>,
 }
 
 impl TreeCache {
@@ -1130,13 +1152,31 @@ impl TreeCache {
     fn next_commit(&mut self) {
         self.previous = std::mem::take(&mut self.current);
     }
+
+    fn get(&mut self, oid: Oid) -> Option<Rc<ParsedTree>> {
+        let t = self
+            .current
+            .get(&oid)
+            .or_else(|| self.previous.get(&oid))?
+            .clone();
+        self.current.insert(oid, t.clone());
+        Some(t)
+    }
 }
 
-/// One entry of a raw tree: where its name and id are in the tree's bytes, and its kind.
+/// A tree's bytes and where each entry is in them.
+struct ParsedTree {
+    data: Rc<[u8]>,
+    entries: Vec<RawEntry>,
+}
+
+/// One entry of a raw tree: where it starts, where its name is (its id follows the name's
+/// NUL), and its kind.
 #[derive(Clone, Copy)]
 struct RawEntry {
-    name: (u32, u32),
-    id: u32,
+    start: u32,
+    name: u32,
+    nul: u32,
     kind: ObjectType,
 }
 
@@ -1149,23 +1189,142 @@ struct EntryView<'a> {
 
 impl RawEntry {
     fn view<'a>(&self, data: &'a [u8]) -> EntryView<'a> {
-        let (start, end) = (self.name.0 as usize, self.name.1 as usize);
-        let id = self.id as usize;
+        let (name, nul) = (self.name as usize, self.nul as usize);
         EntryView {
-            name: &data[start..end],
-            id: &data[id..id + 20],
+            name: &data[name..nul],
+            id: &data[nul + 1..nul + 21],
+            kind: self.kind,
+        }
+    }
+
+    /// Where the next entry starts.
+    fn end(&self) -> u32 {
+        self.nul + 21
+    }
+
+    fn shifted(self, by: i64) -> RawEntry {
+        // Offsets stay within the tree's length (checked to fit u32 when it was parsed).
+        let at = |x: u32| (i64::from(x) + by) as u32;
+        RawEntry {
+            start: at(self.start),
+            name: at(self.name),
+            nul: at(self.nul),
             kind: self.kind,
         }
     }
 }
 
-/// Reads a tree object's entries (`<octal mode> <name>\0<20-byte id>`, repeated) in order;
-/// the kind comes from the mode as libgit2 reads it (a folder, a submodule, else a file).
-fn parse_tree(data: &[u8], each: &mut dyn FnMut(RawEntry)) -> Result<(), &'static str> {
+/// How many leading bytes two buffers share.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 64 <= n && a[i..i + 64] == b[i..i + 64] {
+        i += 64;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// How many trailing bytes two buffers share.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (la, lb) = (a.len(), b.len());
+    let mut i = 0;
+    while i + 64 <= n && a[la - i - 64..la - i] == b[lb - i - 64..lb - i] {
+        i += 64;
+    }
+    while i < n && a[la - i - 1] == b[lb - i - 1] {
+        i += 1;
+    }
+    i
+}
+
+impl ParsedTree {
+    /// Parses `data`. With `like`, the entries in the bytes both share at the start are
+    /// taken from it, and those at the end once the parse meets one of its entry starts there
+    /// (from that point both parse alike, the bytes being the same).
+    fn new(data: Rc<[u8]>, like: Option<&Rc<ParsedTree>>) -> Result<ParsedTree, &'static str> {
+        if u32::try_from(data.len()).is_err() {
+            return Err("a tree too large to read");
+        }
+        let Some(like) = like else {
+            let mut entries = Vec::new();
+            parse_tree(&data, 0, &mut |e| {
+                entries.push(e);
+                true
+            })?;
+            return Ok(ParsedTree { data, entries });
+        };
+        let prefix = common_prefix(&like.data, &data);
+        // Entries wholly inside the shared start are the same entries here.
+        let kept = like.entries.partition_point(|e| e.end() as usize <= prefix);
+        let mut entries: Vec<RawEntry> = like.entries[..kept].to_vec();
+        let from = entries.last().map_or(0, |e| e.end() as usize);
+        let suffix = common_suffix(&like.data, &data).min(data.len() - from);
+        let shift = data.len() as i64 - like.data.len() as i64;
+        let tail_from = data.len() - suffix;
+        let mut synced = None;
+        parse_tree(&data, from, &mut |e| {
+            if e.start as usize >= tail_from {
+                let there = i64::from(e.start) - shift;
+                let found = like
+                    .entries
+                    .binary_search_by_key(&there, |x| i64::from(x.start));
+                if let Ok(k) = found {
+                    synced = Some(k);
+                    return false;
+                }
+            }
+            entries.push(e);
+            true
+        })?;
+        if let Some(k) = synced {
+            entries.extend(like.entries[k..].iter().map(|e| e.shifted(shift)));
+        }
+        Ok(ParsedTree { data, entries })
+    }
+
+    /// The entry ranges of `a` and `b` outside their common start and end: the entries
+    /// there are byte for byte the same in both, so only these ranges can differ.
+    fn differing(
+        a: &ParsedTree,
+        b: &ParsedTree,
+    ) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let prefix = common_prefix(&a.data, &b.data);
+        let head = a
+            .entries
+            .partition_point(|e| e.end() as usize <= prefix)
+            .min(b.entries.partition_point(|e| e.end() as usize <= prefix));
+        let suffix = common_suffix(&a.data, &b.data);
+        let (la, lb) = (a.data.len(), b.data.len());
+        let (mut i, mut j) = (a.entries.len(), b.entries.len());
+        while i > head && j > head {
+            let (x, y) = (a.entries[i - 1], b.entries[j - 1]);
+            let (from_end_x, from_end_y) = (la - x.start as usize, lb - y.start as usize);
+            if from_end_x != from_end_y || from_end_x > suffix {
+                break;
+            }
+            i -= 1;
+            j -= 1;
+        }
+        (head..i, head..j)
+    }
+}
+
+/// Reads a tree object's entries (`<octal mode> <name>\0<20-byte id>`, repeated) in order
+/// from the entry that starts at `from`, until `each` says stop; the kind comes from the mode
+/// as libgit2 reads it (a folder, a submodule, else a file).
+fn parse_tree(
+    data: &[u8],
+    from: usize,
+    each: &mut dyn FnMut(RawEntry) -> bool,
+) -> Result<(), &'static str> {
     if u32::try_from(data.len()).is_err() {
         return Err("a tree too large to read");
     }
-    let mut pos = 0usize;
+    let mut pos = from;
     while pos < data.len() {
         let space = data[pos..]
             .iter()
@@ -1197,11 +1356,15 @@ fn parse_tree(data: &[u8], each: &mut dyn FnMut(RawEntry)) -> Result<(), &'stati
             _ => ObjectType::Blob,
         };
         // The length check above keeps every offset within u32.
-        each(RawEntry {
-            name: (name_start as u32, (name_start + nul) as u32),
-            id: id as u32,
+        let entry = RawEntry {
+            start: pos as u32,
+            name: name_start as u32,
+            nul: (name_start + nul) as u32,
             kind,
-        });
+        };
+        if !each(entry) {
+            break;
+        }
         pos = id + 20;
     }
     Ok(())
