@@ -841,6 +841,11 @@ impl QaState {
                 ));
             }
         }
+        // Exact sizes: a doubling vector of 100,000 reviews would briefly need room for twice
+        // as many, beside the judged files it is built from.
+        let valid = judged.iter().filter(|j| j.facts.is_some()).count();
+        self.reviews.reserve_exact(valid);
+        self.review_rubrics.reserve_exact(judged.len());
         for (j, found) in judged.into_iter().zip(problems) {
             if let Some((rid, _)) = &j.file.snap.rubric {
                 self.review_rubrics.push((j.file.rel.clone(), rid.clone()));

@@ -110,10 +110,38 @@ pub(super) fn write_cache(
     path: &Path,
     cache: &CacheFile,
 ) -> std::io::Result<()> {
+    use sha2::{Digest, Sha256};
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let bytes = encode(cache)?;
-    crate::load::file::write_atomic_with(disk, path, true, |w| std::io::Write::write_all(w, &bytes))
+    // Streamed: the payload is hashed on its way to the file, never held whole in memory
+    // (the same bytes as `encode`).
+    crate::load::file::write_atomic_with(disk, path, true, |w| {
+        let mut hashing = Hashing {
+            inner: w,
+            sum: Sha256::new(),
+        };
+        postcard::to_io(cache, &mut hashing).map_err(std::io::Error::other)?;
+        let sum = hashing.sum.finalize();
+        w.write_all(&sum)
+    })
+}
+
+/// A writer that hashes what it passes on.
+struct Hashing<'a> {
+    inner: &'a mut dyn std::io::Write,
+    sum: sha2::Sha256,
+}
+
+impl std::io::Write for Hashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.sum, &buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Removes the temporary cache files that a killed run (Ctrl-C during a scan) left beside the

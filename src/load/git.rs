@@ -1336,7 +1336,9 @@ fn parse_tree(
         }
         let mode = mode_text
             .iter()
-            .try_fold(0u32, |m, &b| m.checked_mul(8).map(|m| m + u32::from(b - b'0')))
+            .try_fold(0u32, |m, &b| {
+                m.checked_mul(8).map(|m| m + u32::from(b - b'0'))
+            })
             .ok_or("a tree entry with a bad mode")?;
         let name_start = pos + space + 1;
         let nul = data[name_start..]
