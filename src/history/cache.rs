@@ -119,28 +119,48 @@ pub(super) fn write_cache(
         let mut hashing = Hashing {
             inner: w,
             sum: Sha256::new(),
+            failed: None,
         };
-        postcard::to_io(cache, &mut hashing).map_err(std::io::Error::other)?;
+        // postcard reports a failed write as its own error: the writer's (a full disk, say)
+        // is the one to give.
+        if let Err(e) = postcard::to_io(cache, &mut hashing) {
+            return Err(hashing
+                .failed
+                .take()
+                .unwrap_or_else(|| std::io::Error::other(e)));
+        }
         let sum = hashing.sum.finalize();
         w.write_all(&sum)
     })
 }
 
-/// A writer that hashes what it passes on.
+/// A writer that hashes what it passes on, and keeps the first error of the writer below.
 struct Hashing<'a> {
     inner: &'a mut dyn std::io::Write,
     sum: sha2::Sha256,
+    failed: Option<std::io::Error>,
 }
 
 impl std::io::Write for Hashing<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
+        let n = match self.inner.write(buf) {
+            Ok(n) => n,
+            Err(e) => {
+                let again = std::io::Error::new(e.kind(), e.to_string());
+                self.failed.get_or_insert(e);
+                return Err(again);
+            }
+        };
         sha2::Digest::update(&mut self.sum, &buf[..n]);
         Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        self.inner.flush().map_err(|e| {
+            let again = std::io::Error::new(e.kind(), e.to_string());
+            self.failed.get_or_insert(e);
+            again
+        })
     }
 }
 
