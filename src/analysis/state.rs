@@ -271,7 +271,8 @@ struct ReviewFile {
 struct Judged {
     file: ReviewFile,
     findings: Vec<Finding>,
-    facts: Option<ReviewFacts>,
+    /// Index into the judged reviews' facts (see `QaState::judge`).
+    facts: Option<usize>,
 }
 
 /// The history as the state uses it.
@@ -356,9 +357,9 @@ impl QaState {
         };
         let loaded = state.review_files();
         timing.mark("review files");
-        let judged = state.judge(loaded, opts.now)?;
+        let (judged, facts) = state.judge(loaded, opts.now)?;
         timing.mark("verdicts");
-        state.settle(judged);
+        state.settle(judged, facts);
         timing.mark("diagnostics placed");
         state.version_warnings();
         state.old_versions_warning();
@@ -392,7 +393,7 @@ impl QaState {
             None => yaml::load(rel, text.as_bytes(), max).ok(),
         };
         let mut out = Vec::new();
-        for j in self.judge(vec![file], now)? {
+        for j in self.judge(vec![file], now)?.0 {
             out.extend(j.file.problems.iter().cloned());
             out.extend(j.findings.iter().map(|f| f.locate(rel, doc.as_ref())));
         }
@@ -458,13 +459,18 @@ impl QaState {
     }
 
     /// Resolves and judges every review (in order: the rubric index walks git).
+    ///
+    /// The facts of the reviews without an error are returned beside them, in one vector
+    /// that becomes the state's `reviews` (filtered in place): no second copy of 100,000
+    /// reviews' facts is ever built.
     fn judge(
         &mut self,
         files: Vec<ReviewFile>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Judged>, StateError> {
+    ) -> Result<(Vec<Judged>, Vec<ReviewFacts>), StateError> {
         let user = self.scan.as_ref().and_then(|s| s.history.user_email());
         let mut out = Vec::with_capacity(files.len());
+        let mut all_facts = Vec::new();
         for file in files {
             let id = file.snap.review_id(&file.rel);
             let (added, commit) = self.crediting(&id, &file.snap);
@@ -515,7 +521,16 @@ impl QaState {
                     .all(|f| f.code.severity() != Severity::Error);
             let facts = match (&rubric, ok) {
                 (Some((Some(v), _)), true) => {
-                    Some(self.facts(&file, id, added, &source, v.rubric.clone(), &user, now))
+                    all_facts.push(self.facts(
+                        &file,
+                        id,
+                        added,
+                        &source,
+                        v.rubric.clone(),
+                        &user,
+                        now,
+                    ));
+                    Some(all_facts.len() - 1)
                 }
                 _ => None,
             };
@@ -525,7 +540,7 @@ impl QaState {
                 facts,
             });
         }
-        Ok(out)
+        Ok((out, all_facts))
     }
 
     /// The event that credits a review (its latest addition: a review deleted and added again
@@ -759,7 +774,7 @@ impl QaState {
 
     /// Places every finding at its node (loading the documents of valid files that have
     /// findings), settles duplicate ids, and splits reviews into facts and left-out files.
-    fn settle(&mut self, judged: Vec<Judged>) {
+    fn settle(&mut self, judged: Vec<Judged>, mut facts: Vec<ReviewFacts>) {
         // Files that share an id need their documents too, for the position of `id`.
         // Sorted by id, files that share one sit side by side.
         let ids: Vec<Option<String>> = judged.iter().map(|j| review_id(&j.file)).collect();
@@ -780,7 +795,7 @@ impl QaState {
                 }
             }
         }
-        let twice = calibrated_twice(&judged);
+        let twice = calibrated_twice(&judged, &facts);
         let shared: HashSet<usize> = by_id.values().chain(&twice).flatten().copied().collect();
         // Documents are read a chunk of files at a time and dropped once their findings are
         // placed (memory stays flat however many files have findings); only the documents
@@ -825,7 +840,7 @@ impl QaState {
                     .filter(|p| **p != i)
                     .map(|p| judged[*p].file.rel.as_str())
                     .collect();
-                let f = judged[i].facts.as_ref();
+                let f = judged[i].facts.map(|k| &facts[k]);
                 let (session, reviewer) = f.map_or(("", ""), |f| {
                     (f.calibration.as_deref().unwrap_or(""), f.reviewer.as_str())
                 });
@@ -841,10 +856,8 @@ impl QaState {
                 ));
             }
         }
-        // Exact sizes: a doubling vector of 100,000 reviews would briefly need room for twice
-        // as many, beside the judged files it is built from.
-        let valid = judged.iter().filter(|j| j.facts.is_some()).count();
-        self.reviews.reserve_exact(valid);
+        // The facts vector becomes `reviews`, filtered in place (no second copy).
+        let mut keep = vec![false; facts.len()];
         self.review_rubrics.reserve_exact(judged.len());
         for (j, found) in judged.into_iter().zip(problems) {
             if let Some((rid, _)) = &j.file.snap.rubric {
@@ -852,7 +865,7 @@ impl QaState {
             }
             let first_error = found.iter().find(|d| d.severity == Severity::Error);
             match (first_error, j.facts) {
-                (None, Some(f)) => self.reviews.push(f),
+                (None, Some(k)) => keep[k] = true,
                 (first, _) => self.left_out.push(LeftOut {
                     path: j.file.rel.clone(),
                     code: first.map_or(Code::Schema, |d| d.code).name().to_string(),
@@ -861,6 +874,16 @@ impl QaState {
                 }),
             }
             self.diagnostics.extend(found);
+        }
+        let mut index = 0;
+        facts.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
+        if self.reviews.is_empty() {
+            self.reviews = facts;
+        } else {
+            self.reviews.extend(facts);
         }
         self.reviews
             .sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
@@ -1265,10 +1288,12 @@ fn dispute_event(before: Option<&Snapshot>, now: &Snapshot) -> Option<String> {
 
 /// Groups of valid calibration reviews by one reviewer of one conversation in one session
 /// (SPEC §5.4: each reviewer rates a conversation once per session).
-fn calibrated_twice(judged: &[Judged]) -> Vec<Vec<usize>> {
-    let mut groups: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+fn calibrated_twice<'a>(judged: &[Judged], facts: &'a [ReviewFacts]) -> Vec<Vec<usize>> {
+    let mut groups: HashMap<(&'a str, &'a str, &'a str), Vec<usize>> = HashMap::new();
     for (i, j) in judged.iter().enumerate() {
-        let Some(f) = &j.facts else { continue };
+        let Some(f) = j.facts.map(|k| &facts[k]) else {
+            continue;
+        };
         let Some(session) = &f.calibration else {
             continue;
         };
