@@ -468,6 +468,7 @@ fn heatmap(sel: &Selection) -> Vec<HeatRow> {
 
 /// Category values (value ×100) per review of `Selection::reviews`, in its order, and every
 /// category's title.
+#[derive(Default)]
 struct CategoryValues {
     titles: BTreeMap<String, String>,
     per_review: Vec<Vec<(String, f64)>>,
@@ -1036,9 +1037,19 @@ impl<'a> SiteBuilder<'a> {
         })
     }
 
+    /// What the archive pages need, and no more: every review's category values and the team
+    /// averages (the context's figures) are freed, so that a large site holds no more than it
+    /// must while its archive pages are written.
+    pub fn into_archive(mut self) -> Archive<'a> {
+        self.parts.values = CategoryValues::default();
+        self.parts.team_cats = TeamCategories::new();
+        self.parts.position = HashMap::new();
+        Archive(self)
+    }
+
     /// The archive pages of one agent (none for an agent without reviews): a page per month of
     /// the reviews that the agent's page does not list, newest month first.
-    pub fn archive(&self, agent: &str) -> Vec<ArchivePage> {
+    fn archive(&self, agent: &str) -> Vec<ArchivePage> {
         let (Some(rs), Some(summary)) = (
             self.by_agent.get(agent),
             self.agents.iter().find(|a| a.id == agent),
@@ -1081,6 +1092,17 @@ impl<'a> SiteBuilder<'a> {
     }
 }
 
+/// The archive pages of a site, built an agent at a time ([`SiteBuilder::into_archive`]).
+pub struct Archive<'a>(SiteBuilder<'a>);
+
+impl Archive<'_> {
+    /// The archive pages of one agent (none for an agent without reviews or without reviews
+    /// beyond the agent page's latest 10): a page per month, newest month first.
+    pub fn pages(&self, agent: &str) -> Vec<ArchivePage> {
+        self.0.archive(agent)
+    }
+}
+
 /// Builds the site context. With `agent`, only that agent's page is built.
 pub fn build_context(
     state: &QaState,
@@ -1105,7 +1127,6 @@ pub fn render_pages(
     format: PageFormat,
     index: bool,
 ) -> Result<Vec<(PathBuf, String)>, RenderError> {
-    use minijinja::value::{Serde, Value};
     let ext = format.ext();
     let pages = &ctx.pages;
     let site_value = site_value(ctx);
@@ -1130,8 +1151,22 @@ pub fn render_pages(
             ));
         }
     }
+    out.extend(render_agent_pages(env, &site_value, pages, format)?);
+    Ok(out)
+}
+
+/// Renders agent pages (`agents/<id>.<ext>`) with `agent.<ext>.j2`, which sees `site` (from
+/// [`site_value`]) and `page`.
+pub fn render_agent_pages(
+    env: &Environment<'static>,
+    site_value: &minijinja::Value,
+    pages: &[AgentPage],
+    format: PageFormat,
+) -> Result<Vec<(PathBuf, String)>, RenderError> {
+    use minijinja::value::{Serde, Value};
+    let ext = format.ext();
     let t = env.get_template(&format!("agent.{ext}.j2"))?;
-    let rendered: Vec<Result<(PathBuf, String), RenderError>> = pages
+    pages
         .par_iter()
         .map(|page| {
             let id = &page.agent.id;
@@ -1147,11 +1182,7 @@ pub fn render_pages(
                 .map_err(|e| template_error(env, e))?;
             Ok((PathBuf::from("agents").join(format!("{id}.{ext}")), html))
         })
-        .collect();
-    for r in rendered {
-        out.push(r?);
-    }
-    Ok(out)
+        .collect()
 }
 
 /// Renders archive pages (`agents/<id>/<month>.<ext>`) with `archive.<ext>.j2`, which sees

@@ -61,19 +61,20 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     // ctx.now is SOURCE_DATE_EPOCH when set: the "generated" time of reproducible pages.
     let agent = args.agent.as_deref().map(|a| state.person(a));
     let builder = SiteBuilder::new(&state, format, args.anonymize_reviewers, ctx.now);
-    let site = builder.context(agent.as_deref())?;
+    let mut site = builder.context(agent.as_deref())?;
     timing.mark("context");
     if args.context {
         print_json(&site)?;
         return Ok(ExitCode::SUCCESS);
     }
     let env = rubric::pages::environment(overrides(ctx, &state, args.templates.as_ref()));
-    let mut pages = rubric::pages::render_pages(&env, &site, format, agent.is_none())?;
-    timing.mark("templates");
     let sealer = secret.as_ref().map(|s| Sealer::new(&env, s, &state, &site));
+    // The overview pages first; the agent pages then, a batch at a time, each batch written
+    // before the next is rendered: a large team's pages are never all held at once.
+    let agent_pages = std::mem::take(&mut site.pages);
+    let mut pages = rubric::pages::render_pages(&env, &site, format, agent.is_none())?;
     if let Some(sealer) = &sealer {
         pages = sealer.seal(pages)?;
-        timing.mark("sealed");
     }
     let out = ctx.start.join(&args.out);
     let mut writer = SiteWriter::begin(&out, agent.is_some())?;
@@ -81,21 +82,34 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         writer.write(rel, text)?;
     }
     drop(pages);
-    // Archive pages, a few agents at a time: a long history is never held whole.
     let site_value = rubric::pages::site_value(&site);
-    let with_archive: Vec<&str> = site
-        .pages
+    drop(site);
+    for batch in agent_pages.chunks(AGENT_BATCH) {
+        let mut rendered = rubric::pages::render_agent_pages(&env, &site_value, batch, format)?;
+        if let Some(sealer) = &sealer {
+            rendered = sealer.seal(rendered)?;
+        }
+        for (rel, text) in &rendered {
+            writer.write(rel, text)?;
+        }
+    }
+    timing.mark("templates");
+    // Archive pages, a few agents at a time, once what only the pages above needed (their
+    // figures, the agent pages' context) is freed.
+    let with_archive: Vec<String> = agent_pages
         .iter()
         .filter(|p| !p.archive.is_empty())
-        .map(|p| p.agent.id.as_str())
+        .map(|p| p.agent.id.clone())
         .collect();
+    drop(agent_pages);
+    let archive = builder.into_archive();
     for agents in with_archive.chunks(ARCHIVE_BATCH) {
         let mut batch = Vec::new();
         for a in agents {
             batch.extend(rubric::pages::render_archive(
                 &env,
                 &site_value,
-                &builder.archive(a),
+                &archive.pages(a),
                 format,
             )?);
         }
@@ -150,6 +164,8 @@ fn private_secret(format: PageFormat, args: &Args) -> Result<Secret, CliError> {
 /// overview then opens for no one).
 /// How many agents' archive pages are rendered (and sealed) before they are written.
 const ARCHIVE_BATCH: usize = 16;
+/// How many agent pages are rendered (and sealed) before they are written.
+const AGENT_BATCH: usize = 64;
 
 /// Seals pages for a private site, in batches: the readers and every page's published name
 /// are worked out once.
