@@ -410,16 +410,7 @@ impl QaState {
     /// Every review file's snapshot: from the history cache by blob id where the file is
     /// unchanged, else read and parsed (in parallel); with its document where it has problems.
     fn review_files(&self) -> Vec<ReviewFile> {
-        let reviews_dir = self.config.paths.reviews.as_str();
-        let known: HashMap<String, ObjectId> = match (&self.scan, self.source) {
-            (Some(s), Source::Tree(tip)) => s
-                .history
-                .tree_files(tip, reviews_dir)
-                .map(|v| v.into_iter().collect())
-                .unwrap_or_default(),
-            (Some(s), Source::Disk) => s.history.clean_files(reviews_dir).unwrap_or_default(),
-            (None, _) => HashMap::new(),
-        };
+        let known = self.known_review_blobs();
         let snapshots = self.scan.as_ref().map(|s| &s.snapshots);
         let cached = |rel: &str| snapshots?.get(known.get(rel)?).cloned();
         let wanted: Vec<&SourceFile> = self
@@ -1081,10 +1072,12 @@ impl QaState {
         out
     }
 
-    /// Which commit each review's file belongs to (`export`'s `commit` column).
-    pub fn review_commits(&self) -> ReviewCommits<'_> {
+    /// The review files whose content is a known blob: every file of the `--rev` tree, or the
+    /// files on disk unchanged against the index (path → blob id). Empty outside git or when
+    /// git cannot say: the files are then read and parsed (never skipped), with no commit.
+    fn known_review_blobs(&self) -> HashMap<String, ObjectId> {
         let reviews_dir = self.config.paths.reviews.as_str();
-        let known = match (&self.scan, self.source) {
+        match (&self.scan, self.source) {
             (Some(s), Source::Tree(tip)) => s
                 .history
                 .tree_files(tip, reviews_dir)
@@ -1092,7 +1085,12 @@ impl QaState {
                 .unwrap_or_default(),
             (Some(s), Source::Disk) => s.history.clean_files(reviews_dir).unwrap_or_default(),
             (None, _) => HashMap::new(),
-        };
+        }
+    }
+
+    /// Which commit each review's file belongs to (`export`'s `commit` column).
+    pub fn review_commits(&self) -> ReviewCommits<'_> {
+        let known = self.known_review_blobs();
         ReviewCommits {
             scan: self.scan.as_ref(),
             source: self.source,
