@@ -1429,10 +1429,7 @@ fn copy_tree(
     from: &Path,
     to: &Path,
 ) -> Result<(), RenderError> {
-    let fail = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| RenderError::Write { path, source }
-    };
+    let fail = io_error;
     for e in walkdir::WalkDir::new(from).min_depth(1).follow_links(false) {
         let e = e.map_err(|e| {
             let path = e.path().unwrap_or(from).to_path_buf();
@@ -1461,10 +1458,7 @@ fn copy_tree(
 /// replaced by an atomic rename, never rewritten in place.
 pub fn init_templates(dir: &Path, force: bool) -> Result<Vec<PathBuf>, RenderError> {
     use crate::load::file::{ensure_within, write_atomic};
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| RenderError::Write { path, source }
-    };
+    let io = io_error;
     let refused = |path: &Path| {
         let path = path.display().to_string();
         move |e: std::io::Error| RenderError::Refused {
