@@ -57,7 +57,7 @@ fn review_index(state: &QaState) -> HashMap<(String, String), String> {
     let mut out = HashMap::new();
     for r in &state.reviews {
         if let Some(c) = &r.snapshot.conversation {
-            out.entry((c.clone(), r.agent.clone()))
+            out.entry((c.to_string(), r.agent.clone()))
                 .or_insert_with(|| r.id.clone());
         }
     }

@@ -110,8 +110,9 @@ impl ReviewFacts {
     pub fn conversation_key(&self) -> String {
         self.snapshot
             .conversation
-            .clone()
-            .unwrap_or_else(|| self.id.clone())
+            .as_deref()
+            .unwrap_or(&self.id)
+            .to_string()
     }
 }
 
@@ -754,7 +755,7 @@ impl QaState {
                 version: rubric.version.0,
                 score: s.score,
                 pass: s.pass,
-                calibration: snap.calibration.clone(),
+                calibration: snap.calibration.as_deref().map(String::from),
                 uncommitted: commit.is_none(),
             },
             day,
@@ -852,7 +853,8 @@ impl QaState {
         self.review_rubrics.reserve_exact(judged.len());
         for (j, found) in judged.into_iter().zip(problems) {
             if let Some((rid, _)) = &j.file.snap.rubric {
-                self.review_rubrics.push((j.file.rel.clone(), rid.clone()));
+                self.review_rubrics
+                    .push((j.file.rel.clone(), rid.to_string()));
             }
             let first_error = found.iter().find(|d| d.severity == Severity::Error);
             match (first_error, j.facts) {
@@ -1044,7 +1046,7 @@ impl QaState {
                     date: r.date.clone(),
                     rubric: r.rubric.clone(),
                     version: r.version,
-                    conversation: r.snapshot.conversation.clone(),
+                    conversation: r.snapshot.conversation.as_deref().map(String::from),
                     url: details.url.clone(),
                     channel: details.channel.clone(),
                     category: c.id.to_string(),
@@ -1164,7 +1166,7 @@ impl QaState {
             .map(|(i, _)| i)
             .last()
             .unwrap_or(0);
-        let mut from: Option<(ObjectId, Option<(String, u32)>)> = None;
+        let mut from: Option<(ObjectId, Option<(crate::load::review::Text, u32)>)> = None;
         let mut rows = Vec::new();
         let mut prev: Option<Arc<Snapshot>> = None;
         for (n, e) in events.iter().enumerate().skip(first) {
@@ -1330,7 +1332,7 @@ fn reassigned(scan: &Scan, events: &[Event], i: usize) -> bool {
     now.disputes.iter().enumerate().any(|(k, d)| {
         d.kind == DisputeKind::WrongAgent
             && d.status == Some(DisputeStatus::Accepted)
-            && d.proposed_agent == now.agent
+            && d.proposed_agent.as_deref() == now.agent.as_deref()
             && before
                 .disputes
                 .get(k)
@@ -1352,7 +1354,7 @@ fn timeline_start(scan: &Scan, events: &[Event]) -> Option<usize> {
 /// The id a review file claims: its `id`, else its file stem (none for a malformed `id`).
 fn review_id(file: &ReviewFile) -> Option<String> {
     match (&file.snap.id, file.snap.has_id) {
-        (Some(id), _) => Some(id.clone()),
+        (Some(id), _) => Some(id.to_string()),
         (None, true) => None,
         (None, false) => Some(repo::stem(&file.rel).to_string()),
     }

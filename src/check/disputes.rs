@@ -81,7 +81,8 @@ pub fn dispute_findings(
         outcome(snap, i, d, &mut out);
         let reviewer = snap
             .reviewer
-            .clone()
+            .as_deref()
+            .map(String::from)
             .or_else(|| versions.first().map(|v| v.author.clone()));
         if let Some(resolver) = resolver(versions, i) {
             if !self_resolved(rules, snap, i, d, &resolver, &mut out) {

@@ -393,7 +393,9 @@ impl Batch<'_> {
         }
         for c in commits {
             timelines.push_commit(c.commit, &c.changes, &|b| {
-                snapshots.get(&b).and_then(|s| s.id.clone())
+                snapshots
+                    .get(&b)
+                    .and_then(|s| s.id.as_deref().map(String::from))
             });
         }
     }

@@ -6,6 +6,10 @@ use crate::model::{self, RatingValue};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A short text of a review file (an id, a date, a category): kept inline up to 24 bytes,
+/// so that the one `Snapshot` per file version in history does not allocate for each.
+pub type Text = compact_str::CompactString;
+
 /// What one version of a review file says for scores and trends, read leniently: every
 /// well-formed field that scoring, dating and crediting need. (Comments are
 /// not kept — there is one of these per file version in history, tens of thousands at once —
@@ -13,21 +17,21 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     /// The explicit `id`, if any (otherwise the file stem is the id).
-    pub id: Option<String>,
-    pub agent: Option<String>,
-    pub reviewer: Option<String>,
-    pub reviewed_at: Option<String>,
+    pub id: Option<Text>,
+    pub agent: Option<Text>,
+    pub reviewer: Option<Text>,
+    pub reviewed_at: Option<Text>,
     /// Rubric id and version.
-    pub rubric: Option<(String, u32)>,
-    pub calibration: Option<String>,
-    pub conversation: Option<String>,
+    pub rubric: Option<(Text, u32)>,
+    pub calibration: Option<Text>,
+    pub conversation: Option<Text>,
     /// `conversation.channel` (email, chat, phone, ...), as written.
     #[serde(default)]
-    pub channel: Option<String>,
+    pub channel: Option<Text>,
     /// Category id → rating (`None` for `na`), sorted by category id.
-    pub ratings: Vec<(Box<str>, Option<i64>)>,
+    pub ratings: Vec<(Text, Option<i64>)>,
     /// Category id → the root causes named (only categories that name some).
-    pub root_causes: Vec<(Box<str>, Vec<Box<str>>)>,
+    pub root_causes: Vec<(Text, Vec<Text>)>,
     /// The file loaded and matched the review schema.
     pub valid: bool,
     /// The file writes an `id` (well-formed or not).
@@ -127,22 +131,23 @@ impl Snapshot {
             v.get(key).and_then(|x| T::deserialize(x).ok())
         }
         let mut s = Snapshot {
-            id: field::<model::PersonId>(v, "id").map(String::from),
-            agent: field::<model::PersonId>(v, "agent").map(String::from),
-            reviewer: field::<model::PersonId>(v, "reviewer").map(String::from),
-            reviewed_at: field::<model::DateText>(v, "reviewed_at").map(|d| d.0),
-            rubric: field::<model::RubricRef>(v, "rubric").map(|r| (r.id.to_string(), r.version.0)),
-            calibration: field::<model::PersonId>(v, "calibration").map(String::from),
+            id: field::<model::PersonId>(v, "id").map(|p| Text::from(p.as_str())),
+            agent: field::<model::PersonId>(v, "agent").map(|p| Text::from(p.as_str())),
+            reviewer: field::<model::PersonId>(v, "reviewer").map(|p| Text::from(p.as_str())),
+            reviewed_at: field::<model::DateText>(v, "reviewed_at").map(|d| Text::from(d.0)),
+            rubric: field::<model::RubricRef>(v, "rubric")
+                .map(|r| (Text::from(r.id.as_str()), r.version.0)),
+            calibration: field::<model::PersonId>(v, "calibration").map(|p| Text::from(p.as_str())),
             conversation: v
                 .get("conversation")
                 .and_then(|c| c.get("id"))
                 .and_then(|x| model::ConversationId::deserialize(x).ok())
-                .map(|c| c.0),
+                .map(|c| Text::from(c.0)),
             channel: v
                 .get("conversation")
                 .and_then(|c| c.get("channel"))
                 .and_then(|x| x.as_str())
-                .map(String::from),
+                .map(Text::from),
             valid,
             has_id: v.get("id").is_some(),
             has_ratings: v.get("ratings").is_some_and(|r| r.is_object()),
@@ -156,7 +161,7 @@ impl Snapshot {
                 };
                 let value = points(entry.value());
                 s.ratings.push((k.as_str().into(), value));
-                let causes: Vec<Box<str>> = entry
+                let causes: Vec<Text> = entry
                     .root_causes()
                     .iter()
                     .map(|r| r.as_str().into())
@@ -183,7 +188,7 @@ impl Snapshot {
     }
 
     /// The root causes named for a category, in file order.
-    pub fn root_causes_of(&self, category: &str) -> &[Box<str>] {
+    pub fn root_causes_of(&self, category: &str) -> &[Text] {
         self.root_causes
             .iter()
             .find(|(k, _)| &**k == category)
@@ -193,8 +198,9 @@ impl Snapshot {
     /// The review id: the explicit `id`, else the file stem.
     pub fn review_id(&self, path: &str) -> String {
         self.id
-            .clone()
-            .unwrap_or_else(|| crate::load::repo::stem(path).to_string())
+            .as_deref()
+            .unwrap_or_else(|| crate::load::repo::stem(path))
+            .to_string()
     }
 
     /// The ratings as scoring input.

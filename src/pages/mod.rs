@@ -468,30 +468,49 @@ fn heatmap(sel: &Selection) -> Vec<HeatRow> {
 
 /// Category values (value ×100) per review of `Selection::reviews`, in its order, and every
 /// category's title.
+///
+/// One pass over the reviews' category values (`QaState::categories`, computed from each
+/// review's ratings as they are needed, never held per review): the titles, how often each
+/// category was failed, and per (team, category) the running sum and count of the values —
+/// the team's mean, summed in review order as `mean` sums.
 #[derive(Default)]
 struct CategoryValues {
     titles: BTreeMap<String, String>,
-    per_review: Vec<Vec<(String, f64)>>,
+    /// Category → (ratings below 50, ratings).
+    failing: BTreeMap<String, (usize, usize)>,
+    teams: TeamCategories,
 }
 
 impl CategoryValues {
     fn new(sel: &Selection) -> CategoryValues {
-        let mut titles: BTreeMap<String, String> = BTreeMap::new();
-        let per_review = sel
-            .reviews
-            .iter()
-            .map(|r| {
-                if let Some(rubric) = sel.state.rubric(r) {
-                    for c in rubric.categories.iter() {
-                        titles
-                            .entry(c.id.to_string())
-                            .or_insert_with(|| c.title.0.clone());
+        let mut out = CategoryValues::default();
+        for r in &sel.reviews {
+            if let Some(rubric) = sel.state.rubric(r) {
+                for c in rubric.categories.iter() {
+                    if !out.titles.contains_key(c.id.as_str()) {
+                        out.titles.insert(c.id.to_string(), c.title.0.clone());
                     }
                 }
-                sel.state.categories(r)
-            })
-            .collect();
-        CategoryValues { titles, per_review }
+            }
+            let team = sel.team_of(&r.agent);
+            for (c, v) in sel.state.categories(r) {
+                let f = out.failing.entry(c.clone()).or_default();
+                f.1 += 1;
+                if v < 50.0 {
+                    f.0 += 1;
+                }
+                let t = out.teams.entry((team.clone(), c)).or_default();
+                t.0 += v;
+                t.1 += 1;
+            }
+        }
+        out
+    }
+
+    /// The mean value of `category` in `team` (everybody without a team).
+    fn team_mean(&self, team: Option<String>, category: String) -> Option<f64> {
+        let (sum, n) = self.teams.get(&(team, category))?;
+        (*n > 0).then(|| sum / *n as f64)
     }
 
     fn title(&self, category: &str) -> String {
@@ -504,15 +523,8 @@ impl CategoryValues {
 
 /// The ten categories failed most often (rated below 50).
 fn failing_categories(values: &CategoryValues) -> Vec<CategoryFailures> {
-    let mut failing: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for (c, v) in values.per_review.iter().flatten() {
-        let e = failing.entry(c).or_default();
-        e.1 += 1;
-        if *v < 50.0 {
-            e.0 += 1;
-        }
-    }
-    let mut out: Vec<CategoryFailures> = failing
+    let mut out: Vec<CategoryFailures> = values
+        .failing
         .iter()
         .filter(|(_, (f, _))| *f > 0)
         .map(|(c, (f, n))| CategoryFailures {
@@ -552,21 +564,9 @@ fn reviewers_table(sel: &Selection, anonymize: bool) -> Vec<ReviewerActivity> {
         .collect()
 }
 
-/// (team, category) → every value rated in it (the agent's team, or everybody without one).
-type TeamCategories = BTreeMap<(Option<String>, String), Vec<f64>>;
-
-fn team_categories(sel: &Selection, values: &CategoryValues) -> TeamCategories {
-    let mut team_cats = TeamCategories::new();
-    for (r, cats) in sel.reviews.iter().zip(&values.per_review) {
-        for (c, v) in cats {
-            team_cats
-                .entry((sel.team_of(&r.agent), c.clone()))
-                .or_default()
-                .push(*v);
-        }
-    }
-    team_cats
-}
+/// (team, category) → the sum and count of the values rated in it (the agent's team, or
+/// everybody without one).
+type TeamCategories = BTreeMap<(Option<String>, String), (f64, usize)>;
 
 /// An agent's reviews by (day, id), oldest first.
 fn by_day<'r>(rs: &[&'r ReviewFacts]) -> Vec<&'r ReviewFacts> {
@@ -618,9 +618,6 @@ fn read_paths<'r>(state: &QaState, paths: Vec<&'r str>) -> HashMap<&'r str, Deta
 struct PageParts<'a> {
     sel: Selection<'a>,
     values: CategoryValues,
-    team_cats: TeamCategories,
-    /// (path, id) → index in `Selection::reviews` (and `CategoryValues::per_review`).
-    position: HashMap<(&'a str, &'a str), usize>,
     anonymize: bool,
     format: PageFormat,
     disputes: disputes::SiteDisputes,
@@ -657,7 +654,7 @@ fn trend(months: &[String], sorted: &[&ReviewFacts]) -> Vec<TrendPoint> {
 /// reviews have (`(no channel)` for those without one); empty when there is only one.
 fn channel_figures(rs: &[&ReviewFacts], period: &str) -> Vec<ChannelFigure> {
     const NONE: &str = "(no channel)";
-    let channel = |r: &ReviewFacts| r.snapshot.channel.clone().unwrap_or_else(|| NONE.into());
+    let channel = |r: &ReviewFacts| r.snapshot.channel.as_deref().unwrap_or(NONE).to_string();
     let all: BTreeSet<String> = rs.iter().map(|r| channel(r)).collect();
     if all.len() < 2 {
         return Vec::new();
@@ -688,10 +685,8 @@ fn compare_categories(
 ) -> Vec<CategoryCompare> {
     let mut mine: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for r in rs {
-        if let Some(i) = parts.position.get(&(r.path.as_str(), r.id.as_str())) {
-            for (c, v) in &parts.values.per_review[*i] {
-                mine.entry(c.clone()).or_default().push(*v);
-            }
+        for (c, v) in parts.sel.state.categories(r) {
+            mine.entry(c).or_default().push(v);
         }
     }
     mine.iter()
@@ -699,10 +694,7 @@ fn compare_categories(
             category: c.clone(),
             title: parts.values.title(c),
             agent: mean(vs.iter().copied()).unwrap_or(0.0),
-            team: parts
-                .team_cats
-                .get(&(team.clone(), c.clone()))
-                .and_then(|t| mean(t.iter().copied())),
+            team: parts.values.team_mean(team.clone(), c.clone()),
             ratings: vs.len(),
         })
         .collect()
@@ -845,7 +837,7 @@ fn review_card(parts: &PageParts<'_>, r: &ReviewFacts, d: &Details) -> ReviewCar
         score: r.score,
         pass: r.pass,
         reviewer: (!anonymize).then(|| state.name(&r.reviewer)),
-        conversation: r.snapshot.conversation.clone(),
+        conversation: r.snapshot.conversation.as_deref().map(String::from),
         url: d.url.clone(),
         comment: d.comment.clone(),
         disputed,
@@ -900,10 +892,7 @@ fn agent_page(
         None => agent.last_period.clone(),
     };
     let channels = period.map_or_else(Vec::new, |p| channel_figures(&sorted, &p));
-    let archive = archive_months(&sorted)
-        .into_iter()
-        .map(|(period, rs)| archive_link(&agent.id, &period, rs.len(), parts.format))
-        .collect();
+    let archive = archive_links(&agent.id, &sorted, parts.format);
     AgentPage {
         chart: chart::trend_chart(&trend, parts.sel.current.as_deref()),
         trend,
@@ -928,6 +917,14 @@ fn archive_months<'r>(sorted: &[&'r ReviewFacts]) -> Vec<(String, Vec<&'r Review
         months.entry(month(r.day)).or_default().push(r);
     }
     months.into_iter().rev().collect()
+}
+
+/// The links to an agent's archive pages (`sorted` by [`by_day`]), newest month first.
+fn archive_links(agent: &str, sorted: &[&ReviewFacts], format: PageFormat) -> Vec<ArchiveLink> {
+    archive_months(sorted)
+        .into_iter()
+        .map(|(period, rs)| archive_link(agent, &period, rs.len(), format))
+        .collect()
 }
 
 /// The link to one month of an agent's archive: `agents/<id>/<month>.<ext>` from the site's
@@ -964,19 +961,10 @@ impl<'a> SiteBuilder<'a> {
             .map(|(id, rs)| summary(&sel, format, id, rs))
             .collect();
         let values = CategoryValues::new(&sel);
-        let team_cats = team_categories(&sel, &values);
-        let position = sel
-            .reviews
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ((r.path.as_str(), r.id.as_str()), i))
-            .collect();
         SiteBuilder {
             parts: PageParts {
                 sel,
                 values,
-                team_cats,
-                position,
                 anonymize,
                 format,
                 disputes: disputes::site_disputes(state, anonymize, now),
@@ -989,25 +977,61 @@ impl<'a> SiteBuilder<'a> {
 
     /// The site context. With `agent`, only that agent's page is built.
     pub fn context(&self, agent: Option<&str>) -> Result<SiteContext, RenderError> {
+        let mut site = self.overview(agent)?;
+        site.pages = self.agent_pages(&self.agent_ids(agent));
+        Ok(site)
+    }
+
+    /// The agents whose pages the site has (with `agent`, that one), in id order.
+    pub fn agent_ids(&self, agent: Option<&str>) -> Vec<&'a str> {
+        self.by_agent
+            .keys()
+            .filter(|id| agent.is_none_or(|a| a == **id))
+            .copied()
+            .collect()
+    }
+
+    /// The pages of the agents `ids` (their latest reviews' files read for comments): `render`
+    /// builds them a batch at a time, so that a large team's pages are never all held.
+    pub fn agent_pages(&self, ids: &[&str]) -> Vec<AgentPage> {
+        let parts = &self.parts;
+        let wanted: Vec<(&str, &[&ReviewFacts], &AgentSummary)> = ids
+            .iter()
+            .filter_map(|id| {
+                let (key, rs) = self.by_agent.get_key_value(id)?;
+                // `agents` follows `by_agent`: in id order.
+                let at = self
+                    .agents
+                    .binary_search_by(|a| a.id.as_str().cmp(key))
+                    .ok()?;
+                Some((*key, rs.as_slice(), &self.agents[at]))
+            })
+            .collect();
+        let to_read: Vec<(&str, &[&ReviewFacts])> =
+            wanted.iter().map(|(id, rs, _)| (*id, *rs)).collect();
+        let mut details = read_details(parts.sel.state, &to_read);
+        wanted
+            .iter()
+            .map(|(_, rs, s)| agent_page(parts, (*s).clone(), rs, &mut details))
+            .collect()
+    }
+
+    /// The links to an agent's archive pages, as the agent's page lists them (none for an
+    /// agent without pages): which pages a site has, without building them.
+    pub fn archive_links(&self, agent: &str) -> Vec<ArchiveLink> {
+        self.by_agent.get(agent).map_or_else(Vec::new, |rs| {
+            archive_links(agent, &by_day(rs), self.parts.format)
+        })
+    }
+
+    /// The site context without its agent pages (`pages` is empty): what the overview pages
+    /// and every page's `site` need. With `agent`, the reviewers page is not built.
+    pub fn overview(&self, agent: Option<&str>) -> Result<SiteContext, RenderError> {
         let (parts, state) = (&self.parts, self.parts.sel.state);
         let sel = &parts.sel;
         if let Some(a) = agent.filter(|a| !self.by_agent.contains_key(a)) {
             return Err(RenderError::NoSuchAgent(a.to_string()));
         }
-        let wanted: Vec<(&str, &[&ReviewFacts], &AgentSummary)> = self
-            .by_agent
-            .iter()
-            .zip(&self.agents)
-            .filter(|((id, _), _)| agent.is_none_or(|a| a == **id))
-            .map(|((id, rs), s)| (*id, rs.as_slice(), s))
-            .collect();
-        let to_read: Vec<(&str, &[&ReviewFacts])> =
-            wanted.iter().map(|(id, rs, _)| (*id, *rs)).collect();
-        let mut details = read_details(state, &to_read);
-        let pages = wanted
-            .iter()
-            .map(|(_, rs, s)| agent_page(parts, (*s).clone(), rs, &mut details))
-            .collect();
         let calibration = calibration::site_calibration(state, parts.anonymize);
         // The reviewers page belongs to the overview: not built for one agent's page.
         let reviewer_stats = match agent {
@@ -1033,17 +1057,15 @@ impl<'a> SiteBuilder<'a> {
             assignments: assignments::site_assignments(state, parts.anonymize, self.now),
             months: sel.months.clone(),
             agents: self.agents.clone(),
-            pages,
+            pages: Vec::new(),
         })
     }
 
-    /// What the archive pages need, and no more: every review's category values and the team
-    /// averages (the context's figures) are freed, so that a large site holds no more than it
-    /// must while its archive pages are written.
+    /// What the archive pages need, and no more: the context's figures (category titles,
+    /// failures and team averages) are freed, so that a large site holds no more than it must
+    /// while its archive pages are written.
     pub fn into_archive(mut self) -> Archive<'a> {
         self.parts.values = CategoryValues::default();
-        self.parts.team_cats = TeamCategories::new();
-        self.parts.position = HashMap::new();
         Archive(self)
     }
 

@@ -60,8 +60,12 @@ pub fn readers(state: &QaState, ctx: &SiteContext) -> Vec<Reader> {
         .collect()
 }
 
-/// The pages an HTML site of `ctx` has, as `render_pages` writes them.
-pub fn plain_pages(ctx: &SiteContext) -> Vec<PlainPage> {
+/// The pages an HTML site of `ctx` has, as `render` writes them; `archive` gives an agent's
+/// archive pages ([`crate::pages::SiteBuilder::archive_links`]).
+pub fn plain_pages(
+    ctx: &SiteContext,
+    archive: &dyn Fn(&str) -> Vec<crate::report::ArchiveLink>,
+) -> Vec<PlainPage> {
     let mut pages = vec![PlainPage {
         path: OVERVIEW.to_string(),
         agent: None,
@@ -83,11 +87,11 @@ pub fn plain_pages(ctx: &SiteContext) -> Vec<PlainPage> {
         });
     }
     // Archive pages are the agent's own, like the agent page.
-    for p in &ctx.pages {
-        for a in &p.archive {
+    for a in &ctx.agents {
+        for link in archive(&a.id) {
             pages.push(PlainPage {
-                path: a.link.clone(),
-                agent: Some(p.agent.id.clone()),
+                path: link.link,
+                agent: Some(a.id.clone()),
             });
         }
     }

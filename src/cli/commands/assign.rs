@@ -166,7 +166,7 @@ fn reviewed(state: &QaState) -> HashMap<String, Vec<String>> {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     for r in &state.reviews {
         if let Some(c) = &r.snapshot.conversation {
-            out.entry(c.clone()).or_default().push(r.agent.clone());
+            out.entry(c.to_string()).or_default().push(r.agent.clone());
         }
     }
     out

@@ -31,9 +31,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     let secret = parse_secret(value.as_ref().map(|v| v.to_str().unwrap_or("\u{fffd}")))?;
     let state = load_state(ctx, &args.state)?;
     // The pages a render of this state writes: the same context as `render`.
-    let site = rubric::pages::build_context(&state, PageFormat::Html, false, None, ctx.now)?;
+    let builder = rubric::pages::SiteBuilder::new(&state, PageFormat::Html, false, ctx.now);
+    let site = builder.overview(None)?;
     let readers = sealed::readers(&state, &site);
-    let mut keys = sealed::keys(&secret, &readers, &sealed::plain_pages(&site));
+    let pages = sealed::plain_pages(&site, &|a| builder.archive_links(a));
+    let mut keys = sealed::keys(&secret, &readers, &pages);
     if let Some(wanted) = &args.person {
         let id = state.person(wanted);
         keys.retain(|k| k.person == id);

@@ -61,17 +61,20 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     // ctx.now is SOURCE_DATE_EPOCH when set: the "generated" time of reproducible pages.
     let agent = args.agent.as_deref().map(|a| state.person(a));
     let builder = SiteBuilder::new(&state, format, args.anonymize_reviewers, ctx.now);
-    let mut site = builder.context(agent.as_deref())?;
-    timing.mark("context");
     if args.context {
-        print_json(&site)?;
+        print_json(&builder.context(agent.as_deref())?)?;
         return Ok(ExitCode::SUCCESS);
     }
+    // The context of the overview pages (and of every page's `site`); the agent pages are
+    // built below, a batch at a time.
+    let site = builder.overview(agent.as_deref())?;
+    timing.mark("context");
     let env = rubric::pages::environment(overrides(ctx, &state, args.templates.as_ref()));
-    let sealer = secret.as_ref().map(|s| Sealer::new(&env, s, &state, &site));
-    // The overview pages first; the agent pages then, a batch at a time, each batch written
-    // before the next is rendered: a large team's pages are never all held at once.
-    let agent_pages = std::mem::take(&mut site.pages);
+    let sealer = secret
+        .as_ref()
+        .map(|s| Sealer::new(&env, s, &state, &site, &builder));
+    // The overview pages first; the agent pages then, built, rendered and written a batch at
+    // a time: a large team's pages are never all held at once.
     let mut pages = rubric::pages::render_pages(&env, &site, format, agent.is_none())?;
     if let Some(sealer) = &sealer {
         pages = sealer.seal(pages)?;
@@ -84,8 +87,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     drop(pages);
     let site_value = rubric::pages::site_value(&site);
     drop(site);
-    for batch in agent_pages.chunks(AGENT_BATCH) {
-        let mut rendered = rubric::pages::render_agent_pages(&env, &site_value, batch, format)?;
+    let mut with_archive: Vec<&str> = Vec::new();
+    for ids in builder.agent_ids(agent.as_deref()).chunks(AGENT_BATCH) {
+        let batch = builder.agent_pages(ids);
+        with_archive.extend(
+            ids.iter()
+                .zip(&batch)
+                .filter(|(_, p)| !p.archive.is_empty())
+                .map(|(id, _)| *id),
+        );
+        let mut rendered = rubric::pages::render_agent_pages(&env, &site_value, &batch, format)?;
         if let Some(sealer) = &sealer {
             rendered = sealer.seal(rendered)?;
         }
@@ -95,13 +106,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     }
     timing.mark("templates");
     // Archive pages, a few agents at a time, once what only the pages above needed (their
-    // figures, the agent pages' context) is freed.
-    let with_archive: Vec<String> = agent_pages
-        .iter()
-        .filter(|p| !p.archive.is_empty())
-        .map(|p| p.agent.id.clone())
-        .collect();
-    drop(agent_pages);
+    // figures) is freed.
     let archive = builder.into_archive();
     for agents in with_archive.chunks(ARCHIVE_BATCH) {
         let mut batch = Vec::new();
@@ -182,6 +187,7 @@ impl<'e> Sealer<'e> {
         secret: &'e Secret,
         state: &QaState,
         site: &rubric::report::SiteContext,
+        builder: &SiteBuilder,
     ) -> Sealer<'e> {
         let readers = sealed::readers(state, site);
         if !readers.iter().any(|r| r.lead) {
@@ -194,7 +200,7 @@ impl<'e> Sealer<'e> {
             env,
             secret,
             readers,
-            site: sealed::plain_pages(site),
+            site: sealed::plain_pages(site, &|a| builder.archive_links(a)),
         }
     }
 

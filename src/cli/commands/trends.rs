@@ -124,8 +124,9 @@ fn observations(state: &QaState, args: &Args, by: By) -> Vec<Observation> {
             By::Channel => r
                 .snapshot
                 .channel
-                .clone()
-                .unwrap_or_else(|| "(no channel)".to_string()),
+                .as_deref()
+                .unwrap_or("(no channel)")
+                .to_string(),
             _ => state
                 .team(&r.agent)
                 .unwrap_or_else(|| "(no team)".to_string()),
