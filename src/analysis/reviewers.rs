@@ -4,12 +4,9 @@
 
 use crate::analysis::score::{mean, rating_value};
 use crate::analysis::state::{QaState, ReviewFacts};
-use crate::load::file::Input;
-use crate::load::review::Details;
 use crate::model::DisputeStatus;
 use crate::report::reviewers::{NaCategory, ReviewerRow};
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// One non-calibration review as reviewer statistics see it.
@@ -50,9 +47,8 @@ pub fn dispute_counts(review: &ReviewFacts) -> (bool, bool) {
     (!disputes.is_empty(), overturned)
 }
 
-/// The non-calibration reviews of the state dated within `since..=until`, read for reviewer
-/// statistics. Each file's rating comments are read through the state: bytes on this thread
-/// (the state's git objects stay on it), parsed in parallel, a batch at a time.
+/// The non-calibration reviews of the state dated within `since..=until`, for reviewer
+/// statistics (which ratings carry a comment is in each review's snapshot: no file is read).
 pub fn given_reviews(
     state: &QaState,
     since: Option<NaiveDate>,
@@ -67,26 +63,10 @@ pub fn given_reviews(
                 && until.is_none_or(|u| r.day <= u)
         })
         .collect();
-    let mut out = Vec::with_capacity(wanted.len());
-    for batch in wanted.chunks(1024) {
-        let inputs: Vec<Input> = batch.iter().map(|r| state.read(&r.path)).collect();
-        let details: Vec<Details> = inputs
-            .into_par_iter()
-            .zip(batch.par_iter())
-            .map(|(input, r)| match input {
-                // `state.read` has already applied the state's size limit.
-                Input::Bytes(b) => crate::load::yaml::load(&r.path, &b, usize::MAX)
-                    .map(|d| Details::from_value(&d.value))
-                    .unwrap_or_default(),
-                _ => Details::default(),
-            })
-            .collect();
-        out.extend(batch.iter().zip(&details).map(|(r, d)| given_review(r, d)));
-    }
-    out
+    wanted.into_iter().map(given_review).collect()
 }
 
-fn given_review(r: &ReviewFacts, details: &Details) -> GivenReview {
+fn given_review(r: &ReviewFacts) -> GivenReview {
     let mut na_ratings = Vec::new();
     let mut below_top_commented = Vec::new();
     for c in r.rubric_version.categories.iter() {
@@ -101,11 +81,7 @@ fn given_review(r: &ReviewFacts, details: &Details) -> GivenReview {
             });
         }
         if rating.is_some_and(|p| rating_value(p, c.scale.0) < 1.0) {
-            let commented = details
-                .comments
-                .get(c.id.as_str())
-                .is_some_and(|t| !t.trim().is_empty());
-            below_top_commented.push(commented);
+            below_top_commented.push(r.snapshot.is_commented(c.id.as_str()));
         }
     }
     let (disputed, overturned) = dispute_counts(r);

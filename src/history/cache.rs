@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Bump when the cache's meaning changes; an old cache is then rebuilt. (6: rubric files
-/// with `critical: group` or `bonus` became valid, so the valid rubric versions kept changed.)
-pub const CACHE_FORMAT: u32 = 7;
+/// with `critical: group` or `bonus` became valid, so the valid rubric versions kept changed.
+/// 8: a `Snapshot` names its commented ratings.)
+pub const CACHE_FORMAT: u32 = 8;
 
 /// A rubric file version as the cache keeps it: its text (re-parsed on load: the typed rubric
 /// reads only from mappings, which a binary format does not keep).
@@ -164,6 +165,47 @@ impl std::io::Write for Hashing<'_> {
     }
 }
 
+/// Removes the caches of other formats beside `path` (`history-v<N>.bin`, N not this
+/// format): after an upgrade they are never read again, and a CI cache that keeps
+/// `.git/rubric/` would carry them from run to run. Returns what could not be removed.
+pub(super) fn remove_other_formats(path: &Path) -> Vec<String> {
+    let Some(dir) = path.parent() else {
+        return Vec::new();
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return vec![format!("{}: {e}", dir.display())],
+    };
+    let mut problems = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(format!("{}: {e}", dir.display()));
+                continue;
+            }
+        };
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let other = name
+            .strip_prefix("history-v")
+            .and_then(|n| n.strip_suffix(".bin"))
+            .is_some_and(|n| {
+                !n.is_empty()
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && n != CACHE_FORMAT.to_string()
+            });
+        // A file only (never a folder or what a link points to).
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if other && is_file {
+            if let Err(e) = std::fs::remove_file(entry.path()) {
+                problems.push(format!("{}: {e}", entry.path().display()));
+            }
+        }
+    }
+    problems
+}
+
 /// Removes the temporary cache files that a killed run (Ctrl-C during a scan) left beside the
 /// cache; a running process's are kept.
 pub(super) fn remove_stale_temporaries(path: &Path) {
@@ -211,6 +253,37 @@ mod tests {
 
     /// A full disk while the cache is written (at every point of the file, and before the
     /// first byte) leaves the previous cache whole and readable, and no temporary file.
+    #[test]
+    fn caches_of_other_formats_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let current = dir.path().join(format!("history-v{CACHE_FORMAT}.bin"));
+        let names = [
+            "history-v7.bin",
+            "history-v1.bin",
+            "history-vx.bin",
+            "notes.bin",
+        ];
+        for n in names.iter().chain([&"history-v8.bin"]) {
+            std::fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        std::fs::write(&current, b"current").unwrap();
+        std::fs::create_dir(dir.path().join("history-v2.bin")).unwrap();
+        assert!(remove_other_formats(&current).is_empty());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            format!("history-v{CACHE_FORMAT}.bin"),
+            "history-v2.bin".to_string(),
+            "history-vx.bin".to_string(),
+            "notes.bin".to_string(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
+    }
+
     #[test]
     fn a_full_disk_leaves_the_previous_cache_whole() {
         use crate::load::disk::{FullAfter, REAL};

@@ -422,13 +422,21 @@ fn save_cache(
         snapshots: gathered.snapshots,
         rubrics: gathered.rubric_texts,
     };
-    let warning = cache::write_cache(&crate::load::disk::REAL, path, &file)
-        .err()
-        .map(|e| {
-            format!(
+    let warning = match cache::write_cache(&crate::load::disk::REAL, path, &file) {
+        Err(e) => Some(format!(
             "cannot write the history cache {}: {e} (the next run reads the whole history again)",
             path.display()
-        )
-        });
+        )),
+        Ok(()) => {
+            let left = cache::remove_other_formats(path);
+            (!left.is_empty()).then(|| {
+                format!(
+                    "cannot remove an old history cache ({}); it is not read, and can be \
+                     deleted by hand",
+                    left.join("; ")
+                )
+            })
+        }
+    };
     (Gathered::from_cache(file), warning)
 }

@@ -32,6 +32,9 @@ pub struct Snapshot {
     pub ratings: Vec<(Text, Option<i64>)>,
     /// Category id → the root causes named (only categories that name some).
     pub root_causes: Vec<(Text, Vec<Text>)>,
+    /// The categories whose rating carries a comment that is not blank, sorted (reviewer
+    /// statistics count them without reading the file again; the text is in [`Details`]).
+    pub commented: Vec<Text>,
     /// The file loaded and matched the review schema.
     pub valid: bool,
     /// The file writes an `id` (well-formed or not).
@@ -161,6 +164,9 @@ impl Snapshot {
                 };
                 let value = points(entry.value());
                 s.ratings.push((k.as_str().into(), value));
+                if entry.comment().is_some_and(|t| !t.trim().is_empty()) {
+                    s.commented.push(k.as_str().into());
+                }
                 let causes: Vec<Text> = entry
                     .root_causes()
                     .iter()
@@ -173,6 +179,7 @@ impl Snapshot {
         }
         s.ratings.sort();
         s.ratings.shrink_to_fit();
+        s.commented.sort();
         if let Some(disputes) = v.get("disputes").and_then(|d| d.as_array()) {
             s.disputes = disputes.iter().map(DisputeSnap::from_value).collect();
         }
@@ -185,6 +192,13 @@ impl Snapshot {
             .binary_search_by(|(k, _)| (**k).cmp(category))
             .ok()
             .map(|i| self.ratings[i].1)
+    }
+
+    /// Does the category's rating carry a comment that is not blank?
+    pub fn is_commented(&self, category: &str) -> bool {
+        self.commented
+            .binary_search_by(|k| k.as_str().cmp(category))
+            .is_ok()
     }
 
     /// The root causes named for a category, in file order.
@@ -260,5 +274,28 @@ impl Details {
             }
         }
         d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Snapshot;
+
+    #[test]
+    fn a_rating_is_commented_when_its_comment_is_not_blank() {
+        let v = serde_json::json!({
+            "ratings": {
+                "tone": { "rating": 2, "comment": "Curt with the customer." },
+                "accuracy": { "rating": 1, "comment": "  \n" },
+                "greeting": 3,
+                "grammar": { "rating": "na", "comment": "n/a on a call" },
+            }
+        });
+        let s = Snapshot::from_value(&v, true);
+        assert_eq!(s.commented, ["grammar", "tone"]);
+        assert!(s.is_commented("tone"));
+        assert!(!s.is_commented("accuracy"));
+        assert!(!s.is_commented("greeting"));
+        assert!(!s.is_commented("missing"));
     }
 }
