@@ -163,8 +163,21 @@ fn scan_once(
     }
     let tip = history.resolve(opts.rev.as_deref())?;
     let path = cache::cache_path(&history);
-    cache::remove_stale_temporaries(&path);
-    let cached = if opts.no_cache || force_cold {
+    // The cache lives in the git folder: through a link out of it, it is neither read, nor
+    // written, nor cleaned up.
+    let outside = crate::load::file::ensure_within(history.git_dir(), &path)
+        .err()
+        .map(|e| {
+            format!(
+                "the history cache {} is not used: {e} (every run reads the whole history)",
+                path.display()
+            )
+        });
+    let use_cache = !opts.no_cache && outside.is_none();
+    if outside.is_none() {
+        cache::remove_stale_temporaries(&path);
+    }
+    let cached = if !use_cache || force_cold {
         None
     } else {
         cache::read_cache(&path, history.prefix(), reviews_dir, rubrics_dir)
@@ -196,8 +209,8 @@ fn scan_once(
     };
     // Only a scan of HEAD's line moves the cache forward; an older --rev leaves it alone.
     let head = history.resolve(None).ok();
-    let mut warnings = Vec::new();
-    if !opts.no_cache && !partial && head == Some(tip) {
+    let mut warnings: Vec<String> = outside.into_iter().collect();
+    if use_cache && !partial && head == Some(tip) {
         let (saved, warning) = save_cache(&history, &path, tip, dirs, gathered);
         gathered = saved;
         warnings.extend(warning);

@@ -420,3 +420,37 @@ fn a_cache_that_cannot_be_written_only_warns() {
     );
     assert_eq!(std::fs::read(&cache).unwrap(), before);
 }
+
+/// `.git/rubric` a link to a folder outside the repository: the cache is neither read nor
+/// written there, nothing there is removed (an old cache format's file included), and the
+/// numbers are the same.
+#[test]
+fn a_cache_folder_linked_outside_is_not_used() {
+    let dir = base_repo();
+    let d = dir.path();
+    write(d, "reviews/r1.yaml", &review("1", 4));
+    commit(d, "2026-03-02T10:00:00Z", "r1");
+    let truth = json(d, &["score", "--format", "json", "--no-cache"]);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("history-v1.bin"), "someone's file").unwrap();
+    std::os::unix::fs::symlink(outside.path(), d.join(".git/rubric")).unwrap();
+    for _ in 0..2 {
+        let (code, out, err) = run(d, &["score", "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), truth);
+        assert!(
+            err.contains("warning: the history cache")
+                && err.contains("is not used: a folder on the way is a symbolic link"),
+            "{err}"
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(outside.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["history-v1.bin"]);
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("history-v1.bin")).unwrap(),
+        "someone's file"
+    );
+}
