@@ -466,13 +466,11 @@ fn heatmap(sel: &Selection) -> Vec<HeatRow> {
         .collect()
 }
 
-/// Category values (value ×100) per review of `Selection::reviews`, in its order, and every
-/// category's title.
-///
-/// One pass over the reviews' category values (`QaState::categories`, computed from each
-/// review's ratings as they are needed, never held per review): the titles, how often each
-/// category was failed, and per (team, category) the running sum and count of the values —
-/// the team's mean, summed in review order as `mean` sums.
+/// The site's category figures, from one pass over the category values (value ×100) of
+/// `Selection::reviews` (`QaState::categories`, computed from each review's ratings as they
+/// are needed, never held per review): the titles, how often each category was failed, and
+/// per (team, category) the running sum and count of the values — the team's mean, summed in
+/// review order as `mean` sums.
 #[derive(Default)]
 struct CategoryValues {
     titles: BTreeMap<String, String>,
