@@ -16,6 +16,13 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// next phase's peak: at 100,000 reviews this is 45 MB of peak memory, for no measurable
 /// time (docs/benchmarks.md). Transparent huge pages are off too (the `no_thp` feature).
 fn tune_allocator() {
+    // A purge delay the user sets (mimalloc's own variables) is kept.
+    if ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+    {
+        return;
+    }
     // SAFETY: called first in `main`, before any other thread exists (the setter is not
     // thread-safe); the option index is checked by the test below.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };

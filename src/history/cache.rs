@@ -187,14 +187,12 @@ pub(super) fn remove_other_formats(path: &Path) -> Vec<String> {
         };
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
+        // Only a name `rubric` writes: the number as it formats one (no leading zero).
         let other = name
             .strip_prefix("history-v")
             .and_then(|n| n.strip_suffix(".bin"))
-            .is_some_and(|n| {
-                !n.is_empty()
-                    && n.bytes().all(|b| b.is_ascii_digit())
-                    && n != CACHE_FORMAT.to_string()
-            });
+            .and_then(|n| n.parse::<u32>().ok().filter(|v| v.to_string() == n))
+            .is_some_and(|v| v != CACHE_FORMAT);
         // A file only (never a folder or what a link points to).
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
         if other && is_file {
@@ -251,8 +249,8 @@ mod tests {
         }
     }
 
-    /// A full disk while the cache is written (at every point of the file, and before the
-    /// first byte) leaves the previous cache whole and readable, and no temporary file.
+    /// The files a `rubric` of another format wrote (`history-v<N>.bin`, N as it writes
+    /// numbers) are removed; nothing else is, not even a name with a leading zero.
     #[test]
     fn caches_of_other_formats_are_removed_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
@@ -262,6 +260,8 @@ mod tests {
             "history-v1.bin",
             "history-vx.bin",
             "notes.bin",
+            "history-v07.bin",
+            "history-v99999999999999999999999.bin",
         ];
         for n in names.iter().chain([&"history-v8.bin"]) {
             std::fs::write(dir.path().join(n), b"x").unwrap();
@@ -276,6 +276,8 @@ mod tests {
         left.sort();
         let mut want = vec![
             format!("history-v{CACHE_FORMAT}.bin"),
+            "history-v07.bin".to_string(),
+            "history-v99999999999999999999999.bin".to_string(),
             "history-v2.bin".to_string(),
             "history-vx.bin".to_string(),
             "notes.bin".to_string(),
@@ -284,6 +286,8 @@ mod tests {
         assert_eq!(left, want);
     }
 
+    /// A full disk while the cache is written (at every point of the file, and before the
+    /// first byte) leaves the previous cache whole and readable, and no temporary file.
     #[test]
     fn a_full_disk_leaves_the_previous_cache_whole() {
         use crate::load::disk::{FullAfter, REAL};

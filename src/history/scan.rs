@@ -165,14 +165,10 @@ fn scan_once(
     let path = cache::cache_path(&history);
     // The cache lives in the git folder: through a link out of it, it is neither read, nor
     // written, nor cleaned up.
-    let outside = crate::load::file::ensure_within(history.git_dir(), &path)
-        .err()
-        .map(|e| {
-            format!(
-                "the history cache {} is not used: {e} (every run reads the whole history)",
-                path.display()
-            )
-        });
+    let outside = match opts.no_cache {
+        true => None,
+        false => outside_git(&history, &path),
+    };
     let use_cache = !opts.no_cache && outside.is_none();
     if outside.is_none() {
         cache::remove_stale_temporaries(&path);
@@ -226,6 +222,19 @@ fn scan_once(
         rubrics,
         warnings,
     }))
+}
+
+/// Why the cache at `path` may not be used, if it may not: it lives in the git folder, and is
+/// neither read, nor written, nor cleaned up through a link out of it.
+fn outside_git(history: &History, path: &Path) -> Option<String> {
+    crate::load::file::ensure_within(history.git_dir(), path)
+        .err()
+        .map(|e| {
+            format!(
+                "the history cache {} is not used: {e} (every run reads the whole history)",
+                path.display()
+            )
+        })
 }
 
 /// The scan the cache holds whole: its tip is the commit asked for.
@@ -435,6 +444,10 @@ fn save_cache(
         snapshots: gathered.snapshots,
         rubrics: gathered.rubric_texts,
     };
+    // Checked again just before the write: a link may have been put there during the scan.
+    if let Some(w) = outside_git(history, path) {
+        return (Gathered::from_cache(file), Some(w));
+    }
     let warning = match cache::write_cache(&crate::load::disk::REAL, path, &file) {
         Err(e) => Some(format!(
             "cannot write the history cache {}: {e} (the next run reads the whole history again)",

@@ -180,6 +180,7 @@ impl Snapshot {
         s.ratings.sort();
         s.ratings.shrink_to_fit();
         s.commented.sort();
+        s.commented.shrink_to_fit();
         if let Some(disputes) = v.get("disputes").and_then(|d| d.as_array()) {
             s.disputes = disputes.iter().map(DisputeSnap::from_value).collect();
         }

@@ -444,6 +444,10 @@ fn a_cache_folder_linked_outside_is_not_used() {
             "{err}"
         );
     }
+    // Asked for no cache, the run has nothing to warn about.
+    let (code, _, err) = run(d, &["score", "--no-cache"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("history cache"), "{err}");
     let left: Vec<_> = std::fs::read_dir(outside.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
