@@ -75,16 +75,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         .map(|s| Sealer::new(&env, s, &state, &site, &builder));
     // The overview pages first; the agent pages then, built, rendered and written a batch at
     // a time: a large team's pages are never all held at once.
-    let mut pages = rubric::pages::render_pages(&env, &site, format, agent.is_none())?;
-    if let Some(sealer) = &sealer {
-        pages = sealer.seal(pages)?;
-    }
+    let pages = rubric::pages::render_pages(&env, &site, format, agent.is_none())?;
     let out = ctx.start.join(&args.out);
     let mut writer = SiteWriter::begin(&out, agent.is_some())?;
-    for (rel, text) in &pages {
-        writer.write(rel, text)?;
-    }
-    drop(pages);
+    put(&mut writer, sealer.as_ref(), pages)?;
     let site_value = rubric::pages::site_value(&site);
     drop(site);
     let mut with_archive: Vec<&str> = Vec::new();
@@ -96,13 +90,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
                 .filter(|(_, p)| !p.archive.is_empty())
                 .map(|(id, _)| *id),
         );
-        let mut rendered = rubric::pages::render_agent_pages(&env, &site_value, &batch, format)?;
-        if let Some(sealer) = &sealer {
-            rendered = sealer.seal(rendered)?;
-        }
-        for (rel, text) in &rendered {
-            writer.write(rel, text)?;
-        }
+        let rendered = rubric::pages::render_agent_pages(&env, &site_value, &batch, format)?;
+        put(&mut writer, sealer.as_ref(), rendered)?;
     }
     timing.mark("templates");
     // Archive pages, a few agents at a time, once what only the pages above needed (their
@@ -118,12 +107,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
                 format,
             )?);
         }
-        if let Some(sealer) = &sealer {
-            batch = sealer.seal(batch)?;
-        }
-        for (rel, text) in &batch {
-            writer.write(rel, text)?;
-        }
+        put(&mut writer, sealer.as_ref(), batch)?;
     }
     timing.mark("archive pages");
     let written = writer.written();
@@ -165,12 +149,26 @@ fn private_secret(format: PageFormat, args: &Args) -> Result<Secret, CliError> {
     Ok(parse_secret(text)?)
 }
 
-/// The rendered pages sealed into a private site; a warning when no one is a lead (the
-/// overview then opens for no one).
 /// How many agents' archive pages are rendered (and sealed) before they are written.
 const ARCHIVE_BATCH: usize = 16;
 /// How many agent pages are rendered (and sealed) before they are written.
 const AGENT_BATCH: usize = 64;
+
+/// Writes a batch of rendered pages into the site, sealed first for a private site.
+fn put(
+    writer: &mut SiteWriter,
+    sealer: Option<&Sealer>,
+    pages: Vec<(PathBuf, String)>,
+) -> Result<(), CliError> {
+    let pages = match sealer {
+        Some(s) => s.seal(pages)?,
+        None => pages,
+    };
+    for (rel, text) in &pages {
+        writer.write(rel, text)?;
+    }
+    Ok(())
+}
 
 /// Seals pages for a private site, in batches: the readers and every page's published name
 /// are worked out once.
