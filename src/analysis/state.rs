@@ -412,8 +412,8 @@ impl QaState {
     /// unchanged, else read and parsed (in parallel); with its document where it has problems.
     fn review_files(&self) -> Vec<ReviewFile> {
         let known = self.known_review_blobs();
-        let snapshots = self.scan.as_ref().map(|s| &s.snapshots);
-        let cached = |rel: &str| snapshots?.get(known.get(rel)?).cloned();
+        let scan = self.scan.as_ref();
+        let cached = |rel: &str| scan?.versions.whole(known.get(rel)?).cloned();
         let wanted: Vec<&SourceFile> = self
             .files
             .iter()
@@ -463,6 +463,56 @@ impl QaState {
         let user = self.scan.as_ref().and_then(|s| s.history.user_email());
         let mut out = Vec::with_capacity(files.len());
         let mut all_facts = Vec::new();
+        let mut files = files.into_iter().peekable();
+        while files.peek().is_some() {
+            // The older versions the rules will read, read again from git a batch at a time.
+            let batch: Vec<ReviewFile> = files.by_ref().take(1024).collect();
+            if let Some(scan) = &self.scan {
+                scan.hold_older(&self.older_versions(&batch))?;
+            }
+            self.judge_batch(batch, now, &user, &mut out, &mut all_facts)?;
+        }
+        if let Some(scan) = &self.scan {
+            scan.hold_older(&[])?;
+        }
+        Ok((out, all_facts))
+    }
+
+    /// The older versions of `files`' reviews that the history rules read whole: every
+    /// version of a review that has or had a dispute, or whose ratings were edited.
+    fn older_versions<'s>(&'s self, files: &[ReviewFile]) -> Vec<(ObjectId, &'s str)> {
+        let Some(scan) = &self.scan else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for file in files {
+            let id = file.snap.review_id(&file.rel);
+            let Some(events) = scan.timelines.reviews.get(&id) else {
+                continue;
+            };
+            if events.len() > 1
+                && (self.has_disputes(&id, &file.snap) || self.edited(&id, &file.snap))
+            {
+                out.extend(
+                    events
+                        .iter()
+                        .filter(|e| e.kind != EventKind::Deleted)
+                        .map(|e| (e.blob, e.path.as_str())),
+                );
+            }
+        }
+        out
+    }
+
+    /// [`Self::judge`] for one batch of files.
+    fn judge_batch(
+        &mut self,
+        files: Vec<ReviewFile>,
+        now: DateTime<Utc>,
+        user: &Option<String>,
+        out: &mut Vec<Judged>,
+        all_facts: &mut Vec<ReviewFacts>,
+    ) -> Result<(), StateError> {
         for file in files {
             let id = file.snap.review_id(&file.rel);
             let (added, commit) = self.crediting(&id, &file.snap);
@@ -519,7 +569,7 @@ impl QaState {
                         added,
                         &source,
                         v.rubric.clone(),
-                        &user,
+                        user,
                         now,
                     ));
                     Some(all_facts.len() - 1)
@@ -532,7 +582,7 @@ impl QaState {
                 facts,
             });
         }
-        Ok((out, all_facts))
+        Ok(())
     }
 
     /// The event that credits a review (its latest addition: a review deleted and added again
@@ -549,7 +599,7 @@ impl QaState {
             return (None, None);
         };
         let added = events[start].commit;
-        let rubric_of = |e: &Event| scan.snapshots.get(&e.blob).and_then(|s| s.rubric.as_ref());
+        let rubric_of = |e: &Event| scan.kept(&e.blob).and_then(|k| k.rubric());
         let mut from = &events[start];
         for e in &events[start + 1..] {
             if e.kind == EventKind::Edited && rubric_of(e) != rubric_of(from) {
@@ -604,12 +654,14 @@ impl QaState {
             .reviews
             .get(id)
             .map_or(&[][..], |e| e.as_slice());
-        let ratings = |e: &Event| scan.snapshots.get(&e.blob).map(|s| &s.ratings);
         let Some(last) = events.last() else {
             return false;
         };
         let first = timeline_start(scan, events).map_or(last, |i| &events[i]);
-        ratings(first) != ratings(last) || ratings(last) != Some(&snap.ratings)
+        match (scan.kept(&first.blob), scan.kept(&last.blob)) {
+            (Some(f), Some(l)) => !f.same_ratings(l) || !l.rates_as(snap),
+            _ => true,
+        }
     }
 
     /// Does the review, now or in any version of its history, have a dispute?
@@ -623,11 +675,9 @@ impl QaState {
             .reviews
             .get(id)
             .map_or(&[][..], |e| e.as_slice());
-        events.iter().any(|e| {
-            scan.snapshots
-                .get(&e.blob)
-                .is_some_and(|s| !s.disputes.is_empty())
-        })
+        events
+            .iter()
+            .any(|e| scan.kept(&e.blob).is_some_and(|k| k.disputed()))
     }
 
     /// The versions of a review's current timeline, oldest first, ending with the file as it
@@ -645,14 +695,15 @@ impl QaState {
                 .iter()
                 .filter(|e| e.kind != EventKind::Deleted)
             {
-                let (Some(s), Some(c)) = (
-                    scan.snapshots.get(&e.blob),
+                // A version git can no longer give is left out (`Scan::unread` names it).
+                let (Some(c), Some(s)) = (
                     scan.timelines.commits.get(e.commit),
+                    scan.snapshot(e.blob, &e.path),
                 ) else {
                     continue;
                 };
                 out.push(Version {
-                    snap: s.clone(),
+                    snap: s,
                     author: self.people.author(Some(scan), c),
                     commit: Some(crate::history::rubrics::short(c.id)),
                     day: Some(dated(None, Some(c), self.tz, Utc::now()).0),
@@ -682,7 +733,7 @@ impl QaState {
         if !agent_changed(scan, events, start) {
             return None;
         }
-        let before = scan.snapshots.get(&events[start - 1].blob)?.agent.clone()?;
+        let before = scan.kept(&events[start - 1].blob)?.agent()?.to_string();
         let commit = scan.timelines.commits.get(events[start].commit)?.id;
         Some(Finding {
             code: Code::ReviewIdReused,
@@ -956,8 +1007,8 @@ impl QaState {
                 continue;
             };
             for e in &events[..events.len().saturating_sub(1)] {
-                let bad = e.kind != EventKind::Deleted
-                    && sc.snapshots.get(&e.blob).is_some_and(|s| !s.valid);
+                let bad =
+                    e.kind != EventKind::Deleted && sc.kept(&e.blob).is_some_and(|k| !k.valid());
                 if bad {
                     let commit = sc
                         .timelines
@@ -1179,7 +1230,9 @@ impl QaState {
                 ..e.clone()
             };
             let c = scan.timelines.commits.get(e.commit)?;
-            let snap = scan.snapshots.get(&e.blob);
+            // A version git can no longer give counts as unread (`Scan::unread` names it).
+            let snap = scan.snapshot(e.blob, &e.path);
+            let snap = snap.as_ref();
             let rubric = snap.and_then(|s| s.rubric.clone());
             let changed = from.as_ref().is_none_or(|(_, r)| *r != rubric);
             if e.kind == EventKind::Added || changed {
@@ -1311,7 +1364,7 @@ fn calibrated_twice<'a>(judged: &[Judged], facts: &'a [ReviewFacts]) -> Vec<Vec<
 /// Does event `i` start another person's timeline under the same id (its agent differs from
 /// the version before)?
 fn agent_changed(scan: &Scan, events: &[Event], i: usize) -> bool {
-    let agent = |e: &Event| scan.snapshots.get(&e.blob).and_then(|s| s.agent.as_deref());
+    let agent = |e: &Event| scan.kept(&e.blob).and_then(|k| k.agent());
     i > 0
         && events[i].kind != EventKind::Deleted
         && events[i - 1].kind != EventKind::Deleted
@@ -1325,7 +1378,10 @@ fn agent_changed(scan: &Scan, events: &[Event], i: usize) -> bool {
 /// review, now credited to the right person, not another person's review under a reused id.
 fn reassigned(scan: &Scan, events: &[Event], i: usize) -> bool {
     use crate::model::{DisputeKind, DisputeStatus};
-    let snap = |e: &Event| scan.snapshots.get(&e.blob);
+    if !scan.kept(&events[i].blob).is_some_and(|k| k.disputed()) {
+        return false;
+    }
+    let snap = |e: &Event| scan.snapshot(e.blob, &e.path);
     let (Some(now), Some(before)) = (snap(&events[i]), snap(&events[i - 1])) else {
         return false;
     };

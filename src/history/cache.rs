@@ -2,16 +2,14 @@
 //! only the commits that are new since.
 
 use crate::load::git::{History, ObjectId};
-use crate::load::review::Snapshot;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Bump when the cache's meaning changes; an old cache is then rebuilt. (6: rubric files
 /// with `critical: group` or `bonus` became valid, so the valid rubric versions kept changed.
-/// 8: a `Snapshot` names its commented ratings.)
-pub const CACHE_FORMAT: u32 = 8;
+/// 8: a `Snapshot` names its commented ratings. 9: older versions are kept as `Older`.)
+pub const CACHE_FORMAT: u32 = 9;
 
 /// A rubric file version as the cache keeps it: its text (re-parsed on load: the typed rubric
 /// reads only from mappings, which a binary format does not keep).
@@ -32,7 +30,7 @@ pub(super) struct CacheFile {
     pub(super) rubrics_dir: String,
     pub(super) commits: Vec<crate::load::git::CommitInfo>,
     pub(super) reviews: BTreeMap<String, Vec<crate::history::timeline::Event>>,
-    pub(super) snapshots: HashMap<ObjectId, Arc<Snapshot>>,
+    pub(super) versions: crate::history::versions::FileVersions,
     /// Every valid rubric file version, oldest first.
     pub(super) rubrics: Vec<(ObjectId, RubricText)>,
 }
@@ -215,11 +213,14 @@ pub(super) fn remove_stale_temporaries(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::versions::FileVersions;
+    use crate::load::review::Snapshot;
+    use std::sync::Arc;
 
     fn small() -> CacheFile {
         let id = ObjectId([7; 20]);
-        let mut snapshots = HashMap::new();
-        snapshots.insert(
+        let mut versions = FileVersions::default();
+        versions.extend([(
             id,
             Arc::new(Snapshot {
                 agent: Some("alice".into()),
@@ -228,7 +229,7 @@ mod tests {
                 valid: true,
                 ..Snapshot::default()
             }),
-        );
+        )]);
         CacheFile {
             format: CACHE_FORMAT,
             prefix: String::new(),
@@ -237,7 +238,7 @@ mod tests {
             rubrics_dir: "rubrics".into(),
             commits: Vec::new(),
             reviews: BTreeMap::new(),
-            snapshots,
+            versions,
             rubrics: vec![(
                 id,
                 RubricText {

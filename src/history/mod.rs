@@ -7,3 +7,4 @@ pub(crate) use cache::fuzz_decode;
 pub mod rubrics;
 pub mod scan;
 pub mod timeline;
+pub mod versions;

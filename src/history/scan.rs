@@ -4,14 +4,16 @@
 
 use crate::history::cache::{self, CacheFile, RubricText};
 use crate::history::timeline::Timelines;
+use crate::history::versions::{FileVersions, Kept};
 use crate::load::git::{CommitChanges, History, HistoryError, ObjectId};
 use crate::load::review::Snapshot;
 use crate::timing::Timing;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::mpsc::Receiver;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The cache format (see `history::cache`).
 pub use crate::history::cache::CACHE_FORMAT;
@@ -60,8 +62,9 @@ pub struct Scan {
     pub history: History,
     pub tip: ObjectId,
     pub timelines: Timelines,
-    /// Parsed content of every review file version seen, by blob id.
-    pub snapshots: HashMap<ObjectId, Arc<Snapshot>>,
+    /// Every review file version seen, by blob id: each timeline's newest whole, the others
+    /// as what the rules ask of them (`snapshot` reads one whole again).
+    pub versions: FileVersions,
     /// True when the clone is shallow and --allow-shallow accepted it.
     pub partial: bool,
     /// How the cache was used: "cold", "warm", or "incremental (N new commits)".
@@ -70,6 +73,70 @@ pub struct Scan {
     pub rubrics: Vec<HistoricRubric>,
     /// What the user should know (a cache that could not be written), for stderr.
     pub warnings: Vec<String>,
+    /// Older versions held whole for a while (`hold_older`).
+    held: Mutex<HashMap<ObjectId, Arc<Snapshot>>>,
+    /// Older versions git could not give when they were read again.
+    unread: Mutex<Vec<String>>,
+}
+
+impl Scan {
+    /// What the history keeps of a review file version, if it was seen.
+    pub fn kept(&self, blob: &ObjectId) -> Option<Kept<'_>> {
+        self.versions.get(blob)
+    }
+
+    /// A review file version whole: as kept (a review's newest), held (see `hold_older`), or
+    /// read again from git and parsed (an older one; `path` names it). `None` when git cannot
+    /// give it any more (objects removed during the run): the failure is kept for
+    /// [`Scan::unread`], so that the command can say so.
+    pub fn snapshot(&self, blob: ObjectId, path: &str) -> Option<Arc<Snapshot>> {
+        if let Some(s) = self.versions.whole(&blob) {
+            return Some(s.clone());
+        }
+        if let Some(s) = lock(&self.held).get(&blob) {
+            return Some(s.clone());
+        }
+        match self.history.read_blob(blob) {
+            Ok(bytes) => Some(Arc::new(Snapshot::from_bytes(path, &bytes))),
+            Err(e) => {
+                lock(&self.unread).push(e.at_path(path).to_string());
+                None
+            }
+        }
+    }
+
+    /// Holds the older versions among `wanted` whole, in place of those held before, until
+    /// the next call: read again from git (in order: git objects are not shared between
+    /// threads) and parsed on the thread pool. A version git cannot give is an error here.
+    pub fn hold_older(&self, wanted: &[(ObjectId, &str)]) -> Result<(), HistoryError> {
+        let mut held = lock(&self.held);
+        held.clear();
+        let mut raw = Vec::new();
+        let mut seen = HashSet::new();
+        for (blob, path) in wanted {
+            if self.versions.whole(blob).is_none() && seen.insert(*blob) {
+                let bytes = self.history.read_blob(*blob).map_err(|e| e.at_path(path))?;
+                raw.push((*blob, *path, bytes));
+            }
+        }
+        held.extend(
+            raw.par_iter()
+                .map(|(blob, path, bytes)| (*blob, Arc::new(Snapshot::from_bytes(path, bytes))))
+                .collect::<Vec<_>>(),
+        );
+        held.shrink_to_fit();
+        Ok(())
+    }
+
+    /// The older versions git could not give when they were read again, so far.
+    pub fn unread(&self) -> Vec<String> {
+        lock(&self.unread).clone()
+    }
+}
+
+/// A lock whose holder panicked is still read (the data is a cache, never half-written).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// One valid version of a rubric file in the history.
@@ -124,8 +191,8 @@ pub fn scan(
 #[derive(Default)]
 struct Gathered {
     timelines: Timelines,
-    /// Parsed content of every review file version seen, by blob id.
-    snapshots: HashMap<ObjectId, Arc<Snapshot>>,
+    /// Every review file version seen, by blob id.
+    versions: FileVersions,
     /// Every valid rubric file version, oldest first.
     rubric_texts: Vec<(ObjectId, RubricText)>,
 }
@@ -138,7 +205,7 @@ impl Gathered {
                 commits: c.commits,
                 reviews: c.reviews,
             },
-            snapshots: c.snapshots,
+            versions: c.versions,
             rubric_texts: c.rubrics,
         }
     }
@@ -216,11 +283,13 @@ fn scan_once(
         history,
         tip,
         timelines: gathered.timelines,
-        snapshots: gathered.snapshots,
+        versions: gathered.versions,
         partial,
         cache,
         rubrics,
         warnings,
+        held: Mutex::default(),
+        unread: Mutex::default(),
     }))
 }
 
@@ -247,11 +316,13 @@ fn warm_scan(history: History, tip: ObjectId, partial: bool, c: CacheFile) -> Sc
         history,
         tip,
         timelines,
-        snapshots: c.snapshots,
+        versions: c.versions,
         partial,
         cache: "warm".into(),
         rubrics: parse_rubrics(&c.rubrics),
         warnings: Vec::new(),
+        held: Mutex::default(),
+        unread: Mutex::default(),
     }
 }
 
@@ -271,7 +342,7 @@ fn walk_new(
     let mut batch = Batch {
         history,
         timing,
-        seen: gathered.snapshots.keys().copied().collect(),
+        seen: gathered.versions.blobs().copied().collect(),
         pending: Vec::new(),
         wanted: Vec::new(),
         in_flight: None,
@@ -292,13 +363,13 @@ fn walk_new(
             c.changes.retain(|ch| ch.path.starts_with(&review_base));
             batch.push(c);
             if batch.wanted.len() >= 4096 {
-                batch.flush(&mut gathered.snapshots, &mut gathered.timelines)?;
+                batch.flush(&mut gathered.versions, &mut gathered.timelines)?;
             }
             Ok(())
         },
     )?;
-    batch.flush(&mut gathered.snapshots, &mut gathered.timelines)?;
-    batch.finish(&mut gathered.snapshots, &mut gathered.timelines);
+    batch.flush(&mut gathered.versions, &mut gathered.timelines)?;
+    batch.finish(&mut gathered.versions, &mut gathered.timelines);
     timing.mark("scan: every file version parsed");
     Ok((n, merged))
 }
@@ -368,7 +439,7 @@ impl Batch<'_> {
     /// before joins the timelines first.
     fn flush(
         &mut self,
-        snapshots: &mut HashMap<ObjectId, Arc<Snapshot>>,
+        versions: &mut FileVersions,
         timelines: &mut Timelines,
     ) -> Result<(), HistoryError> {
         let raw: Vec<(ObjectId, String, Vec<u8>)> = self
@@ -379,7 +450,7 @@ impl Batch<'_> {
                 Ok((id, path, bytes))
             })
             .collect::<Result<_, HistoryError>>()?;
-        self.finish(snapshots, timelines);
+        self.finish(versions, timelines);
         let (tx, rx) = std::sync::mpsc::channel();
         rayon::spawn(move || {
             let parsed: Parsed = raw
@@ -393,32 +464,72 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Waits for the batch being parsed, then adds its commits to the timelines.
-    fn finish(
-        &mut self,
-        snapshots: &mut HashMap<ObjectId, Arc<Snapshot>>,
-        timelines: &mut Timelines,
-    ) {
+    /// Waits for the batch being parsed, then adds its commits to the timelines; a version
+    /// they replace is then kept only as an older one.
+    fn finish(&mut self, versions: &mut FileVersions, timelines: &mut Timelines) {
         let Some((commits, rx)) = self.in_flight.take() else {
             return;
         };
         // The parse returns a snapshot for any bytes; a panic there aborts the process (rayon's
         // default for a spawned task), so a batch is never silently lost.
         let parsed = rx.recv().unwrap_or_default();
-        snapshots.extend(parsed);
-        if self.timing.enabled() && snapshots.len() % 20000 < 4096 {
+        versions.extend(parsed);
+        let (whole, older) = versions.counts();
+        if self.timing.enabled() && (whole + older) % 20000 < 4096 {
             self.timing.mark(&format!(
-                "scan: {} snapshots, {} commits",
-                snapshots.len(),
+                "scan: {whole} versions whole, {older} older, {} commits",
                 timelines.commits.len()
             ));
         }
+        let replaced = replaced(&commits);
         for c in commits {
             timelines.push_commit(c.commit, &c.changes, &|b| {
-                snapshots
-                    .get(&b)
-                    .and_then(|s| s.id.as_deref().map(String::from))
+                versions.get(&b).and_then(Kept::id).map(String::from)
             });
+        }
+        retire_replaced(versions, timelines, replaced);
+    }
+}
+
+/// The versions the commits replace or delete, each with the paths the commits name it at.
+fn replaced(commits: &[CommitChanges]) -> Vec<(ObjectId, Vec<String>)> {
+    let changes = || commits.iter().flat_map(|c| &c.changes);
+    let old: HashSet<ObjectId> = changes().filter_map(|ch| ch.old).collect();
+    let mut paths: HashMap<ObjectId, Vec<String>> = HashMap::new();
+    for ch in changes() {
+        for blob in [ch.old, ch.new].into_iter().flatten() {
+            if old.contains(&blob) {
+                paths.entry(blob).or_default().push(ch.path.clone());
+            }
+        }
+    }
+    paths.into_iter().collect()
+}
+
+/// Keeps whole only what is still a review's newest version: each replaced version is kept
+/// as an older one, unless a timeline it may belong to (by its `id`, or the stem of a path
+/// the commits name it at) still ends with it. (Which versions are whole is only a question
+/// of speed: a rule that needs an older one whole reads it again.)
+fn retire_replaced(
+    versions: &mut FileVersions,
+    timelines: &Timelines,
+    replaced: Vec<(ObjectId, Vec<String>)>,
+) {
+    use crate::history::timeline::EventKind;
+    for (blob, paths) in replaced {
+        let Some(kept) = versions.get(&blob) else {
+            continue;
+        };
+        let explicit = kept.id().map(String::from);
+        let stems = paths.iter().map(|p| crate::load::repo::stem(p));
+        let newest = explicit
+            .as_deref()
+            .into_iter()
+            .chain(stems)
+            .filter_map(|id| timelines.reviews.get(id)?.last())
+            .any(|e| e.blob == blob && e.kind != EventKind::Deleted);
+        if !newest {
+            versions.retire(&blob);
         }
     }
 }
@@ -441,7 +552,7 @@ fn save_cache(
         tip,
         commits: gathered.timelines.commits,
         reviews: gathered.timelines.reviews,
-        snapshots: gathered.snapshots,
+        versions: gathered.versions,
         rubrics: gathered.rubric_texts,
     };
     // Checked again just before the write: a link may have been put there during the scan.

@@ -195,6 +195,29 @@ impl Snapshot {
             .map(|i| self.ratings[i].1)
     }
 
+    /// A digest of the ratings, the same in every build and on every machine: equal ratings
+    /// give equal digests, and different ones differ but by chance (one in 2^64). The history
+    /// keeps it for older versions, to tell whether an edit changed the ratings.
+    pub fn ratings_digest(&self) -> u64 {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for (k, v) in &self.ratings {
+            h.update((k.len() as u64).to_le_bytes());
+            h.update(k.as_bytes());
+            match v {
+                Some(p) => {
+                    h.update([1]);
+                    h.update(p.to_le_bytes());
+                }
+                None => h.update([0]),
+            }
+        }
+        let sum = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&sum[..8]);
+        u64::from_le_bytes(first)
+    }
+
     /// Does the category's rating carry a comment that is not blank?
     pub fn is_commented(&self, category: &str) -> bool {
         self.commented
@@ -298,5 +321,32 @@ mod tests {
         assert!(!s.is_commented("accuracy"));
         assert!(!s.is_commented("greeting"));
         assert!(!s.is_commented("missing"));
+    }
+
+    /// The digest tells ratings apart by category, value and `na`, and is fixed (it is kept in
+    /// the history cache, so a build that changed it would misread an older cache).
+    #[test]
+    fn the_ratings_digest_is_fixed_and_tells_ratings_apart() {
+        let of = |r: &[(&str, Option<i64>)]| {
+            Snapshot {
+                ratings: r.iter().map(|(k, v)| ((*k).into(), *v)).collect(),
+                ..Snapshot::default()
+            }
+            .ratings_digest()
+        };
+        let base = of(&[("solution", Some(2)), ("tone", Some(3))]);
+        assert_eq!(base, of(&[("solution", Some(2)), ("tone", Some(3))]));
+        for other in [
+            of(&[("solution", Some(2)), ("tone", Some(2))]),
+            of(&[("solution", Some(2)), ("tone", None)]),
+            of(&[("solution", Some(2)), ("tonf", Some(3))]),
+            of(&[("solution", Some(2))]),
+            of(&[("solutiont", Some(2)), ("one", Some(3))]),
+            of(&[]),
+        ] {
+            assert_ne!(base, other);
+        }
+        assert_eq!(of(&[]), 0x141c_fc98_42c4_b0e3);
+        assert_eq!(base, 0xdafa_5845_f19f_39f8);
     }
 }
