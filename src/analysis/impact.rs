@@ -347,6 +347,8 @@ pub fn diff_revisions(
     // Every dispute change, also one whose review the head no longer has (or rejects).
     let base_state = state_at(root, Some(base), now, history)?;
     let disputes = crate::analysis::disputes::changes(&base_state, &state);
+    base_state.all_read()?;
+    state.all_read()?;
     if !scoring.is_empty() {
         // The window counts back from the head's own date (HEAD's for the working tree), so
         // that the same revisions always give the same report.

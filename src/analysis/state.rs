@@ -72,6 +72,13 @@ pub enum StateError {
          (use -C DIR to run in another folder)"
     )]
     NotAQaRepository(String),
+    #[error(
+        "cannot read {} older review version(s) from git, so the results above leave them out: \
+         {}. The repository is damaged (`git fsck` names what is missing)",
+        .0.len(),
+        list_some(.0)
+    )]
+    Unread(Vec<String>),
 }
 
 impl From<HistoryError> for StateError {
@@ -1310,6 +1317,17 @@ impl QaState {
             score_review(&found.rubric, &snap.rating_values()).score,
             true,
         )
+    }
+
+    /// Were all the older review versions the state read again from git there to read?
+    /// (Read after the state is loaded, by `history`, the disputes and the pages: a version
+    /// git can no longer give is left out of them, and named here.)
+    pub fn all_read(&self) -> Result<(), StateError> {
+        let unread = self.scan.as_ref().map(Scan::unread).unwrap_or_default();
+        match unread.is_empty() {
+            true => Ok(()),
+            false => Err(StateError::Unread(unread)),
+        }
     }
 
     /// The tip commit of the history read, for tests and tools.

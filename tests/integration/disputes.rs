@@ -1172,3 +1172,131 @@ fn once_qa_yaml_has_a_lead_only_the_reviewer_or_a_lead_answers_a_dispute() {
     assert!(err.contains("dispute-answered-by-outsider"), "{err}");
     assert_eq!(read(d.path(), PATH), before);
 }
+
+/// The history keeps a review's newest version whole and its older ones only as what the
+/// rules ask of them; the dispute rules, the `disputes` report and `history` read the older
+/// ones again from git, and say the same from the cache as from a cold scan. An older version
+/// gone from git is then an error that names the file, never a silently shorter history.
+#[test]
+fn older_versions_are_read_again_from_git_and_a_missing_one_is_named() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    act_commit(
+        dir,
+        ALICE,
+        "2026-11-21",
+        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
+    );
+    // Bob rejects, and in the same commit lowers `tone`: a finding only the versions show.
+    act(
+        dir,
+        BOB,
+        "2026-11-22",
+        &["resolve", "r1", "--reject", "--response", "No."],
+    );
+    let text = read(dir, PATH).replace("tone: { rating: 2,", "tone: { rating: 1,");
+    std::fs::write(dir.join(PATH), &text).unwrap();
+    commit(dir, BOB, "2026-11-22T12:00:00Z");
+    let scan = rubric::history::scan::scan(
+        dir,
+        "reviews",
+        "rubrics",
+        &rubric::history::scan::ScanOptions::default(),
+        &mut |_| {},
+    )
+    .expect("scans");
+    // Three versions: the newest whole, the first two kept as older ones.
+    assert_eq!(scan.versions.counts(), (1, 2));
+    drop(scan);
+    // Each command cold (no cache), then warm twice: the first run writes the cache, the
+    // second reads it.
+    let outputs = |cold: bool| {
+        let mut all = Vec::new();
+        for args in [
+            &["check", "--format", "json"][..],
+            &["disputes", "--format", "json"],
+            &["history", "r1", "--format", "json"],
+        ] {
+            if cold {
+                let _ = std::fs::remove_dir_all(dir.join(".git/rubric"));
+            }
+            let (code, out, err) = act(dir, BOB, "2026-11-28", args);
+            all.push((code, out, err));
+        }
+        all
+    };
+    let cold = outputs(true);
+    assert_eq!(cold[0].0, 1, "{cold:?}");
+    let check: Value = serde_json::from_str(&cold[0].1).unwrap();
+    assert_eq!(
+        problems(&check),
+        vec![at(7, 1, "answer-changed-other-ratings")],
+        "{check}"
+    );
+    let disputes: Value = serde_json::from_str(&cold[1].1).unwrap();
+    assert_eq!(disputes["left_out"][0]["path"], PATH, "{disputes}");
+    let history: Value = serde_json::from_str(&cold[2].1).unwrap();
+    assert_eq!(history.as_array().map(Vec::len), Some(3), "{history}");
+    close(&history[1]["score"], 100.0 * 3.5 / 6.0);
+    assert_eq!(history[2]["dispute"], "rejected");
+    assert_eq!(outputs(false), cold);
+    assert_eq!(outputs(false), cold);
+    // The version that opened the dispute is gone from git.
+    let out = crate::git_cmd(dir)
+        .args(["rev-parse", &format!("HEAD~1:{PATH}")])
+        .output()
+        .unwrap();
+    let blob = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert_eq!(blob.len(), 40, "{blob}");
+    std::fs::remove_file(dir.join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    let (code, out, err) = act(dir, BOB, "2026-11-28", &["check", "--format", "json"]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains(PATH) && err.contains(&blob[..10]), "{err}");
+}
+
+/// An older version that only `history` reads (its edit changed a comment, so no rule needed
+/// it) and that git can no longer give: `check` is clean, and `history` prints what it has,
+/// then fails (exit 2) naming the file, never a silently shorter history.
+#[test]
+fn an_older_version_gone_from_git_fails_history_by_name() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    std::fs::write(
+        dir.join(PATH),
+        REVIEW.replace("Curt.", "Curt with the customer."),
+    )
+    .unwrap();
+    commit(dir, BOB, "2026-11-21T12:00:00Z");
+    let (code, _, err) = act(
+        dir,
+        BOB,
+        "2026-11-28",
+        &["history", "r1", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let out = crate::git_cmd(dir)
+        .args(["rev-parse", &format!("HEAD~1:{PATH}")])
+        .output()
+        .unwrap();
+    let blob = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert_eq!(blob.len(), 40, "{blob}");
+    std::fs::remove_file(dir.join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    let (code, _, err) = act(dir, BOB, "2026-11-28", &["check"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = act(
+        dir,
+        BOB,
+        "2026-11-28",
+        &["history", "r1", "--format", "json"],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    let rows: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows[0]["score"], Value::Null, "{rows}");
+    close(&rows[1]["score"], 100.0 * 3.5 / 6.0);
+    assert!(
+        err.contains("cannot read 1 older review version(s) from git")
+            && err.contains(PATH)
+            && err.contains(&blob[..10]),
+        "{err}"
+    );
+}

@@ -45,5 +45,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         DataFormat::Human => disputes::human(&r),
     };
     print(&text)?;
+    state.all_read()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -27,5 +27,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         DataFormat::Human => output::history(&rows),
     };
     print(&text)?;
+    state.all_read()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -48,6 +48,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         KeysFormat::Human => human(&state, &readers, &keys),
     };
     print(&text)?;
+    state.all_read()?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -63,6 +63,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     let builder = SiteBuilder::new(&state, format, args.anonymize_reviewers, ctx.now);
     if args.context {
         print_json(&builder.context(agent.as_deref())?)?;
+        state.all_read()?;
         return Ok(ExitCode::SUCCESS);
     }
     // The context of the overview pages (and of every page's `site`); the agent pages are
@@ -118,6 +119,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     if secret.is_some() {
         eprintln!("each person's key and link: rubric keys");
     }
+    state.all_read()?;
     // Invalid reviews were named on stderr (load_state) and left out of the pages.
     if !state.left_out.is_empty() {
         eprintln!("error: review files that `rubric check` rejects were left out of the pages");
