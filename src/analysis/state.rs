@@ -9,6 +9,7 @@ use crate::check::review::{review_findings, Finding, ReviewRules, ReviewerSource
 use crate::history::rubrics::{At, Reach, RubricIndex};
 use crate::history::scan::{self, Scan, ScanError, ScanOptions};
 use crate::history::timeline::{Event, EventKind};
+use crate::history::versions::Kept;
 use crate::load::config::{lenient_config, timezone};
 use crate::load::date::{parse_review_date, ReviewDate};
 use crate::load::file::{load_typed, Input, Loaded};
@@ -485,8 +486,9 @@ impl QaState {
         Ok((out, all_facts))
     }
 
-    /// The older versions of `files`' reviews that the history rules read whole: every
-    /// version of a review that has or had a dispute, or whose ratings were edited.
+    /// The older versions of `files`' reviews that the dispute rules read whole: every
+    /// version of a review that has or had a dispute. (A review never disputed is judged by
+    /// what the history keeps of its versions: see `dispute_rules`.)
     fn older_versions<'s>(&'s self, files: &[ReviewFile]) -> Vec<(ObjectId, &'s str)> {
         let Some(scan) = &self.scan else {
             return Vec::new();
@@ -497,9 +499,7 @@ impl QaState {
             let Some(events) = scan.timelines.reviews.get(&id) else {
                 continue;
             };
-            if events.len() > 1
-                && (self.has_disputes(&id, &file.snap) || self.edited(&id, &file.snap))
-            {
+            if events.len() > 1 && self.has_disputes(&id, &file.snap) {
                 out.extend(
                     events
                         .iter()
@@ -637,8 +637,21 @@ impl QaState {
                 hint: None,
             }];
         }
-        if !self.has_disputes(id, snap) && !self.edited(id, snap) {
-            return Vec::new();
+        if !self.has_disputes(id, snap) {
+            if !self.edited(id, snap) {
+                return Vec::new();
+            }
+            // Never disputed: of the dispute rules only the agent-edit rule can apply, and it
+            // reads what the history keeps of every version.
+            if let Some(kept) = self.kept_versions(id, snap, user) {
+                let mut out = Vec::new();
+                crate::check::dispute_history::agent_edits(
+                    self.people.roster.as_ref(),
+                    &kept,
+                    &mut out,
+                );
+                return out;
+            }
         }
         let versions = self.versions(id, snap, user);
         let commit = added.and_then(|i| self.scan.as_ref()?.timelines.commits.get(i));
@@ -687,31 +700,46 @@ impl QaState {
             .any(|e| scan.kept(&e.blob).is_some_and(|k| k.disputed()))
     }
 
+    /// The committed versions of a review's current timeline, oldest first, with their
+    /// commits (deletions left out).
+    fn timeline_versions<'s>(&'s self, id: &str) -> Vec<(&'s Event, &'s CommitInfo)> {
+        let Some(scan) = &self.scan else {
+            return Vec::new();
+        };
+        let events = scan
+            .timelines
+            .reviews
+            .get(id)
+            .map_or(&[][..], |e| e.as_slice());
+        let start = timeline_start(scan, events).unwrap_or(events.len());
+        events[start..]
+            .iter()
+            .filter(|e| e.kind != EventKind::Deleted)
+            .filter_map(|e| Some((e, scan.timelines.commits.get(e.commit)?)))
+            .collect()
+    }
+
+    /// Who made a version: the commit's author, or the git user for the working tree.
+    fn version_author(&self, commit: Option<&CommitInfo>, user: Option<&str>) -> String {
+        match commit {
+            Some(c) => self.people.author(self.scan.as_ref(), c),
+            None => user.map_or_else(|| "you".to_string(), |u| self.people.person(u)),
+        }
+    }
+
     /// The versions of a review's current timeline, oldest first, ending with the file as it
     /// is (a change not committed yet is a version of its own, made by the git user).
     pub fn versions(&self, id: &str, snap: &Arc<Snapshot>, user: Option<&str>) -> Vec<Version> {
         let mut out = Vec::new();
         if let Some(scan) = &self.scan {
-            let events = scan
-                .timelines
-                .reviews
-                .get(id)
-                .map_or(&[][..], |e| e.as_slice());
-            let start = timeline_start(scan, events).unwrap_or(events.len());
-            for e in events[start..]
-                .iter()
-                .filter(|e| e.kind != EventKind::Deleted)
-            {
+            for (e, c) in self.timeline_versions(id) {
                 // A version git can no longer give is left out (`Scan::unread` names it).
-                let (Some(c), Some(s)) = (
-                    scan.timelines.commits.get(e.commit),
-                    scan.snapshot(e.blob, &e.path),
-                ) else {
+                let Some(s) = scan.snapshot(e.blob, &e.path) else {
                     continue;
                 };
                 out.push(Version {
                     snap: s,
-                    author: self.people.author(Some(scan), c),
+                    author: self.version_author(Some(c), user),
                     commit: Some(crate::history::rubrics::short(c.id)),
                     day: Some(dated(None, Some(c), self.tz, Utc::now()).0),
                 });
@@ -723,12 +751,45 @@ impl QaState {
         if !same {
             out.push(Version {
                 snap: snap.clone(),
-                author: user.map_or_else(|| "you".to_string(), |u| self.people.person(u)),
+                author: self.version_author(None, user),
                 commit: None,
                 day: None,
             });
         }
         out
+    }
+
+    /// [`Self::versions`] as what the history keeps of each (see [`KeptVersion`]); `None`
+    /// when the newest committed version is not kept whole (then only the whole versions can
+    /// tell whether the file as it is differs from it).
+    fn kept_versions<'s>(
+        &'s self,
+        id: &str,
+        snap: &'s Arc<Snapshot>,
+        user: Option<&str>,
+    ) -> Option<Vec<KeptVersion<'s>>> {
+        let scan = self.scan.as_ref()?;
+        let mut out = Vec::new();
+        for (e, c) in self.timeline_versions(id) {
+            out.push(KeptVersion {
+                kept: scan.kept(&e.blob)?,
+                author: self.version_author(Some(c), user),
+                commit: Some(crate::history::rubrics::short(c.id)),
+            });
+        }
+        let same = match out.last().map(|v| v.kept) {
+            None => false,
+            Some(Kept::Whole(s)) => Arc::ptr_eq(s, snap) || **s == **snap,
+            Some(Kept::Older(_)) => return None,
+        };
+        if !same {
+            out.push(KeptVersion {
+                kept: Kept::Whole(snap),
+                author: self.version_author(None, user),
+                commit: None,
+            });
+        }
+        Some(out)
     }
 
     /// A warning when the review's id was used by another agent's review before: its timeline
@@ -1339,6 +1400,33 @@ impl QaState {
 fn list_some(items: &[String]) -> String {
     let shown: Vec<&str> = items.iter().take(5).map(String::as_str).collect();
     shown.join(", ") + if items.len() > 5 { ", …" } else { "" }
+}
+
+/// One version of a review as the history keeps it, with who made it: what the agent-edit
+/// rule reads.
+struct KeptVersion<'a> {
+    kept: Kept<'a>,
+    author: String,
+    /// The commit (short id); `None` for a change not committed yet.
+    commit: Option<String>,
+}
+
+impl crate::check::dispute_history::Edit for KeptVersion<'_> {
+    fn readable(&self) -> bool {
+        self.kept.valid()
+    }
+    fn agent(&self) -> Option<&str> {
+        self.kept.agent()
+    }
+    fn author(&self) -> &str {
+        &self.author
+    }
+    fn same_ratings(&self, other: &Self) -> bool {
+        self.kept.same_ratings(other.kept)
+    }
+    fn told(&self) -> String {
+        crate::check::disputes::told(self.commit.as_deref(), &self.author)
+    }
 }
 
 /// What a version did to the review's disputes: `opened`, or the outcome it answered with

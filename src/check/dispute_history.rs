@@ -211,19 +211,51 @@ fn answer_changes_only_grants(versions: &[Version], out: &mut Vec<Finding>) {
     }
 }
 
+/// What the agent-edit rule reads of a version. A review that never had a dispute is judged
+/// by that rule alone, so it reads this of each version, which the history keeps even for an
+/// older version it does not keep whole (see `history::versions`): nothing is read again.
+pub trait Edit {
+    /// The version loaded and matched the review schema.
+    fn readable(&self) -> bool;
+    fn agent(&self) -> Option<&str>;
+    /// Who made the version (a roster id where known).
+    fn author(&self) -> &str;
+    fn same_ratings(&self, other: &Self) -> bool;
+    /// "commit 1a2b3c4d5e by bob", or "an uncommitted change by bob".
+    fn told(&self) -> String;
+}
+
+impl Edit for Version {
+    fn readable(&self) -> bool {
+        self.snap.valid
+    }
+    fn agent(&self) -> Option<&str> {
+        self.snap.agent.as_deref()
+    }
+    fn author(&self) -> &str {
+        &self.author
+    }
+    fn same_ratings(&self, other: &Self) -> bool {
+        self.snap.ratings == other.snap.ratings
+    }
+    fn told(&self) -> String {
+        Version::told(self)
+    }
+}
+
 /// The review's agent does not change its ratings (a dispute asks; a reviewer answers).
-fn agent_edits(roster: Option<&Roster>, versions: &[Version], out: &mut Vec<Finding>) {
+pub fn agent_edits<V: Edit>(roster: Option<&Roster>, versions: &[V], out: &mut Vec<Finding>) {
     let same = |a: &str, b: &str| {
         let r = |x: &str| roster.and_then(|r| r.resolve(x)).map(str::to_lowercase);
         a.eq_ignore_ascii_case(b) || (r(a).is_some() && r(a) == r(b))
     };
-    let readable: Vec<&Version> = versions.iter().filter(|v| v.snap.valid).collect();
+    let readable: Vec<&V> = versions.iter().filter(|v| v.readable()).collect();
     for w in readable.windows(2) {
         let (before, after) = (w[0], w[1]);
-        let Some(agent) = after.snap.agent.as_deref() else {
+        let Some(agent) = after.agent() else {
             continue;
         };
-        if before.snap.ratings != after.snap.ratings && same(&after.author, agent) {
+        if !before.same_ratings(after) && same(after.author(), agent) {
             out.push(Finding::new(
                 Code::RatingsChangedByAgent,
                 Spot::Key("/ratings".into()),
@@ -235,5 +267,71 @@ fn agent_edits(roster: Option<&Roster>, versions: &[Version], out: &mut Vec<Find
             ));
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::disputes::{dispute_findings, DisputeRules};
+    use crate::load::review::Snapshot;
+    use std::sync::Arc;
+
+    fn version(agent: &str, tone: i64, valid: bool, author: &str, n: usize) -> Version {
+        Version {
+            snap: Arc::new(Snapshot {
+                agent: Some(agent.into()),
+                reviewer: Some("bob".into()),
+                ratings: vec![("tone".into(), Some(tone))],
+                valid,
+                ..Snapshot::default()
+            }),
+            author: author.into(),
+            commit: Some(format!("c{n}")),
+            day: None,
+        }
+    }
+
+    /// A review that never had a dispute is judged by the agent-edit rule alone: the state
+    /// runs only that rule over what the history keeps of each version, so every other
+    /// dispute rule must find nothing without disputes.
+    #[test]
+    fn without_disputes_only_the_agent_edit_rule_applies() {
+        let rules = DisputeRules {
+            limits: Default::default(),
+            roster: None,
+            tz: chrono_tz::UTC,
+            now: chrono::Utc::now(),
+        };
+        let histories = [
+            vec![("alice", 3, true, "bob"), ("alice", 2, true, "alice")],
+            vec![("alice", 3, true, "bob"), ("alice", 2, true, "bob")],
+            vec![("alice", 3, true, "bob"), ("alice", 1, false, "alice")],
+            vec![
+                ("alice", 3, true, "bob"),
+                ("alice", 3, true, "alice"),
+                ("carol", 1, true, "carol"),
+            ],
+            vec![("alice", 2, true, "alice")],
+        ];
+        let mut fired = 0;
+        for h in histories {
+            let versions: Vec<Version> = h
+                .iter()
+                .enumerate()
+                .map(|(n, (a, t, v, by))| version(a, *t, *v, by, n))
+                .collect();
+            let mut only = Vec::new();
+            agent_edits(None, &versions, &mut only);
+            fired += only.len();
+            let all = dispute_findings(&rules, &versions, None, None);
+            let codes = |f: &[Finding]| {
+                f.iter()
+                    .map(|x| (x.code, x.message.clone()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(codes(&all), codes(&only), "{h:?}");
+        }
+        assert_eq!(fired, 2);
     }
 }

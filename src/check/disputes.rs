@@ -37,10 +37,15 @@ pub struct Version {
 impl Version {
     /// "commit 1a2b3c4d5e by bob", or "an uncommitted change by bob".
     pub(crate) fn told(&self) -> String {
-        match &self.commit {
-            Some(c) => format!("commit {c} by {}", self.author),
-            None => format!("an uncommitted change by {}", self.author),
-        }
+        told(self.commit.as_deref(), &self.author)
+    }
+}
+
+/// "commit 1a2b3c4d5e by bob" (`commit` a short id), or "an uncommitted change by bob".
+pub fn told(commit: Option<&str>, author: &str) -> String {
+    match commit {
+        Some(c) => format!("commit {c} by {author}"),
+        None => format!("an uncommitted change by {author}"),
     }
 }
 
