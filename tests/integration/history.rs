@@ -430,3 +430,39 @@ fn a_version_going_down_or_reused_is_an_error() {
     );
     assert_eq!(code, 1);
 }
+
+/// What the history keeps whole: each review's newest version. An edit retires the version
+/// before it, a deletion retires the last one, a move keeps it whole (it is still the
+/// newest), and a warm run gives the same from the cache.
+#[test]
+fn the_history_keeps_each_reviews_newest_version_whole() {
+    let dir = two_versions();
+    let d = dir.path();
+    let new = "reviews/2026/05/new.yaml";
+    // Edit the v2 review, then move the v1 review into an archive folder.
+    std::fs::write(d.join(new), NEW_REVIEW.replace("empathy: 5", "empathy: 4")).unwrap();
+    commit_all(d, "empathy 4", "2026-05-03T10:00:00Z");
+    std::fs::create_dir_all(d.join("reviews/archive")).unwrap();
+    std::fs::rename(
+        d.join("reviews/2026/03/old.yaml"),
+        d.join("reviews/archive/old.yaml"),
+    )
+    .unwrap();
+    commit_all(d, "archive", "2026-05-04T10:00:00Z");
+    let counts = || {
+        let opts = rubric::history::scan::ScanOptions::default();
+        let scan = rubric::history::scan::scan(d, "reviews", "rubrics", &opts, &mut |_| {})
+            .expect("scans");
+        (scan.cache.clone(), scan.versions.counts())
+    };
+    // old.yaml and the edited new.yaml whole; new.yaml's first version retired.
+    assert_eq!(counts(), ("cold".to_string(), (2, 1)));
+    assert_eq!(counts(), ("warm".to_string(), (2, 1)));
+    // Deleting new.yaml retires its last version too.
+    std::fs::remove_file(d.join(new)).unwrap();
+    commit_all(d, "delete", "2026-05-05T10:00:00Z");
+    assert_eq!(
+        counts(),
+        ("incremental (1 new commits)".to_string(), (1, 2))
+    );
+}
