@@ -186,26 +186,24 @@ mod tests {
             (b, Arc::new(edited.clone())),
             (c, Arc::new(same)),
         ]);
-        let before: Vec<_> = [a, b, c]
-            .iter()
-            .map(|x| {
-                let k = v.get(x).unwrap();
-                let owned = (k.agent().map(String::from), k.rubric().cloned(), k.valid());
-                (owned, k.disputed(), k.rates_as(&first))
-            })
-            .collect();
+        // What each version answers: agent, rubric, valid, disputed, rates as `first`.
+        type Answers = Vec<((Option<String>, Option<(Text, u32)>, bool), bool, bool)>;
+        let answers = |v: &FileVersions| -> Answers {
+            [a, b, c]
+                .iter()
+                .map(|x| {
+                    let k = v.get(x).unwrap();
+                    let owned = (k.agent().map(String::from), k.rubric().cloned(), k.valid());
+                    (owned, k.disputed(), k.rates_as(&first))
+                })
+                .collect()
+        };
+        let before = answers(&v);
         v.retire(&a);
         v.retire(&b);
         assert_eq!(v.counts(), (1, 2));
         assert!(matches!(v.get(&a), Some(Kept::Older(_))));
-        let after: Vec<_> = [a, b, c]
-            .iter()
-            .map(|x| {
-                let k = v.get(x).unwrap();
-                let owned = (k.agent().map(String::from), k.rubric().cloned(), k.valid());
-                (owned, k.disputed(), k.rates_as(&first))
-            })
-            .collect();
+        let after = answers(&v);
         assert_eq!(before, after);
         assert_eq!(
             after.iter().map(|x| (x.1, x.2)).collect::<Vec<_>>(),

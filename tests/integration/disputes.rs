@@ -963,8 +963,9 @@ fn resolved_by_defaults_to_the_author_of_the_commit_that_set_the_status() {
     );
 }
 
-#[test]
-fn an_answer_changes_only_what_it_grants_and_an_agent_never_edits_ratings() {
+/// Alice disputes r1; Bob rejects, and in the same commit lowers `tone` (which the answer
+/// does not grant): an `answer-changed-other-ratings` at 7:1 that only the versions show.
+fn rejected_and_lowered() -> tempfile::TempDir {
     let d = repo(QA, &[(PATH, REVIEW)]);
     let dir = d.path();
     act_commit(
@@ -973,7 +974,6 @@ fn an_answer_changes_only_what_it_grants_and_an_agent_never_edits_ratings() {
         "2026-11-21",
         &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
     );
-    // Bob rejects, and in the same commit lowers `tone`.
     act(
         dir,
         BOB,
@@ -983,6 +983,26 @@ fn an_answer_changes_only_what_it_grants_and_an_agent_never_edits_ratings() {
     let text = read(dir, PATH).replace("tone: { rating: 2,", "tone: { rating: 1,");
     std::fs::write(dir.join(PATH), &text).unwrap();
     commit(dir, BOB, "2026-11-22T12:00:00Z");
+    d
+}
+
+/// Removes the loose object of `PATH` as it was at `rev`, as a damaged repository would lack
+/// it; returns its id.
+fn remove_object(dir: &Path, rev: &str) -> String {
+    let out = crate::git_cmd(dir)
+        .args(["rev-parse", &format!("{rev}:{PATH}")])
+        .output()
+        .unwrap();
+    let blob = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert_eq!(blob.len(), 40, "{blob}");
+    std::fs::remove_file(dir.join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    blob
+}
+
+#[test]
+fn an_answer_changes_only_what_it_grants_and_an_agent_never_edits_ratings() {
+    let d = rejected_and_lowered();
+    let dir = d.path();
     let (code, json) = check_json(dir, &[]);
     assert_eq!(code, 1);
     let p = problems(&json);
@@ -1179,24 +1199,8 @@ fn once_qa_yaml_has_a_lead_only_the_reviewer_or_a_lead_answers_a_dispute() {
 /// gone from git is then an error that names the file, never a silently shorter history.
 #[test]
 fn older_versions_are_read_again_from_git_and_a_missing_one_is_named() {
-    let d = repo(QA, &[(PATH, REVIEW)]);
+    let d = rejected_and_lowered();
     let dir = d.path();
-    act_commit(
-        dir,
-        ALICE,
-        "2026-11-21",
-        &["dispute", "r1", "--reason", "r", "--propose", "solution=4"],
-    );
-    // Bob rejects, and in the same commit lowers `tone`: a finding only the versions show.
-    act(
-        dir,
-        BOB,
-        "2026-11-22",
-        &["resolve", "r1", "--reject", "--response", "No."],
-    );
-    let text = read(dir, PATH).replace("tone: { rating: 2,", "tone: { rating: 1,");
-    std::fs::write(dir.join(PATH), &text).unwrap();
-    commit(dir, BOB, "2026-11-22T12:00:00Z");
     let scan = rubric::history::scan::scan(
         dir,
         "reviews",
@@ -1242,13 +1246,7 @@ fn older_versions_are_read_again_from_git_and_a_missing_one_is_named() {
     assert_eq!(outputs(false), cold);
     assert_eq!(outputs(false), cold);
     // The version that opened the dispute is gone from git.
-    let out = crate::git_cmd(dir)
-        .args(["rev-parse", &format!("HEAD~1:{PATH}")])
-        .output()
-        .unwrap();
-    let blob = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert_eq!(blob.len(), 40, "{blob}");
-    std::fs::remove_file(dir.join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    let blob = remove_object(dir, "HEAD~1");
     let (code, out, err) = act(dir, BOB, "2026-11-28", &["check", "--format", "json"]);
     assert_eq!((code, out.as_str()), (2, ""), "{err}");
     assert!(err.contains(PATH) && err.contains(&blob[..10]), "{err}");
@@ -1274,13 +1272,7 @@ fn an_older_version_gone_from_git_fails_history_by_name() {
         &["history", "r1", "--format", "json"],
     );
     assert_eq!(code, 0, "{err}");
-    let out = crate::git_cmd(dir)
-        .args(["rev-parse", &format!("HEAD~1:{PATH}")])
-        .output()
-        .unwrap();
-    let blob = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert_eq!(blob.len(), 40, "{blob}");
-    std::fs::remove_file(dir.join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    let blob = remove_object(dir, "HEAD~1");
     let (code, _, err) = act(dir, BOB, "2026-11-28", &["check"]);
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = act(
