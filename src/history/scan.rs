@@ -370,7 +370,12 @@ fn walk_new(
     )?;
     batch.flush(&mut gathered.versions, &mut gathered.timelines)?;
     batch.finish(&mut gathered.versions, &mut gathered.timelines);
-    timing.mark("scan: every file version parsed");
+    if timing.enabled() {
+        let (whole, older) = gathered.versions.counts();
+        timing.mark(&format!(
+            "scan: every file version parsed ({whole} whole, {older} older)"
+        ));
+    }
     Ok((n, merged))
 }
 
