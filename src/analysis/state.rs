@@ -74,8 +74,7 @@ pub enum StateError {
     )]
     NotAQaRepository(String),
     #[error(
-        "cannot read {} older review version(s) from git, so the results above leave them out: \
-         {}. The repository is damaged (`git fsck` names what is missing)",
+        "cannot read {} older review version(s) from git, so the results leave them out: {}",
         .0.len(),
         list_some(.0)
     )]
@@ -483,6 +482,8 @@ impl QaState {
         if let Some(scan) = &self.scan {
             scan.hold_older(&[])?;
         }
+        // A verdict never rests on a version that could not be read.
+        self.all_read()?;
         Ok((out, all_facts))
     }
 

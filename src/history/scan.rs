@@ -98,8 +98,14 @@ impl Scan {
         }
         match self.history.read_blob(blob) {
             Ok(bytes) => Some(Arc::new(Snapshot::from_bytes(path, &bytes))),
+            // A shallow clone accepted as partial lacks older objects, and the run said so.
+            Err(_) if self.partial => None,
             Err(e) => {
-                lock(&self.unread).push(e.at_path(path).to_string());
+                let e = e.at_path(path).to_string();
+                let mut unread = lock(&self.unread);
+                if !unread.contains(&e) {
+                    unread.push(e);
+                }
                 None
             }
         }
@@ -107,7 +113,8 @@ impl Scan {
 
     /// Holds the older versions among `wanted` whole, in place of those held before, until
     /// the next call: read again from git (in order: git objects are not shared between
-    /// threads) and parsed on the thread pool. A version git cannot give is an error here.
+    /// threads) and parsed on the thread pool. A version git cannot give is an error here
+    /// (but for a shallow clone accepted as partial).
     pub fn hold_older(&self, wanted: &[(ObjectId, &str)]) -> Result<(), HistoryError> {
         let mut held = lock(&self.held);
         held.clear();
@@ -115,7 +122,12 @@ impl Scan {
         let mut seen = HashSet::new();
         for (blob, path) in wanted {
             if self.versions.whole(blob).is_none() && seen.insert(*blob) {
-                let bytes = self.history.read_blob(*blob).map_err(|e| e.at_path(path))?;
+                let bytes = match self.history.read_blob(*blob) {
+                    Ok(b) => b,
+                    // A shallow clone accepted as partial lacks older objects (see `snapshot`).
+                    Err(_) if self.partial => continue,
+                    Err(e) => return Err(e.at_path(path)),
+                };
                 raw.push((*blob, *path, bytes));
             }
         }
@@ -369,7 +381,7 @@ fn walk_new(
         },
     )?;
     batch.flush(&mut gathered.versions, &mut gathered.timelines)?;
-    batch.finish(&mut gathered.versions, &mut gathered.timelines);
+    batch.finish(&mut gathered.versions, &mut gathered.timelines)?;
     if timing.enabled() {
         let (whole, older) = gathered.versions.counts();
         timing.mark(&format!(
@@ -455,7 +467,7 @@ impl Batch<'_> {
                 Ok((id, path, bytes))
             })
             .collect::<Result<_, HistoryError>>()?;
-        self.finish(versions, timelines);
+        self.finish(versions, timelines)?;
         let (tx, rx) = std::sync::mpsc::channel();
         rayon::spawn(move || {
             let parsed: Parsed = raw
@@ -471,9 +483,13 @@ impl Batch<'_> {
 
     /// Waits for the batch being parsed, then adds its commits to the timelines; a version
     /// they replace is then kept only as an older one.
-    fn finish(&mut self, versions: &mut FileVersions, timelines: &mut Timelines) {
+    fn finish(
+        &mut self,
+        versions: &mut FileVersions,
+        timelines: &mut Timelines,
+    ) -> Result<(), HistoryError> {
         let Some((commits, rx)) = self.in_flight.take() else {
-            return;
+            return Ok(());
         };
         // The parse returns a snapshot for any bytes; a panic there aborts the process (rayon's
         // default for a spawned task), so a batch is never silently lost.
@@ -487,12 +503,27 @@ impl Batch<'_> {
             ));
         }
         let replaced = replaced(&commits);
+        let added: Vec<(ObjectId, String)> = commits
+            .iter()
+            .flat_map(|c| &c.changes)
+            .filter_map(|ch| Some((ch.new?, ch.path.clone())))
+            .collect();
         for c in commits {
             timelines.push_commit(c.commit, &c.changes, &|b| {
                 versions.get(&b).and_then(Kept::id).map(String::from)
             });
         }
         retire_replaced(versions, timelines, replaced);
+        // A version retired before and now a review's newest again (a revert): whole again.
+        for (blob, path) in added {
+            if matches!(versions.get(&blob), Some(Kept::Older(_)))
+                && is_newest(versions, timelines, blob, std::slice::from_ref(&path))
+            {
+                let bytes = self.history.read_blob(blob).map_err(|e| e.at_path(&path))?;
+                versions.extend([(blob, Arc::new(Snapshot::from_bytes(&path, &bytes)))]);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -520,23 +551,31 @@ fn retire_replaced(
     timelines: &Timelines,
     replaced: Vec<(ObjectId, Vec<String>)>,
 ) {
-    use crate::history::timeline::EventKind;
     for (blob, paths) in replaced {
-        let Some(kept) = versions.get(&blob) else {
-            continue;
-        };
-        let explicit = kept.id().map(String::from);
-        let stems = paths.iter().map(|p| crate::load::repo::stem(p));
-        let newest = explicit
-            .as_deref()
-            .into_iter()
-            .chain(stems)
-            .filter_map(|id| timelines.reviews.get(id)?.last())
-            .any(|e| e.blob == blob && e.kind != EventKind::Deleted);
-        if !newest {
+        if !is_newest(versions, timelines, blob, &paths) {
             versions.retire(&blob);
         }
     }
+}
+
+/// Does a timeline the version may belong to (by its `id`, or the stem of a path it is seen
+/// at) end with it?
+fn is_newest(
+    versions: &FileVersions,
+    timelines: &Timelines,
+    blob: ObjectId,
+    paths: &[String],
+) -> bool {
+    use crate::history::timeline::EventKind;
+    let Some(kept) = versions.get(&blob) else {
+        return false;
+    };
+    let stems = paths.iter().map(|p| crate::load::repo::stem(p));
+    kept.id()
+        .into_iter()
+        .chain(stems)
+        .filter_map(|id| timelines.reviews.get(id)?.last())
+        .any(|e| e.blob == blob && e.kind != EventKind::Deleted)
 }
 
 /// Writes the cache, and gives back what it holds. A cache that cannot be written only costs

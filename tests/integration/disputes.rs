@@ -1292,3 +1292,53 @@ fn an_older_version_gone_from_git_fails_history_by_name() {
         "{err}"
     );
 }
+
+/// A revert makes a version the history had retired a review's newest again, and it is then
+/// kept whole again (read once more in the incremental run that meets the revert). The
+/// agent-edit verdict rests on what the history keeps of the older versions, so it stands when
+/// one is gone from git; `history`, which reads it whole, fails by name (exit 2).
+#[test]
+fn a_reverted_version_is_whole_again_and_the_verdict_needs_no_older_object() {
+    let d = repo(QA, &[(PATH, REVIEW)]);
+    let dir = d.path();
+    let rate = |solution: &str| {
+        let text = REVIEW.replace("  solution: 3\n", &format!("  solution: {solution}\n"));
+        std::fs::write(dir.join(PATH), text).unwrap();
+    };
+    // Alice, the agent, raises her own rating; Bob lowers it; the cache is written.
+    rate("4");
+    commit(dir, ALICE, "2026-11-21T12:00:00Z");
+    rate("1");
+    commit(dir, BOB, "2026-11-22T12:00:00Z");
+    let (code, _) = check_json(dir, &[]);
+    assert_eq!(code, 1);
+    // Bob puts Alice's version back: the incremental run meets the revert.
+    rate("4");
+    commit(dir, BOB, "2026-11-23T12:00:00Z");
+    let (code, json) = check_json(dir, &[]);
+    assert_eq!(
+        (code, problems(&json)),
+        (1, vec![at(7, 1, "ratings-changed-by-agent")])
+    );
+    let scan = rubric::history::scan::scan(
+        dir,
+        "reviews",
+        "rubrics",
+        &rubric::history::scan::ScanOptions::default(),
+        &mut |_| {},
+    )
+    .expect("scans");
+    assert_eq!(scan.cache, "warm");
+    // Bob's first and last versions are older ones; Alice's (the newest again) is whole.
+    assert_eq!(scan.versions.counts(), (1, 2));
+    drop(scan);
+    // The first version is gone from git.
+    let blob = remove_object(dir, "HEAD~3");
+    assert_eq!(check_json(dir, &[]), (code, json));
+    let (code, _, err) = act(dir, BOB, "2026-11-28", &["history", "r1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cannot read 1 older review version(s)") && err.contains(&blob[..10]),
+        "{err}"
+    );
+}

@@ -111,6 +111,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
         put(&mut writer, sealer.as_ref(), batch)?;
     }
     timing.mark("archive pages");
+    // A version git could not give: the old site stays as it was.
+    state.all_read()?;
     let written = writer.written();
     writer.finish()?;
     timing.mark("written");
@@ -119,7 +121,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode, CliError> {
     if secret.is_some() {
         eprintln!("each person's key and link: rubric keys");
     }
-    state.all_read()?;
     // Invalid reviews were named on stderr (load_state) and left out of the pages.
     if !state.left_out.is_empty() {
         eprintln!("error: review files that `rubric check` rejects were left out of the pages");
