@@ -1201,17 +1201,8 @@ fn once_qa_yaml_has_a_lead_only_the_reviewer_or_a_lead_answers_a_dispute() {
 fn older_versions_are_read_again_from_git_and_a_missing_one_is_named() {
     let d = rejected_and_lowered();
     let dir = d.path();
-    let scan = rubric::history::scan::scan(
-        dir,
-        "reviews",
-        "rubrics",
-        &rubric::history::scan::ScanOptions::default(),
-        &mut |_| {},
-    )
-    .expect("scans");
     // Three versions: the newest whole, the first two kept as older ones.
-    assert_eq!(scan.versions.counts(), (1, 2));
-    drop(scan);
+    assert_eq!(crate::kept_versions(dir).1, (1, 2));
     // Each command cold (no cache), then warm twice: the first run writes the cache, the
     // second reads it.
     let outputs = |cold: bool| {
@@ -1320,18 +1311,8 @@ fn a_reverted_version_is_whole_again_and_the_verdict_needs_no_older_object() {
         (code, problems(&json)),
         (1, vec![at(7, 1, "ratings-changed-by-agent")])
     );
-    let scan = rubric::history::scan::scan(
-        dir,
-        "reviews",
-        "rubrics",
-        &rubric::history::scan::ScanOptions::default(),
-        &mut |_| {},
-    )
-    .expect("scans");
-    assert_eq!(scan.cache, "warm");
     // Bob's first and last versions are older ones; Alice's (the newest again) is whole.
-    assert_eq!(scan.versions.counts(), (1, 2));
-    drop(scan);
+    assert_eq!(crate::kept_versions(dir), ("warm".to_string(), (1, 2)));
     // The first version is gone from git.
     let blob = remove_object(dir, "HEAD~3");
     assert_eq!(check_json(dir, &[]), (code, json));

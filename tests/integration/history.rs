@@ -449,12 +449,7 @@ fn the_history_keeps_each_reviews_newest_version_whole() {
     )
     .unwrap();
     commit_all(d, "archive", "2026-05-04T10:00:00Z");
-    let counts = || {
-        let opts = rubric::history::scan::ScanOptions::default();
-        let scan = rubric::history::scan::scan(d, "reviews", "rubrics", &opts, &mut |_| {})
-            .expect("scans");
-        (scan.cache.clone(), scan.versions.counts())
-    };
+    let counts = || crate::kept_versions(d);
     // old.yaml and the edited new.yaml whole; new.yaml's first version retired.
     assert_eq!(counts(), ("cold".to_string(), (2, 1)));
     assert_eq!(counts(), ("warm".to_string(), (2, 1)));

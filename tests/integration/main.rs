@@ -28,6 +28,15 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+/// How the history scan of `dir` used its cache ("cold", "warm", "incremental (N new
+/// commits)"), and how many review file versions it keeps whole and as older ones.
+pub fn kept_versions(dir: &Path) -> (String, (usize, usize)) {
+    let opts = rubric::history::scan::ScanOptions::default();
+    let scan =
+        rubric::history::scan::scan(dir, "reviews", "rubrics", &opts, &mut |_| {}).expect("scans");
+    (scan.cache.clone(), scan.versions.counts())
+}
+
 /// The project root (which is also the example QA repository).
 pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
